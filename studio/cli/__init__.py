@@ -1,0 +1,86 @@
+"""The ``studio`` command line.
+
+Each area keeps its commands in a module of this package with a ``register(group)``
+function. Errors a user can cause are :class:`~studio.core.errors.StudioError`; they are
+printed as one line on stderr with exit code 1. Ctrl-C exits with 130 after the command
+has rolled back whatever it had not committed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from studio import __version__
+from studio.core.errors import Cancelled, StudioError
+
+COMMAND_MODULES = (
+    "workspace",
+    "segments",
+    "copy",
+    "visual",
+    "variants",
+    "campaign",
+    "bundle",
+    "app",
+    "quickstart",
+)
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="Campaign Studio")
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Campaign Studio: segments, recommendations and on-device creative generation.
+
+    Run with no command to open the desktop app.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if ctx.invoked_subcommand is None:
+        app_command = cli.get_command(ctx, "app")
+        if app_command is None:
+            click.echo(ctx.get_help())
+            return
+        ctx.invoke(app_command)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _error:
+        if _error.name != f"{__name__}.{_name}":
+            raise
+        continue
+    _module.register(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="studio", standalone_mode=False)
+    except Cancelled as error:
+        click.echo(str(error), err=True)
+        sys.exit(130)
+    except StudioError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo("Interrupted; nothing half-written was kept.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing half-written was kept.", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as exit_:
+        sys.exit(exit_.exit_code)

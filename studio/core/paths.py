@@ -1,0 +1,54 @@
+"""Where the studio keeps its own files: settings, logs and the model cache.
+
+Everything lives under platformdirs locations unless ``STUDIO_HOME`` names a folder, in
+which case settings, logs and models all go below it (tests and portable installs use
+this).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "CampaignStudio"
+HOME_ENV = "STUDIO_HOME"
+
+
+def _home_override() -> Path | None:
+    value = os.environ.get(HOME_ENV)
+    return Path(value).expanduser() if value else None
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_dir() -> Path:
+    home = _home_override()
+    return _ensure(home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME)))
+
+
+def data_dir() -> Path:
+    home = _home_override()
+    return _ensure(home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME)))
+
+
+def log_dir() -> Path:
+    home = _home_override()
+    return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME)))
+
+
+def models_dir() -> Path:
+    """The model cache: downloaded and user-added models."""
+    home = _home_override()
+    return _ensure(home / "models" if home else Path(platformdirs.user_data_dir(APP_NAME)) / "models")
+
+
+def default_workspaces_dir() -> Path:
+    home = _home_override()
+    if home:
+        return _ensure(home / "workspaces")
+    return _ensure(Path(platformdirs.user_documents_dir()) / APP_NAME)

@@ -1,0 +1,70 @@
+"""User settings, stored as JSON in the config folder.
+
+Settings are read once and written atomically (temp file + rename) so a crash while
+saving never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Literal
+
+from studio.core import paths
+
+DevicePreference = Literal["auto", "cuda", "mps", "cpu"]
+Precision = Literal["auto", "fp32", "fp16", "bf16"]
+
+SETTINGS_FILE = "settings.json"
+MAX_RECENT = 10
+
+
+@dataclass
+class Settings:
+    device: DevicePreference = "auto"
+    precision: Precision = "auto"
+    #: default model id per generator kind ("copy", "visual", "variant")
+    default_models: dict[str, str] = field(default_factory=dict)
+    recent_workspaces: list[str] = field(default_factory=list)
+    allow_pickle_checkpoints: bool = False
+    models_dir: str | None = None
+    workspaces_dir: str | None = None
+    first_run_done: bool = False
+
+    def remember_workspace(self, path: Path) -> None:
+        entry = str(Path(path).resolve())
+        self.recent_workspaces = [entry] + [p for p in self.recent_workspaces if p != entry]
+        del self.recent_workspaces[MAX_RECENT:]
+
+
+def settings_path() -> Path:
+    return paths.config_dir() / SETTINGS_FILE
+
+
+def load_settings() -> Settings:
+    """Read settings; a missing file gives defaults, unknown keys are ignored."""
+    path = settings_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        # A damaged settings file must not lock the user out of the app; it is kept
+        # beside the new one so nothing is lost.
+        path.replace(path.with_suffix(".damaged.json"))
+        return Settings()
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in raw.items() if k in known})
+
+
+def save_settings(settings: Settings) -> None:
+    path = settings_path()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(asdict(settings), handle, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,31 @@
+"""Fixtures shared by every test: an isolated app home and offline model hubs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never reach a model hub; everything they load is built locally or shipped.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point settings, logs and the model cache at a fresh folder for each test."""
+    home = tmp_path_factory.mktemp("studio-home")
+    monkeypatch.setenv("STUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def workspace(tmp_path: Path):
+    """A new, empty workspace on disk."""
+    from studio.storage.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    yield ws
+    ws.close()

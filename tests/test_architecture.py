@@ -1,0 +1,56 @@
+"""The package boundaries in docs/architecture.md, checked on every test run."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = {"torch", "diffusers", "transformers", "sentence_transformers", "accelerate"}
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Top-level names imported at module level (not inside functions or TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_only_studio_ui_imports_qt() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "importlinter.cli", "--config", str(ROOT / "pyproject.toml")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    if "No module named" in result.stderr and "importlinter" in result.stderr:
+        result = subprocess.run(
+            [Path(sys.executable).with_name("lint-imports"), "--config", str(ROOT / "pyproject.toml")],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_heavy_ml_libraries_load_lazily_outside_generators() -> None:
+    offenders = []
+    for path in sorted((ROOT / "studio").rglob("*.py")):
+        heavy = _module_level_imports(path) & HEAVY
+        if heavy:
+            offenders.append(f"{path.relative_to(ROOT)}: {', '.join(sorted(heavy))}")
+    assert not offenders, "import these inside functions instead:\n" + "\n".join(offenders)
+
+
+def test_cli_starts_without_heavy_libraries() -> None:
+    code = (
+        "import sys, studio.cli; "
+        f"print(sorted(m for m in {sorted(HEAVY)!r} if m in sys.modules))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    assert output == "[]", f"the CLI imported {output} at start-up"
