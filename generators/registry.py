@@ -131,8 +131,14 @@ def get_spec(model_id: str, kind: Kind | None = None) -> ModelSpec:
 
 
 def add_local_model(
-    path: Path, kind: Kind, family: str, *, model_id: str | None = None, name: str = "",
-    license: str = "", allow_pickle: bool = False,
+    path: Path,
+    kind: Kind,
+    family: str,
+    *,
+    model_id: str | None = None,
+    name: str = "",
+    license: str = "",
+    allow_pickle: bool = False,
 ) -> ModelSpec:
     """Register a local folder or file as a model (checked, not copied)."""
     path = Path(path).expanduser().resolve()
@@ -141,8 +147,13 @@ def add_local_model(
     check_weights(path, allow_pickle=allow_pickle)
     spec = ModelSpec(
         id=model_id or path.stem.lower().replace(" ", "-"),
-        kind=kind, family=family, source="local", location=str(path), name=name or path.name,
-        license=license, size_bytes=_size_of(path),
+        kind=kind,
+        family=family,
+        source="local",
+        location=str(path),
+        name=name or path.name,
+        license=license,
+        size_bytes=_size_of(path),
     )
     _save_user_specs([s for s in _load_user_specs() if s.id != spec.id] + [spec])
     return spec
@@ -269,12 +280,17 @@ def download(
     try:
         if spec.filename:
             hf_hub_download(
-                spec.location, spec.filename, revision=spec.revision, local_dir=target,
+                spec.location,
+                spec.filename,
+                revision=spec.revision,
+                local_dir=target,
                 tqdm_class=_tqdm_for(on_progress),
             )
         else:
             snapshot_download(
-                spec.location, revision=spec.revision, local_dir=target,
+                spec.location,
+                revision=spec.revision,
+                local_dir=target,
                 allow_patterns=spec.extra.get("allow_patterns"),
                 tqdm_class=_tqdm_for(on_progress),
             )

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 DEFAULT_EMBEDDING_MODEL = "all-minilm-l6-v2"
 
 
-def _load(model_id: str):  # noqa: ANN202 - returns a SentenceTransformer
+def _load(model_id: str):
     from sentence_transformers import SentenceTransformer
 
     weights = resolve_path(get_spec(model_id, "embedding"))
@@ -35,7 +35,10 @@ def embed_texts(
         return np.zeros((0, 384), dtype=np.float32)
     model = model_cache.get((model_id, "cpu", "embedding"), lambda: _load(model_id))
     vectors = model.encode(
-        texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False,
+        texts,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        show_progress_bar=False,
         convert_to_numpy=True,
     )
     return vectors.astype(np.float32)

@@ -19,9 +19,7 @@ console = Console(stderr=True)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts)."
 )
-workspace_argument = click.argument(
-    "workspace", type=click.Path(file_okay=False, path_type=Path)
-)
+workspace_argument = click.argument("workspace", type=click.Path(file_okay=False, path_type=Path))
 
 
 def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:

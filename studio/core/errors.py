@@ -21,7 +21,7 @@ class StudioError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
-class Cancelled(StudioError):  # noqa: N818 - mirrors Anki's Interrupted
+class Cancelled(StudioError):
     """The user cancelled an operation. Not a failure: callers report it quietly."""
 
     def __init__(self, message: str = "Cancelled by the user.") -> None:
@@ -35,11 +35,11 @@ class WorkspaceError(StudioError):
     """A workspace folder or database cannot be used."""
 
 
-class WorkspaceNotFound(WorkspaceError):  # noqa: N818
+class WorkspaceNotFound(WorkspaceError):
     pass
 
 
-class WorkspaceTooNew(WorkspaceError):  # noqa: N818
+class WorkspaceTooNew(WorkspaceError):
     """The workspace was written by a newer version of the studio."""
 
 
@@ -47,7 +47,7 @@ class AssetStoreError(WorkspaceError):
     """A file in the content-addressed asset store is missing or does not match its hash."""
 
 
-class NotFound(StudioError):  # noqa: N818
+class NotFound(StudioError):
     """A named thing (campaign, segment, product, model …) does not exist."""
 
 
@@ -87,7 +87,7 @@ class InputError(StudioError):
         self.problems = problems or []
 
 
-class NotEnoughData(StudioError):  # noqa: N818
+class NotEnoughData(StudioError):
     """The workspace holds too little data for an analysis (e.g. too few customers)."""
 
 
@@ -102,7 +102,7 @@ class UnknownModelError(ModelError):
     pass
 
 
-class UnsafeModelFile(ModelError):  # noqa: N818
+class UnsafeModelFile(ModelError):
     """A pickle-based checkpoint was refused because the user did not allow pickles."""
 
 

@@ -8,6 +8,7 @@ this).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -44,7 +45,9 @@ def log_dir() -> Path:
 def models_dir() -> Path:
     """The model cache: downloaded and user-added models."""
     home = _home_override()
-    return _ensure(home / "models" if home else Path(platformdirs.user_data_dir(APP_NAME)) / "models")
+    return _ensure(
+        home / "models" if home else Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+    )
 
 
 def default_workspaces_dir() -> Path:
@@ -52,3 +55,11 @@ def default_workspaces_dir() -> Path:
     if home:
         return _ensure(home / "workspaces")
     return _ensure(Path(platformdirs.user_documents_dir()) / APP_NAME)
+
+
+def resources_dir() -> Path:
+    """Read-only data shipped with the app: formats, fonts, prompts, demo assets."""
+    frozen_root = getattr(sys, "_MEIPASS", None)  # inside a PyInstaller bundle
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"

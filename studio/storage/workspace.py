@@ -43,7 +43,9 @@ def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open a connection with the settings every workspace connection uses."""
     if readonly:
         conn = sqlite3.connect(
-            f"file:{db_path}?mode=ro", uri=True, check_same_thread=False,
+            f"file:{db_path}?mode=ro",
+            uri=True,
+            check_same_thread=False,
             timeout=BUSY_TIMEOUT_MS / 1000,
         )
     else:
@@ -98,7 +100,9 @@ class Workspace:
             conn = connect(db_path)
             conn.execute("PRAGMA schema_version").fetchone()
         except sqlite3.DatabaseError as error:
-            raise WorkspaceError(f"{db_path} is not a readable workspace database: {error}.") from error
+            raise WorkspaceError(
+                f"{db_path} is not a readable workspace database: {error}."
+            ) from error
         workspace = cls(path, conn)
         try:
             workspace._migrate()
@@ -205,8 +209,14 @@ class Workspace:
             db.execute(
                 "INSERT OR IGNORE INTO blobs (sha256, bytes, media_type, width, height, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (stored.sha256, stored.bytes, stored.media_type, stored.width, stored.height,
-                 utcnow()),
+                (
+                    stored.sha256,
+                    stored.bytes,
+                    stored.media_type,
+                    stored.width,
+                    stored.height,
+                    utcnow(),
+                ),
             )
 
     def blob_path(self, sha256: str) -> Path:
