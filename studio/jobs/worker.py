@@ -1,0 +1,277 @@
+"""The one background worker that runs the queue's jobs, one at a time.
+
+The worker is a plain thread (no Qt): it opens its own workspace connection, claims the
+next job, runs the job's handler with a :class:`ProgressSink` and a :class:`CancelToken`,
+stores the outcome, and reports every step as a :class:`JobEvent` to a listener callback.
+The GUI adapts the listener to queued Qt signals; the CLI draws a progress bar.
+
+Only one worker runs per workspace, across processes: it holds ``worker.lock`` in the
+workspace folder while it runs. Holding that lock also proves that jobs still marked
+``running`` belong to a worker that died, so they are queued again on start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock, Timeout
+
+from generators.base import CancelToken, ProgressEvent, ProgressSink
+from studio.core.errors import Cancelled, StudioError
+from studio.jobs.queue import Job, JobQueue
+from studio.storage.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "worker.lock"
+#: progress is written to the database at most this often (events are not throttled)
+PROGRESS_WRITE_INTERVAL_S = 0.5
+#: how often an idle worker looks for jobs queued by another process
+POLL_INTERVAL_S = 0.5
+
+EventKind = Literal["started", "progress", "preview", "text", "finished", "failed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """One thing that happened to a job, as the worker reports it.
+
+    ``fraction`` is in [0, 1] (None when unknown); ``preview`` is a PIL image (a diffusion
+    step); ``text`` is streamed text (copy tokens); ``error`` is the message of a failure;
+    ``result`` is what a finished job returned (e.g. ``{"asset_ids": [...]}``).
+    """
+
+    job_id: int
+    kind: EventKind
+    fraction: float | None = None
+    message: str = ""
+    preview: Any = None
+    text: str | None = None
+    error: str | None = None
+    job_kind: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class JobContext:
+    """What a handler gets: the worker's own workspace connection, the job, progress, cancel."""
+
+    ws: Workspace
+    job: Job
+    sink: ProgressSink
+    cancel: CancelToken
+
+
+#: a handler runs one job and returns its result (stored in ``jobs.result``)
+Handler = Callable[[JobContext], dict[str, Any]]
+Listener = Callable[[JobEvent], None]
+
+
+class Worker:
+    """Runs queued jobs in a background thread until stopped.
+
+    ``queue`` is the caller's queue object: the worker wakes when it changes and is told
+    through it when the user cancels a running job. The worker itself reads and writes
+    through its own connection, opened in its thread.
+
+    With ``stop_when_idle=True`` the worker ends when no runnable job is left (the CLI's
+    foreground run); otherwise it waits for new jobs until :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        ws_path: Path | str,
+        queue: JobQueue,
+        handlers: Mapping[str, Handler],
+        listener: Listener | None = None,
+        *,
+        stop_when_idle: bool = False,
+        campaign_id: int | None = None,
+    ) -> None:
+        self.ws_path = Path(ws_path)
+        self.queue = queue
+        self.handlers = dict(handlers)
+        self.listener = listener
+        self.stop_when_idle = stop_when_idle
+        self.campaign_id = campaign_id
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._state_lock = threading.Lock()
+        self._current: tuple[int, CancelToken] | None = None
+        self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
+        self.error: BaseException | None = None
+
+    # --- control ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the thread. Raises StudioError when another worker runs this workspace."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout as error:
+            raise StudioError(
+                f"Another Campaign Studio window or command is already generating in "
+                f"{self.ws_path}.",
+                hint="wait for it to finish, or close it, then try again",
+            ) from error
+        self._stopping.clear()
+        self.queue.add_cancel_hook(self._on_cancel)
+        self._thread = threading.Thread(target=self._run, name="studio-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
+        """Stop after the current job (cancelling it when ``cancel_running``) and join.
+
+        Returns True when the thread has ended within ``timeout``.
+        """
+        self._stopping.set()
+        self.queue.changed.set()
+        if cancel_running:
+            with self._state_lock:
+                if self._current is not None:
+                    self._current[1].cancel()
+        return self.join(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def is_busy(self) -> bool:
+        """True while a job is running."""
+        with self._state_lock:
+            return self._current is not None
+
+    @property
+    def current_job_id(self) -> int | None:
+        with self._state_lock:
+            return None if self._current is None else self._current[0]
+
+    def _on_cancel(self, job_id: int | None) -> None:
+        with self._state_lock:
+            if self._current is not None and job_id in (None, self._current[0]):
+                self._current[1].cancel()
+
+    # --- the thread ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            with Workspace.open(self.ws_path) as ws:
+                queue = JobQueue(ws)
+                recovered = queue.recover_interrupted()
+                if recovered:
+                    log.warning("queued again after an interrupted run: jobs %s", recovered)
+                self._loop(queue)
+        except BaseException as error:  # the thread must report, never vanish silently
+            log.exception("the job worker stopped on an unexpected error")
+            self.error = error
+        finally:
+            self.queue.remove_cancel_hook(self._on_cancel)
+            self._lock.release()
+
+    def _loop(self, queue: JobQueue) -> None:
+        while not self._stopping.is_set():
+            self.queue.changed.clear()
+            job = queue.claim_next(campaign_id=self.campaign_id)
+            if job is None:
+                if self.stop_when_idle and queue.pending_count(self.campaign_id) == 0:
+                    return
+                self.queue.changed.wait(POLL_INTERVAL_S)
+                continue
+            self._run_job(queue, job)
+
+    def _run_job(self, queue: JobQueue, job: Job) -> None:
+        token = CancelToken()
+        with self._state_lock:
+            self._current = (job.id, token)
+        reporter = _Reporter(self, queue, job, token)
+        self._emit(JobEvent(job.id, "started", 0.0, "Started", job_kind=job.kind))
+        started = time.perf_counter()
+        try:
+            handler = self.handlers.get(job.kind)
+            if handler is None:
+                raise StudioError(
+                    f"Job {job.id} has kind '{job.kind}', which this studio cannot run.",
+                    hint=f"known kinds: {', '.join(sorted(self.handlers))}",
+                )
+            token.raise_if_cancelled()
+            result = handler(JobContext(ws=queue.ws, job=job, sink=reporter.sink, cancel=token))
+            token.raise_if_cancelled()
+        except Cancelled:
+            queue.mark_cancelled(job.id)
+            self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
+        except StudioError as error:
+            queue.fail(job.id, str(error))
+            self._emit(JobEvent(job.id, "failed", error=str(error), job_kind=job.kind))
+        except Exception as error:  # a bug in a generator must not end the worker
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            message = f"Unexpected error in the {job.kind} job: {type(error).__name__}: {error}"
+            queue.fail(job.id, message)
+            self._emit(JobEvent(job.id, "failed", error=message, job_kind=job.kind))
+        else:
+            result = dict(result or {})
+            result["seconds"] = round(time.perf_counter() - started, 3)
+            queue.finish(job.id, result, message="Done")
+            self._emit(JobEvent(job.id, "finished", 1.0, "Done", job_kind=job.kind, result=result))
+        finally:
+            with self._state_lock:
+                self._current = None
+
+    def _emit(self, event: JobEvent) -> None:
+        if self.listener is None:
+            return
+        try:
+            self.listener(event)
+        except Exception:  # a broken listener must not break the queue
+            log.exception("job event listener failed on %s", event.kind)
+
+
+class _Reporter:
+    """Turns a generator's progress into job events and throttled database writes."""
+
+    def __init__(self, worker: Worker, queue: JobQueue, job: Job, token: CancelToken) -> None:
+        self.worker = worker
+        self.queue = queue
+        self.job = job
+        self.token = token
+        self.last_write = 0.0
+        self.sink = ProgressSink(self.on_progress)
+
+    def on_progress(self, event: ProgressEvent) -> None:
+        job = self.job
+        if event.preview is not None:
+            kind: EventKind = "preview"
+        elif event.text is not None:
+            kind = "text"
+        else:
+            kind = "progress"
+        self.worker._emit(
+            JobEvent(
+                job.id,
+                kind,
+                event.fraction,
+                event.status,
+                preview=event.preview,
+                text=event.text,
+                job_kind=job.kind,
+            )
+        )
+        now = time.monotonic()
+        if now - self.last_write >= PROGRESS_WRITE_INTERVAL_S:
+            self.last_write = now
+            if not self.queue.set_progress(job.id, event.fraction, event.status):
+                # cancelled from elsewhere (another window or process)
+                self.token.cancel()
