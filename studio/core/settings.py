@@ -17,6 +17,7 @@ from studio.core import paths
 
 DevicePreference = Literal["auto", "cuda", "mps", "cpu"]
 Precision = Literal["auto", "fp32", "fp16", "bf16"]
+Theme = Literal["system", "light", "dark"]
 
 SETTINGS_FILE = "settings.json"
 MAX_RECENT = 10
@@ -33,6 +34,8 @@ class Settings:
     models_dir: str | None = None
     workspaces_dir: str | None = None
     first_run_done: bool = False
+    #: the desktop app's colours; "system" follows the platform's light/dark setting
+    theme: Theme = "system"
 
     def remember_workspace(self, path: Path) -> None:
         entry = str(Path(path).resolve())
