@@ -1,0 +1,133 @@
+"""Small building blocks shared by the screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def heading(text: str, *, size: float = 1.5) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * size)
+    font.setBold(True)
+    label.setFont(font)
+    label.setAccessibleName(text)
+    return label
+
+
+def hint(text: str) -> QLabel:
+    """A muted, wrapping explanation under a heading."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setForegroundRole(label.foregroundRole())
+    label.setEnabled(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+def button(text: str, tooltip: str, *, shortcut: str | None = None, primary=False) -> QPushButton:
+    widget = QPushButton(text)
+    widget.setToolTip(f"{tooltip} ({shortcut})" if shortcut else tooltip)
+    widget.setAccessibleName(text.replace("&", "").rstrip("…"))
+    widget.setAccessibleDescription(tooltip)
+    if shortcut:
+        widget.setShortcut(shortcut)
+    if primary:
+        widget.setDefault(True)
+        widget.setAutoDefault(True)
+    return widget
+
+
+def icon_button(icon: QIcon, name: str, tooltip: str) -> QToolButton:
+    """An icon-only button: it always gets an accessible name and a tooltip."""
+    widget = QToolButton()
+    widget.setIcon(icon)
+    widget.setToolTip(tooltip)
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(tooltip)
+    widget.setAutoRaise(True)
+    return widget
+
+
+def separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+def row(*widgets: QWidget | None, stretch_at: int | None = None) -> QHBoxLayout:
+    layout = QHBoxLayout()
+    for index, widget in enumerate(widgets):
+        if stretch_at == index:
+            layout.addStretch(1)
+        if widget is not None:
+            layout.addWidget(widget)
+    if stretch_at is not None and stretch_at >= len(widgets):
+        layout.addStretch(1)
+    return layout
+
+
+class ProgressPanel(QWidget):
+    """A label, a progress bar and a Cancel button for one background task."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName("Progress")
+        self.cancel_button = button("Cancel", "Stop this work; nothing half-done is kept")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addLayout(row(self.bar, self.cancel_button))
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._task = None
+        self.cancel_button.clicked.connect(self._cancel)
+        self.hide()
+
+    def track(self, task) -> None:
+        self._task = task
+        self.label.setText(task.label)
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        task.progress.connect(self.show_progress)
+        task.ended.connect(self.hide)
+        self.show()
+
+    def show_progress(self, status: str, fraction: float) -> None:
+        if status:
+            self.label.setText(f"{self._task.label if self._task else ''} — {status}")
+        if fraction < 0:
+            self.bar.setRange(0, 0)
+        else:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(fraction * 1000))
+
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText(f"{self._task.label} — cancelling…")
+
+
+def empty_state(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
+    return label

@@ -1,0 +1,82 @@
+"""The window shell: screens, workspace open/create/recent, settings, models, errors."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from studio.core.settings import load_settings, settings_path
+from studio.storage.workspace import Workspace
+
+
+def test_sidebar_lists_every_screen_and_switches(window, qtbot):
+    titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert titles == list(window.screens)
+    window.sidebar.setCurrentRow(titles.index("Settings"))
+    assert window.current_screen.title == "Settings"
+
+
+def test_create_then_reopen_from_recent(window, qtbot, tmp_path):
+    start = window.screens["Start"]
+    start.create_workspace(tmp_path / "shop")
+    assert window.session.workspace_path == tmp_path / "shop"
+    assert "shop" in window.windowTitle()
+    assert str((tmp_path / "shop").resolve()) in load_settings().recent_workspaces
+    window.session.close_workspace()
+    assert window.session.workspace is None
+    start.refresh_now()
+    item = start.recent.item(0)
+    assert "shop" in item.text()
+    start.recent.itemActivated.emit(item)
+    assert window.session.workspace_path == tmp_path / "shop"
+
+
+def test_opening_a_folder_without_workspace_shows_what_to_do(window, qtbot, tmp_path):
+    from studio.ui import errors
+
+    shown = []
+    errors.error_listeners.append(shown.append)
+    try:
+        window.screens["Start"].open_workspace(tmp_path / "nothing-here")
+    finally:
+        errors.error_listeners.remove(shown.append)
+    assert len(shown) == 1
+    dialog = shown[0]
+    assert "No workspace at" in dialog.what
+    assert "create one" in dialog.todo
+    assert "Traceback" in dialog.detailedText()
+    assert dialog.log_button.text() == "Open log folder"
+    dialog.close()
+    assert window.session.workspace is None
+
+
+def test_settings_are_saved_when_changed(window, qtbot, qapp):
+    screen = window.show_screen("Settings")
+    screen.device.setCurrentIndex(screen.device.findData("cpu"))
+    screen.theme.setCurrentIndex(screen.theme.findData("dark"))
+    saved = json.loads(settings_path().read_text())
+    assert saved["device"] == "cpu"
+    assert saved["theme"] == "dark"
+    assert qapp.palette().window().color().lightness() < 80
+
+
+def test_models_screen_lists_builtin_models_and_sets_default(window, qtbot):
+    screen = window.show_screen("Models")
+    ids = [spec.id for spec in screen.model.specs]
+    assert "smollm2-135m-instruct" in ids
+    screen.select("smollm2-135m-instruct")
+    row = ids.index("smollm2-135m-instruct")
+    assert screen.model.index(row, 5).data() == "Built in"
+    assert screen.default_button.isEnabled()
+    qtbot.mouseClick(screen.default_button, Qt.MouseButton.LeftButton)
+    assert load_settings().default_models["copy"] == "smollm2-135m-instruct"
+    assert screen.model.index(row, 6).data() == "✓"
+
+
+def test_workspace_summary_shows_counts(window, qtbot, tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    ws.close()
+    window.screens["Start"].open_workspace(tmp_path / "ws")
+    start = window.show_screen("Start")
+    assert start.counts["customers"].text() == "0"
