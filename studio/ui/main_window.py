@@ -35,11 +35,12 @@ IMPORTABLE = {".csv", ".png", ".jpg", ".jpeg", ".webp"}
 
 
 def screen_classes() -> list[type[Screen]]:
+    from studio.ui.screens.audience import AudienceScreen
     from studio.ui.screens.models import ModelsScreen
     from studio.ui.screens.settings import SettingsScreen
     from studio.ui.screens.start import StartScreen
 
-    return [StartScreen, ModelsScreen, SettingsScreen]
+    return [StartScreen, AudienceScreen, ModelsScreen, SettingsScreen]
 
 
 def droppable_paths(urls) -> list[Path]:

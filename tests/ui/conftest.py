@@ -11,39 +11,71 @@ import pytest
 pytest.importorskip("PySide6")
 
 
+#: threads libraries start once and keep for the life of the process
+LIBRARY_THREADS = {"tqdm_monitor"}
+
+
 @pytest.fixture(autouse=True)
 def _dangling_threads(monkeypatch: pytest.MonkeyPatch, qapp):
-    """Fail a test that leaves a QThread, a pool thread or a Python thread running
-    (after napari's ``_dangling_qthreads``)."""
+    """Fail a test that leaves a QThread, a thread-pool job or a Python thread running
+    (after napari's ``_dangling_qthreads`` and ``_dangling_qthread_pool``)."""
     from PySide6.QtCore import QThread, QThreadPool
 
     started: WeakKeyDictionary = WeakKeyDictionary()
+    pools: WeakKeyDictionary = WeakKeyDictionary()
     original_start = QThread.start
+    original_pool_start = QThreadPool.start
 
     def recording_start(self, *args):
         started[self] = "".join(traceback.format_stack(limit=12))
         original_start(self, *args)
 
+    def recording_pool_start(self, *args):
+        pools[self] = "".join(traceback.format_stack(limit=12))
+        original_pool_start(self, *args)
+
     monkeypatch.setattr(QThread, "start", recording_start)
+    monkeypatch.setattr(QThreadPool, "start", recording_pool_start)
     before = set(threading.enumerate())
+
+    def leftovers() -> list[str]:
+        found = [
+            f"Python thread {t.name!r} still running"
+            for t in threading.enumerate()
+            if t not in before
+            and t.is_alive()
+            # a foreign (Qt) thread seen from Python: checked through its pool or QThread
+            and not isinstance(t, threading._DummyThread)
+            and t.name not in LIBRARY_THREADS
+        ]
+        found += [
+            f"QThread still running, started at:\n{stack}"
+            for t, stack in list(started.items())
+            if t.isRunning()
+        ]
+        found += [
+            f"thread pool still busy, started at:\n{stack}"
+            for pool, stack in list(pools.items())
+            if _pool_busy(pool)
+        ]
+        return found
+
     yield
+    problems = leftovers()
     for _ in range(50):  # threads that were told to stop get a moment to end
-        qapp.processEvents()
-        alive = [t for t in threading.enumerate() if t not in before and t.is_alive()]
-        qthreads = [t for t in started if t.isRunning()]
-        if not alive and not qthreads:
+        if not problems:
             break
+        qapp.processEvents()
         threading.Event().wait(0.05)
-    pool_busy = QThreadPool.globalInstance().activeThreadCount()
-    problems = [f"Python thread {t.name!r} still running" for t in alive]
-    problems += [
-        f"QThread still running, started at:\n{stack}"
-        for t, stack in started.items()
-        if t.isRunning()
-    ]
-    if pool_busy:
-        problems.append(f"{pool_busy} global thread-pool threads still busy")
+        problems = leftovers()
     assert not problems, "\n".join(problems)
+
+
+def _pool_busy(pool) -> bool:
+    try:
+        return pool.activeThreadCount() > 0
+    except RuntimeError:  # the pool's C++ object is gone with its owner
+        return False
 
 
 @pytest.fixture
@@ -60,3 +92,25 @@ def window(qtbot, qapp):
     yield main
     main.close()
     apply_theme(qapp, "system")
+
+
+DEMO_CUSTOMERS = 300
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A small demo workspace, built once per run; tests get copies."""
+    from studio.data.demo import create_demo_workspace
+
+    path = tmp_path_factory.mktemp("template") / "demo"
+    create_demo_workspace(path, n_customers=DEMO_CUSTOMERS).close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template, tmp_path):
+    import shutil
+
+    target = tmp_path / "demo"
+    shutil.copytree(demo_template, target)
+    return target

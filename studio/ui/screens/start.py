@@ -23,6 +23,7 @@ from studio.ui.screens.base import Screen
 from studio.ui.widgets import ProgressPanel, button, hint, row
 
 DEMO_FOLDER = "Demo workspace"
+DEMO_CUSTOMERS = 5000
 SUMMARY_FIELDS = (
     ("customers", "Customers"),
     ("order_count", "Orders"),
@@ -45,6 +46,7 @@ class StartScreen(Screen):
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
+        self.demo_customers = DEMO_CUSTOMERS
         self.new_button = button("&New workspace…", "Create an empty workspace in a new folder")
         self.open_button = button("&Open workspace…", "Open a workspace folder")
         self.demo_button = button(
@@ -157,11 +159,20 @@ class StartScreen(Screen):
             self.open_workspace(target)
             return
         from studio.data.demo import create_demo_workspace
+        from studio.storage.workspace import remove_workspace
+
+        customers = self.demo_customers
 
         def build(sink, cancel):
-            cancel.raise_if_cancelled()
-            workspace = create_demo_workspace(target, progress=sink)
-            workspace.close()
+            def progress(description: str, fraction: float | None = None) -> None:
+                cancel.raise_if_cancelled()
+                sink.update(description, fraction)
+
+            try:
+                create_demo_workspace(target, n_customers=customers, progress=progress).close()
+            except BaseException:
+                remove_workspace(target)  # a half-made demo must not be opened next time
+                raise
             return target
 
         task = self.session.tasks.run(

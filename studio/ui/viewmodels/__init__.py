@@ -1,0 +1,1 @@
+"""Table and list models the views bind to (Qt model/view over the workspace)."""

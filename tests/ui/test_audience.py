@@ -1,0 +1,58 @@
+"""Audience: segmenting from the window, segment cards, the paged customers table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+
+from studio.storage.workspace import Workspace
+from studio.ui.viewmodels.customers import customer_model, customer_source
+
+
+def test_segmenting_shows_cards_and_filters_customers(window, qtbot, demo_path):
+    window.screens["Start"].open_workspace(demo_path)
+    screen = window.show_screen("Audience")
+    assert not screen.card_widgets  # nothing segmented yet: an empty state
+    task = screen.resegment(k=4, seed=1)
+    with qtbot.waitSignal(task.ended, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: len(screen.card_widgets) >= 4, timeout=10_000)
+    stored = window.session.workspace.query(
+        "SELECT id, name, size FROM segments WHERE kind = 'cluster' ORDER BY id"
+    )
+    assert [s["id"] for s in stored] == list(screen.card_widgets)
+    first = stored[0]
+    card = screen.card_widgets[first["id"]]
+    assert len(card.chart.bars) >= 2
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert screen.selected_segment == first["id"]
+    assert screen.customers.total == first["size"]
+    assert first["name"] in screen.table_title.text()
+    assert screen.run.count() == 1
+
+
+def test_customer_table_pages_through_many_rows(workspace):
+    with workspace.write() as db:
+        db.conn.executemany(
+            "INSERT INTO customers (external_id, name) VALUES (?, ?)",
+            [(f"C{i:06d}", f"Customer {i}") for i in range(5000)],
+        )
+    model = customer_model()
+    model.set_source(*customer_source(workspace, None))
+    assert model.total == 5000
+    assert model.rowCount() == model.page_size  # only the first page is read
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 5000
+    ids = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert ids == sorted(ids) and len(set(ids)) == 5000
+
+
+def test_reopened_workspace_keeps_runs(window, qtbot, demo_path):
+    with Workspace.open(demo_path) as ws:
+        from studio.data.segmentation import run_segmentation
+
+        run_segmentation(ws, k=3, seed=0)
+    window.screens["Start"].open_workspace(demo_path)
+    screen = window.show_screen("Audience")
+    assert screen.run.count() == 1
+    assert len(screen.card_widgets) >= 3
