@@ -125,7 +125,8 @@ def describe(profile: dict[str, Any]) -> str:
     seg, overall = profile["segment"], profile["overall"]
     currency = profile.get("currency", "")
     title, traits = archetype(profile)
-    preferred = qualifiers(profile)
+    category_names = {c["name"] for c in profile["categories"]}
+    preferred = [q for q in qualifiers(profile) if q in category_names]
     if preferred:
         traits.append(f"prefer {preferred[0]}")
     parts = [f"{title}: {', '.join(traits)}."]

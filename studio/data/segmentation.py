@@ -356,10 +356,10 @@ def run_segmentation(
             ),
         ).lastrowid
         for mask, profile, (name, description) in zip(masks, profiles, named, strict=True):
-            _insert_segment(db, run_id, name, description, profile, mask, closeness, data, now)
+            insert_segment(db, run_id, name, description, profile, mask, closeness, data, now)
         if prospects.any():
             profile = segment_profile(data, features, prospects)
-            _insert_segment(
+            insert_segment(
                 db, run_id, PROSPECTS_NAME, describe_prospects(profile), profile,
                 prospects, np.ones(len(prospects)), data, now,
             )  # fmt: skip
@@ -367,7 +367,7 @@ def run_segmentation(
     return int(run_id)
 
 
-def _insert_segment(
+def insert_segment(
     db,
     run_id: int | None,
     name: str,
