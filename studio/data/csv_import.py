@@ -1,0 +1,769 @@
+"""Importing customers, products and orders from CSV exports (plus product photos).
+
+How an import runs, and why:
+
+1. Each file is streamed once (:mod:`studio.data.csv_reading`); its columns are matched to
+   our fields through header aliases, values are parsed with the file's conventions
+   (:mod:`studio.data.values`), and every rejected value is recorded with file, line,
+   column and reason. Parsed rows go in batches into a temporary staging table, so memory
+   stays flat however long the file is.
+2. Checks that need the whole file or the database run in SQL on the staging table:
+   duplicate keys within the file, orders that name unknown customers or products.
+3. Staged rows are upserted into the workspace (on ``external_id``, ``sku`` and
+   ``(order_ref, product)``), so importing the same files again changes nothing.
+
+All files of one import share one transaction: by default any problem means nothing is
+written; with ``skip_bad_rows`` the bad rows are left out and listed in a report file.
+Ctrl-C or a crash rolls the transaction back, and photos stored by a rolled-back import
+are removed again.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import ImportProblem, InputError
+from studio.data.csv_reading import CsvStream, normalise_header
+from studio.data.images import ImageFolder, ImageProblem, PhotoStore
+from studio.data.values import (
+    DATE_ORDERS,
+    Conventions,
+    ValueProblem,
+    parse_date,
+    parse_discount,
+    parse_money,
+    parse_quantity,
+)
+from studio.storage.workspace import Workspace
+
+Progress = Callable[[str, float | None], None]
+
+BATCH_ROWS = 5_000
+KEPT_PROBLEMS = 1_000  # the report file has all of them; memory keeps the first ones
+PRESCAN_ROWS = 50_000  # rows read to decide a file's date and number conventions
+REPORTS_DIR = "import-reports"
+
+
+# --- what each file holds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str  # text, email, date, money, quantity, discount, image
+    aliases: tuple[str, ...]
+    required: bool = False
+
+
+_CUSTOMER_ALIASES = ("customerid", "customer", "customerno", "customernumber", "customerref",
+                     "clientid", "externalid", "custid")  # fmt: skip
+_SKU_ALIASES = ("sku", "productid", "productsku", "productcode", "itemid", "itemcode",
+                "stockcode", "articlenumber", "articleno")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str  # customers, products, orders
+    table: str
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+
+    def field_for(self, header: str) -> Field | None:
+        normal = normalise_header(header)
+        return next((f for f in self.fields if normal in f.aliases), None)
+
+
+CUSTOMERS = FileKind(
+    "customers",
+    "customers",
+    ("external_id",),
+    (
+        Field("external_id", "customer id", "text", (*_CUSTOMER_ALIASES, "id"), required=True),
+        Field("name", "name", "text", ("name", "fullname", "customername")),
+        Field("first_name", "first name", "text", ("firstname", "givenname", "forename")),
+        Field("last_name", "last name", "text", ("lastname", "surname", "familyname")),
+        Field("email", "email", "email", ("email", "emailaddress", "mail", "customeremail")),
+        Field("country", "country", "text", ("country", "countrycode", "countryname")),
+        Field("city", "city", "text", ("city", "town")),
+        Field(
+            "signup_date",
+            "signup date",
+            "date",
+            (
+                "signupdate",
+                "signedup",
+                "signedupat",
+                "signupat",
+                "createdat",
+                "created",
+                "registrationdate",
+                "registered",
+                "registeredat",
+                "joined",
+                "joindate",
+                "customersince",
+                "firstseen",
+            ),
+        ),
+    ),
+)
+
+PRODUCTS = FileKind(
+    "products",
+    "products",
+    ("sku",),
+    (
+        Field("sku", "SKU", "text", (*_SKU_ALIASES, "id"), required=True),
+        Field(
+            "name",
+            "name",
+            "text",
+            ("name", "productname", "title", "itemname", "product"),
+            required=True,
+        ),
+        Field(
+            "category",
+            "category",
+            "text",
+            ("category", "productcategory", "producttype", "type", "department"),
+        ),
+        Field(
+            "description",
+            "description",
+            "text",
+            ("description", "productdescription", "details", "body"),
+        ),
+        Field("price", "price", "money", ("price", "unitprice", "listprice", "retailprice")),
+        Field("currency", "currency", "text", ("currency", "currencycode")),
+        Field(
+            "image",
+            "image",
+            "image",
+            ("image", "imagepath", "imagefile", "imagefilename", "photo", "picture", "filename"),
+        ),
+    ),
+)
+
+ORDERS = FileKind(
+    "orders",
+    "orders",
+    ("order_ref", "sku"),
+    (
+        Field(
+            "order_ref",
+            "order id",
+            "text",
+            (
+                "orderid",
+                "orderref",
+                "ordernumber",
+                "orderno",
+                "order",
+                "invoice",
+                "invoiceno",
+                "invoicenumber",
+                "invoiceid",
+                "transactionid",
+            ),
+            required=True,
+        ),
+        Field("customer", "customer id", "text", _CUSTOMER_ALIASES, required=True),
+        Field("sku", "product SKU", "text", (*_SKU_ALIASES, "product"), required=True),
+        Field(
+            "ordered_at",
+            "order date",
+            "date",
+            (
+                "orderdate",
+                "date",
+                "orderedat",
+                "createdat",
+                "purchasedate",
+                "invoicedate",
+                "timestamp",
+                "datetime",
+                "orderdatetime",
+            ),
+            required=True,
+        ),
+        Field("quantity", "quantity", "quantity", ("quantity", "qty", "units")),
+        Field("unit_price", "unit price", "money", ("unitprice", "price", "itemprice")),
+        Field(
+            "discount",
+            "discount",
+            "discount",
+            ("discount", "discountamount", "discountvalue", "promodiscount"),
+        ),
+        Field(
+            "amount",
+            "amount",
+            "money",
+            ("amount", "total", "linetotal", "revenue", "sales", "netamount", "value"),
+        ),
+    ),
+)
+
+_STAGE_COLUMNS = {
+    "customers": ("external_id", "name", "email", "country", "city", "signup_date", "attributes"),
+    "products": (
+        "sku",
+        "name",
+        "category",
+        "description",
+        "price",
+        "currency",
+        "image_sha256",
+        "attributes",
+    ),
+    "orders": (
+        "order_ref",
+        "customer",
+        "sku",
+        "ordered_at",
+        "quantity",
+        "unit_price",
+        "discount",
+        "discount_rate",
+        "amount",
+        "attributes",
+    ),
+}
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)  # the first KEPT_PROBLEMS
+    problem_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    photos_stored: int = 0
+    report_path: Path | None = None
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.as_dict() for f in self.files],
+            "photos_stored": self.photos_stored,
+            "skipped_rows": self.skipped,
+            "problem_count": self.problem_count,
+            "problems": [p.as_dict() for p in self.problems],
+            "warnings": self.warnings,
+            "report": str(self.report_path) if self.report_path else None,
+        }
+
+
+class _ProblemLog:
+    """Every problem goes to the report file (when there is one); the first ones are kept
+    in memory for messages."""
+
+    def __init__(self, report: ImportReport, path: Path | None) -> None:
+        self.report = report
+        self.path = path
+        self._handle = None
+        self._writer: Any = None
+
+    def add(self, problem: ImportProblem) -> None:
+        self.report.problem_count += 1
+        if len(self.report.problems) < KEPT_PROBLEMS:
+            self.report.problems.append(problem)
+        if self.path is not None:
+            if self._writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+                self._writer = csv.writer(self._handle)
+                self._writer.writerow(["file", "line", "column", "reason"])
+            self._writer.writerow([problem.file, problem.line, problem.column, problem.reason])
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+# --- the import -------------------------------------------------------------------------
+
+
+def import_files(
+    ws: Workspace,
+    customers: Path | None = None,
+    orders: Path | None = None,
+    products: Path | None = None,
+    images: Path | None = None,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+    *,
+    report_path: Path | None = None,
+    date_order: str | None = None,
+) -> ImportReport:
+    """Import any of the three files (and photos) into ``ws`` in one transaction.
+
+    Raises :class:`InputError` (with ``problems``) when any row is bad and
+    ``skip_bad_rows`` is false; nothing is written then. With ``skip_bad_rows`` the bad
+    rows are left out and listed in ``report_path`` (default: a time-stamped CSV in the
+    workspace's ``import-reports`` folder). ``date_order`` (``"dmy"`` or ``"mdy"``) settles
+    dates such as ``03/04/2024`` in files where no date shows the order.
+    """
+    named = ((PRODUCTS, products), (CUSTOMERS, customers), (ORDERS, orders))
+    sources = [(kind, path) for kind, path in named if path]
+    if not sources and images is None:
+        raise InputError("Nothing to import: name a customers, products or orders file.")
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise InputError(f"Unknown date order '{date_order}'.", hint="use 'dmy' or 'mdy'")
+    if images is not None and not Path(images).is_dir():
+        raise InputError(f"The images folder {images} does not exist.")
+    for _, path in sources:
+        if not Path(path).is_file():
+            raise InputError(f"{path} does not exist or is not a file.")
+    if skip_bad_rows and report_path is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        report_path = ws.path / REPORTS_DIR / f"skipped-{stamp}.csv"
+
+    report = ImportReport(report_path=report_path)
+    log = _ProblemLog(report, report_path)
+    sizes = {path: max(Path(path).stat().st_size, 1) for _, path in sources}
+    total = sum(sizes.values()) or 1
+    done = 0
+    tick = progress or (lambda description, fraction=None: None)
+    folder = ImageFolder.scan(Path(images) if images else None)
+    photos = PhotoStore(ws)
+    try:
+        with ws.write() as db:
+            for kind, path in sources:
+                path = Path(path)
+
+                def file_progress(
+                    fraction: float, step: str, path: Path = path, done: int = done
+                ) -> None:
+                    tick(f"{step} {path.name}", (done + fraction * sizes[path]) / total)
+
+                file_report = _import_file(
+                    db.conn,
+                    kind,
+                    path,
+                    folder,
+                    photos,
+                    log,
+                    skip_bad_rows,
+                    date_order,
+                    file_progress,
+                )
+                report.files.append(file_report)
+                done += sizes[path]
+            if products is None and images is not None:
+                _attach_photos_to_existing(db.conn, folder, photos, log)
+            if report.problem_count and not skip_bad_rows:
+                raise _nothing_written(report)
+        report.photos_stored = photos.stored
+        report.warnings.extend(_photo_warnings(folder, products is not None or images is not None))
+    except BaseException:
+        photos.discard_new()
+        raise
+    finally:
+        log.close()
+    tick("Import finished", 1.0)
+    return report
+
+
+def _nothing_written(report: ImportReport) -> InputError:
+    first = report.problems[0]
+    rows = "1 problem" if report.problem_count == 1 else f"{report.problem_count:,} problems"
+    where = f"; all of them are listed in {report.report_path}" if report.report_path else ""
+    return InputError(
+        f"Nothing was imported: {rows} in the input{where}. First: {first}",
+        problems=report.problems,
+        hint="fix the rows, or import with --skip-bad-rows to leave them out",
+    )
+
+
+@contextmanager
+def _stage(conn: Any, kind: FileKind) -> Iterator[str]:
+    table = f"stage_{kind.name}"
+    columns = ", ".join(_STAGE_COLUMNS[kind.name])
+    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    conn.execute(
+        f"CREATE TEMP TABLE {table} (line INTEGER NOT NULL, bad INTEGER NOT NULL DEFAULT 0,"
+        f" {columns})"
+    )
+    try:
+        yield table
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def _import_file(
+    conn: Any,
+    kind: FileKind,
+    path: Path,
+    folder: ImageFolder,
+    photos: PhotoStore,
+    log: _ProblemLog,
+    skip_bad_rows: bool,
+    date_order: str | None,
+    progress: Callable[[float, str], None],
+) -> FileReport:
+    report = FileReport(path.name, kind.name)
+    with CsvStream(path) as stream:
+        mapping = _map_columns(kind, stream.header, path.name)
+    conventions = _conventions(path, kind, mapping, date_order)
+    parse_row = _row_parser(
+        kind, mapping, stream.header, conventions, path, folder, photos, skip_bad_rows
+    )
+    columns = _STAGE_COLUMNS[kind.name]
+    insert = (
+        f"INSERT INTO temp.stage_{kind.name} (line, {', '.join(columns)})"
+        f" VALUES (?, {', '.join('?' for _ in columns)})"
+    )
+    before = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
+    with _stage(conn, kind) as table, CsvStream(path) as stream:
+        batch: list[tuple[Any, ...]] = []
+        for record in stream:
+            report.rows += 1
+            row, problems = parse_row(record.line, record.values)
+            for problem in problems:
+                log.add(problem)
+            if row is None:
+                report.skipped += 1
+            else:
+                batch.append(row)
+            if len(batch) >= BATCH_ROWS:
+                conn.executemany(insert, batch)
+                batch.clear()
+                progress(0.8 * stream.bytes_read / stream.size, "Reading")
+        if batch:
+            conn.executemany(insert, batch)
+        progress(0.85, "Checking")
+        for problem in _checks(conn, kind, table, path.name):
+            log.add(problem)
+        report.skipped += conn.execute(f"SELECT count(*) FROM {table} WHERE bad").fetchone()[0]
+        progress(0.9, "Writing")
+        conn.execute(_UPSERTS[kind.name](_present(kind, mapping)))
+        changed = conn.execute("SELECT changes()").fetchone()[0]
+    after = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
+    report.inserted = after - before
+    report.updated = changed - report.inserted
+    progress(1.0, "Imported")
+    return report
+
+
+def _map_columns(kind: FileKind, header: list[str], file: str) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, name in enumerate(header):
+        matched = kind.field_for(name)
+        if matched is None:
+            continue
+        if matched.name in mapping:
+            other = header[mapping[matched.name]]
+            raise InputError(
+                f"{file}: columns '{other}' and '{name}' both look like the {matched.label}.",
+                hint="rename or remove one of them",
+            )
+        mapping[matched.name] = index
+    missing = [f for f in kind.fields if f.required and f.name not in mapping]
+    if missing:
+        wanted = "; ".join(f"{f.label} (e.g. '{f.aliases[0]}')" for f in missing)
+        raise InputError(
+            f"{file} does not look like a {kind.name} file: no column for {wanted}. "
+            f"Its columns are: {', '.join(header) or '(none)'}."
+        )
+    return mapping
+
+
+def _present(kind: FileKind, mapping: dict[str, int]) -> set[str]:
+    present = set(mapping)
+    if {"first_name", "last_name"} & present:
+        present.add("name")
+    if "image" in present:
+        present.add("image_sha256")
+    return present
+
+
+def _conventions(
+    path: Path, kind: FileKind, mapping: dict[str, int], date_order: str | None
+) -> Conventions:
+    """Decide the file's date order and decimal mark from the first rows that tell."""
+    conventions = Conventions(date_order=date_order)
+    dates = [i for f in kind.fields if f.kind == "date" and (i := mapping.get(f.name)) is not None]
+    money = [
+        i
+        for f in kind.fields
+        if f.kind in ("money", "discount") and (i := mapping.get(f.name)) is not None
+    ]
+    with CsvStream(path) as stream:
+        for n, record in enumerate(stream):
+            values = record.values
+            for i in dates:
+                if i < len(values) and values[i].strip():
+                    conventions.observe_date(values[i])
+            for i in money:
+                if i < len(values) and values[i].strip():
+                    conventions.observe_money(values[i].rstrip("% "))
+            dates_known = conventions.date_order is not None or not dates
+            if (dates_known and (conventions.decimal or not money)) or n >= PRESCAN_ROWS:
+                break
+    if conventions.date_order is None and conventions.ambiguous_date:
+        example = conventions.ambiguous_date
+        raise InputError(
+            f"{path.name}: dates such as '{example}' could be day/month or month/day, and no "
+            "date in the file has a day above 12 to tell which.",
+            hint="write dates as YYYY-MM-DD, or pass --date-order dmy or --date-order mdy",
+        )
+    return conventions
+
+
+def _row_parser(
+    kind: FileKind,
+    mapping: dict[str, int],
+    header: list[str],
+    conventions: Conventions,
+    path: Path,
+    folder: ImageFolder,
+    photos: PhotoStore,
+    skip_bad_rows: bool,
+) -> Callable[[int, list[str]], tuple[tuple[Any, ...] | None, list[ImportProblem]]]:
+    """A function that turns one record into a staging row and its problems."""
+    file = path.name
+    width = len(header)
+    by_name = {f.name: f for f in kind.fields}
+    fields = [(by_name[name], index, header[index]) for name, index in mapping.items()]
+    extras = [
+        (i, name or f"column_{i + 1}") for i, name in enumerate(header) if i not in mapping.values()
+    ]
+    columns = _STAGE_COLUMNS[kind.name]
+    date_order, decimal = conventions.date_order, conventions.decimal
+
+    def convert(f: Field, raw: str) -> Any:
+        if f.kind == "text" or f.kind == "image":
+            return raw
+        if f.kind == "date":
+            return parse_date(raw, date_order)
+        if f.kind == "money":
+            amount = parse_money(raw, decimal)
+            if amount < 0 and f.name != "amount":
+                raise ValueProblem(f"'{raw}' is negative")
+            return amount
+        if f.kind == "quantity":
+            return parse_quantity(raw)
+        if f.kind == "discount":
+            return parse_discount(raw, decimal)
+        if f.kind == "email":
+            if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
+                raise ValueProblem(f"'{raw}' is not an email address")
+            return raw
+        raise AssertionError(f.kind)
+
+    def parse(line: int, values: list[str]) -> tuple[tuple[Any, ...] | None, list[ImportProblem]]:
+        if len(values) != width:
+            reason = (
+                f"has {len(values)} fields but the header has {width}"
+                " (a delimiter inside an unquoted value?)"
+            )
+            return None, [ImportProblem(file, line, None, reason)]
+        problems: list[ImportProblem] = []
+        row: dict[str, Any] = {}
+        for f, index, column in fields:
+            raw = values[index].strip()
+            if not raw:
+                if f.required:
+                    problems.append(ImportProblem(file, line, column, f"the {f.label} is empty"))
+                continue
+            try:
+                row[f.name] = convert(f, raw)
+            except ValueProblem as problem:
+                problems.append(ImportProblem(file, line, column, str(problem)))
+        if problems:
+            return None, problems
+        attributes = {name: values[i] for i, name in extras if values[i].strip()}
+        row["attributes"] = json.dumps(attributes, ensure_ascii=False) if attributes else "{}"
+        if kind is CUSTOMERS and "name" not in row:
+            parts = [row.get("first_name"), row.get("last_name")]
+            row["name"] = " ".join(p for p in parts if p) or None
+        elif kind is ORDERS and "discount" in row:
+            row["discount"], row["discount_rate"] = row["discount"]
+        elif kind is PRODUCTS and (folder.root is not None or "image" in row):
+            # a photo problem is reported but never drops the product: its orders still
+            # resolve, and the import fails (or reports the row) because of the problem
+            try:
+                photo = folder.find(row["sku"], row.get("image"), path.parent)
+                if photo is not None:
+                    folder.used.add(photo)
+                    row["image_sha256"] = photos.store(photo)
+                elif folder.root is not None:
+                    folder.unmatched.append(row["sku"])
+            except ImageProblem as problem:
+                column = header[mapping["image"]] if "image" in mapping else None
+                reason = str(problem)
+                if skip_bad_rows:
+                    reason += "; the product was imported without a photo"
+                problems.append(ImportProblem(file, line, column, reason))
+        return (line, *(row.get(c) for c in columns)), problems
+
+    return parse
+
+
+def _checks(conn: Any, kind: FileKind, table: str, file: str) -> Iterator[ImportProblem]:
+    """Problems only the whole file or the database can show; marks those rows bad."""
+    key = ", ".join(kind.key)
+    labels = {"external_id": "customer id", "sku": "SKU", "order_ref": "order"}
+    duplicates = conn.execute(
+        f"SELECT s.line, first.line, {', '.join('s.' + k for k in kind.key)} FROM {table} s"
+        f" JOIN (SELECT min(rowid) AS id, line, {key} FROM {table} WHERE NOT bad GROUP BY {key}"
+        f" HAVING count(*) > 1) AS first USING ({key}) WHERE s.rowid != first.id"
+    ).fetchall()
+    for line, first_line, *values in duplicates:
+        what = " and ".join(f"{labels[k]} '{v}'" for k, v in zip(kind.key, values, strict=True))
+        yield ImportProblem(file, line, None, f"{what} already appear on line {first_line}")
+    conn.execute(
+        f"UPDATE {table} SET bad = 1 WHERE NOT bad AND rowid NOT IN"
+        f" (SELECT min(rowid) FROM {table} WHERE NOT bad GROUP BY {key})"
+    )
+    if kind is not ORDERS:
+        return
+    checks = (
+        ("customer", "customers", "external_id", "no customer with id '{}' in the customers"),
+        ("sku", "products", "sku", "no product with SKU '{}' in the products"),
+    )
+    for column, target, target_key, reason in checks:
+        missing = conn.execute(
+            f"SELECT line, {column} FROM {table} s WHERE NOT bad AND NOT EXISTS"
+            f" (SELECT 1 FROM {target} t WHERE t.{target_key} = s.{column})"
+        ).fetchall()
+        for line, value in missing:
+            yield ImportProblem(file, line, None, reason.format(value))
+        conn.execute(
+            f"UPDATE {table} SET bad = 1 WHERE NOT bad AND NOT EXISTS"
+            f" (SELECT 1 FROM {target} t WHERE t.{target_key} = {table}.{column})"
+        )
+    unpriced = conn.execute(
+        f"SELECT line, sku FROM {table} s WHERE NOT bad AND unit_price IS NULL AND"
+        " (SELECT price FROM products p WHERE p.sku = s.sku) IS NULL"
+    ).fetchall()
+    for line, sku in unpriced:
+        yield ImportProblem(file, line, None, f"no unit price, and product '{sku}' has no price")
+    conn.execute(
+        f"UPDATE {table} SET bad = 1 WHERE NOT bad AND unit_price IS NULL AND"
+        f" (SELECT price FROM products p WHERE p.sku = {table}.sku) IS NULL"
+    )
+
+
+def _set_clause(table: str, columns: list[str]) -> str:
+    assignments = [f"{c} = excluded.{c}" for c in columns]
+    assignments.append(f"attributes = json_patch({table}.attributes, excluded.attributes)")
+    return ", ".join(assignments)
+
+
+def _upsert_customers(present: set[str]) -> str:
+    updated = [c for c in ("name", "email", "country", "city", "signup_date") if c in present]
+    return (
+        "INSERT INTO customers (external_id, name, email, country, city, signup_date, attributes)"
+        " SELECT external_id, name, email, country, city, signup_date, attributes"
+        " FROM temp.stage_customers WHERE NOT bad ORDER BY rowid"
+        f" ON CONFLICT (external_id) DO UPDATE SET {_set_clause('customers', updated)}"
+    )
+
+
+def _upsert_products(present: set[str]) -> str:
+    updated = [c for c in ("name", "category", "description", "price", "currency") if c in present]
+    clause = _set_clause("products", updated)
+    clause += ", image_sha256 = coalesce(excluded.image_sha256, products.image_sha256)"
+    return (
+        "INSERT INTO products (sku, name, category, description, price, currency, image_sha256,"
+        " attributes) SELECT sku, name, category, description, price, currency, image_sha256,"
+        " attributes FROM temp.stage_products WHERE NOT bad ORDER BY rowid"
+        f" ON CONFLICT (sku) DO UPDATE SET {clause}"
+    )
+
+
+def _upsert_orders(present: set[str]) -> str:
+    # unit price falls back to the catalogue price; a percentage discount becomes money;
+    # a missing amount is quantity × unit price − discount
+    updated = ["customer_id", "ordered_at", "quantity", "unit_price", "discount", "amount"]
+    return (
+        "INSERT INTO orders (order_ref, customer_id, product_id, ordered_at, quantity,"
+        " unit_price, discount, amount, attributes)"
+        " SELECT order_ref, customer_id, product_id, ordered_at, quantity, unit_price, discount,"
+        " coalesce(amount, round(quantity * unit_price - discount, 2)), attributes FROM ("
+        "  SELECT *, coalesce(given_discount, round(quantity * unit_price * discount_rate, 2), 0)"
+        "   AS discount FROM ("
+        "    SELECT s.rowid AS staged, s.order_ref, c.id AS customer_id, p.id AS product_id,"
+        "     s.ordered_at, coalesce(s.quantity, 1) AS quantity,"
+        "     coalesce(s.unit_price, p.price) AS unit_price, s.discount AS given_discount,"
+        "     s.discount_rate, s.amount, s.attributes"
+        "    FROM temp.stage_orders s JOIN customers c ON c.external_id = s.customer"
+        "    JOIN products p ON p.sku = s.sku WHERE NOT s.bad))"
+        " WHERE true ORDER BY staged"
+        f" ON CONFLICT (order_ref, product_id) DO UPDATE SET {_set_clause('orders', updated)}"
+    )
+
+
+_UPSERTS: dict[str, Callable[[set[str]], str]] = {
+    "customers": _upsert_customers,
+    "products": _upsert_products,
+    "orders": _upsert_orders,
+}
+
+
+# --- photos without a products file -----------------------------------------------------
+
+
+def _attach_photos_to_existing(
+    conn: Any, folder: ImageFolder, photos: PhotoStore, log: _ProblemLog
+) -> None:
+    """``--images`` alone: match the folder against the products already imported."""
+    for product_id, sku in conn.execute("SELECT id, sku FROM products ORDER BY id").fetchall():
+        photo = folder.by_stem.get(sku.lower())
+        if photo is None:
+            continue
+        try:
+            sha = photos.store(photo)
+        except ImageProblem as problem:
+            log.add(ImportProblem(photo.name, None, None, str(problem)))
+            continue
+        folder.used.add(photo)
+        conn.execute("UPDATE products SET image_sha256 = ? WHERE id = ?", (sha, product_id))
+
+
+def _photo_warnings(folder: ImageFolder, matching: bool) -> list[str]:
+    if folder.root is None or not matching:
+        return []
+    warnings = []
+    if folder.unmatched:
+        warnings.append(
+            f"{len(folder.unmatched)} product(s) have no photo in {folder.root}: "
+            + _first_few(folder.unmatched)
+        )
+    if unused := folder.unused():
+        warnings.append(
+            f"{len(unused)} image file(s) in {folder.root} match no product: "
+            + _first_few([p.name for p in unused])
+        )
+    return warnings
+
+
+def _first_few(names: list[str], n: int = 5) -> str:
+    return ", ".join(names[:n]) + (" …" if len(names) > n else "")

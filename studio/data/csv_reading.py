@@ -1,0 +1,121 @@
+"""Streaming CSV files as real exports write them.
+
+UTF-8 with or without a byte-order mark, comma, semicolon, tab or pipe as the delimiter
+(decided from the header line), quoted fields that span lines. Records come out one at a
+time with the line they start on, so memory stays flat for any file size and every
+problem can name its line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.core.errors import ImportProblem, InputError
+
+DELIMITERS = (",", ";", "\t", "|")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def normalise_header(name: str) -> str:
+    """``Customer ID``, ``customer_id``, ``CustomerID`` → ``customerid``."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    count, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == char and not quoted:
+            count += 1
+    return count
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: _count_outside_quotes(header_line, d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@dataclass
+class Record:
+    line: int  # the line the record starts on (1 = the header)
+    values: list[str]
+
+
+class CsvStream:
+    """One CSV file, read lazily. ``header`` is known after construction; iterate for
+    records; ``bytes_read`` / ``size`` give progress."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.name
+        if not path.is_file():
+            raise InputError(f"{path} does not exist or is not a file.")
+        self.size = path.stat().st_size
+        self.bytes_read = 0
+        self._handle = open(path, "rb")  # noqa: SIM115 - closed by close() / the context
+        self._physical_line = 0
+        try:
+            first = self._handle.readline()
+            if first.startswith(_UTF16_BOMS):
+                raise InputError(
+                    f"{self.name} is saved as UTF-16.", hint="save it as UTF-8 (CSV UTF-8)"
+                )
+            first_text = self._decode(first.removeprefix(codecs.BOM_UTF8))
+            if not first_text.strip():
+                raise InputError(f"{self.name} is empty: it needs a header line.")
+            self.delimiter = sniff_delimiter(first_text)
+            self._reader = csv.reader(self._lines(first_text), delimiter=self.delimiter)
+            self.header = [h.strip() for h in next(self._reader)]
+        except BaseException:
+            self._handle.close()
+            raise
+
+    def _decode(self, raw: bytes) -> str:
+        self._physical_line += 1
+        self.bytes_read += len(raw)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{self.name}, line {self._physical_line}: not valid UTF-8 "
+                f"(byte 0x{raw[error.start]:02x}).",
+                hint="save the file as UTF-8 (CSV UTF-8)",
+            ) from None
+
+    def _lines(self, first: str) -> Iterator[str]:
+        yield first
+        for raw in self._handle:
+            yield self._decode(raw)
+
+    def __iter__(self) -> Iterator[Record]:
+        reader = self._reader
+        while True:
+            start = reader.line_num + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise InputError(
+                    f"{self.name}, line {start}: the CSV cannot be read ({error}).",
+                    problems=[ImportProblem(self.name, start, None, str(error))],
+                ) from None
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue  # blank line
+            yield Record(start, values)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> CsvStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

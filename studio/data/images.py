@@ -1,0 +1,101 @@
+"""Product photos for an import: found by SKU or file name, checked, and stored.
+
+A photo is matched, in this order, from the product's image column (a path relative to
+the images folder or to the CSV, or an absolute path) or from a file in the images folder
+whose name (without extension) is the SKU. Every file is opened and decoded completely
+before it is stored, so a truncated or corrupt photo is reported instead of kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.storage.workspace import Workspace
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+_STORED_AS_IS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                 ".webp": "image/webp"}  # fmt: skip
+
+
+class ImageProblem(ValueError):
+    """A photo that is missing or cannot be read; the message is the reason."""
+
+
+@dataclass
+class ImageFolder:
+    """The files of an ``--images`` folder (searched recursively), by lower-case stem."""
+
+    root: Path | None
+    by_stem: dict[str, Path] = field(default_factory=dict)
+    used: set[Path] = field(default_factory=set)
+    unmatched: list[str] = field(default_factory=list)  # SKUs without a photo
+
+    @classmethod
+    def scan(cls, root: Path | None) -> ImageFolder:
+        folder = cls(root)
+        if root is None:
+            return folder
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+                folder.by_stem.setdefault(path.stem.lower(), path)
+        return folder
+
+    def find(self, sku: str, image_value: str | None, csv_folder: Path) -> Path | None:
+        """The photo for a product, ``None`` when nothing names or matches one."""
+        if image_value:
+            named = Path(image_value)
+            bases = [self.root, csv_folder] if self.root else [csv_folder]
+            candidates = [named] if named.is_absolute() else [b / named for b in bases if b]
+            for candidate in candidates:
+                if candidate.is_file():
+                    return candidate
+            by_name = self.by_stem.get(named.stem.lower())
+            if by_name is not None:
+                return by_name
+            raise ImageProblem(f"image file '{image_value}' not found")
+        return self.by_stem.get(sku.lower())
+
+    def unused(self) -> list[Path]:
+        return sorted(set(self.by_stem.values()) - self.used)
+
+
+class PhotoStore:
+    """Stores checked photos in the workspace and remembers which files were new, so an
+    import that rolls back can remove them again."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.new_files: list[Path] = []
+        self.stored = 0
+
+    def store(self, path: Path) -> str:
+        from PIL import Image, UnidentifiedImageError
+
+        media_type = _STORED_AS_IS.get(path.suffix.lower())
+        try:
+            with Image.open(path) as image:
+                image.load()  # decodes every byte: catches truncated files
+                if media_type is None:  # GIF, BMP, TIFF: kept as PNG
+                    buffer = io.BytesIO()
+                    image.convert("RGBA" if "A" in image.getbands() else "RGB").save(buffer, "PNG")
+                    data, media_type = buffer.getvalue(), "image/png"
+                else:
+                    data = path.read_bytes()
+        except (UnidentifiedImageError, OSError, ValueError) as error:
+            raise ImageProblem(f"image '{path.name}' cannot be read ({error})") from None
+        target = self.workspace.assets.path_for(hashlib.sha256(data).hexdigest(), media_type)
+        existed = target.exists()
+        sha = self.workspace.store_bytes(data, media_type).sha256
+        if not existed:
+            self.new_files.append(target)
+        self.stored += 1
+        return sha
+
+    def discard_new(self) -> None:
+        """After a rollback: the rows are gone, so the new files are orphans."""
+        for path in self.new_files:
+            path.unlink(missing_ok=True)
+        self.new_files.clear()

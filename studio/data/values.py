@@ -1,0 +1,167 @@
+"""Parsing the values real exports contain: dates in several orders, money in several
+conventions, quantities and percentages.
+
+Two conventions cannot be told from one value: ``03/04/2024`` (3 April or 4 March) and
+``1,234`` (one thousand or one point two). They are decided once per file from the values
+that can tell (:class:`Conventions`), and a file whose dates never tell is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+DAY_FIRST = "dmy"
+MONTH_FIRST = "mdy"
+DATE_ORDERS = (DAY_FIRST, MONTH_FIRST)
+DECIMAL_POINT = "."
+DECIMAL_COMMA = ","
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_YMD_SLASH = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_NUMERIC = re.compile(
+    r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
+_CURRENCY = re.compile(r"^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$|[$€£¥₹\s\u00a0']")
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be read; the message is the reason shown to the user."""
+
+
+@dataclass
+class Conventions:
+    """How one file writes ambiguous values; ``None`` until a value has told."""
+
+    date_order: str | None = None
+    decimal: str | None = None
+    ambiguous_date: str | None = None  # an example, for the error message
+
+    def observe_date(self, text: str) -> None:
+        if self.date_order is not None:
+            return
+        match = _NUMERIC.match(text.strip())
+        if not match:
+            return
+        first, second = int(match.group(1)), int(match.group(3))
+        if first > 12 >= second:
+            self.date_order = DAY_FIRST
+        elif second > 12 >= first:
+            self.date_order = MONTH_FIRST
+        elif first != second:
+            self.ambiguous_date = self.ambiguous_date or text.strip()
+
+    def observe_money(self, text: str) -> None:
+        if self.decimal is None:
+            self.decimal = _decimal_evidence(_CURRENCY.sub("", text))
+
+    @property
+    def needs_dates(self) -> bool:
+        return self.date_order is None
+
+    @property
+    def settled(self) -> bool:
+        return self.date_order is not None and self.decimal is not None
+
+
+def _decimal_evidence(text: str) -> str | None:
+    if "," in text and "." in text:
+        return DECIMAL_COMMA if text.rfind(",") > text.rfind(".") else DECIMAL_POINT
+    for mark in (",", "."):
+        if mark in text:
+            decimals = len(text) - text.rfind(mark) - 1
+            if text.count(mark) > 1:  # 1.234.567 or 1,234,567: thousands
+                return DECIMAL_COMMA if mark == "." else DECIMAL_POINT
+            if decimals != 3:
+                return DECIMAL_POINT if mark == "." else DECIMAL_COMMA
+    return None
+
+
+@lru_cache(maxsize=65_536)
+def parse_date(text: str, date_order: str | None) -> str:
+    """An ISO-8601 date (``2024-03-01``) or date-time (``2024-03-01T14:05:00``)."""
+    value = text.strip()
+    if _ISO.match(value):
+        try:
+            parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+        except ValueError as error:
+            raise ValueProblem(f"'{text}' is not a valid date ({error})") from error
+        return parsed.date().isoformat() if len(value) == 10 else parsed.isoformat()
+    if match := _YMD_SLASH.match(value):
+        return _checked_date(text, int(match[1]), int(match[2]), int(match[3])).isoformat()
+    match = _NUMERIC.match(value)
+    if not match:
+        raise ValueProblem(f"'{text}' is not a date (use YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY)")
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    if date_order is None:
+        if first != second and first <= 12 and second <= 12:
+            raise ValueProblem(f"'{text}' could be day/month or month/day")
+        date_order = DAY_FIRST if first > 12 else MONTH_FIRST
+    day, month = (first, second) if date_order == DAY_FIRST else (second, first)
+    day_value = _checked_date(text, year, month, day)
+    if match[5] is None:
+        return day_value.isoformat()
+    hour, minute, second_ = int(match[5]), int(match[6]), int(match[7] or 0)
+    try:
+        return datetime(year, month, day, hour, minute, second_).isoformat()
+    except ValueError as error:
+        raise ValueProblem(f"'{text}' has an invalid time ({error})") from error
+
+
+def _checked_date(text: str, year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise ValueProblem(f"'{text}' is not a valid date ({error})") from error
+
+
+@lru_cache(maxsize=65_536)
+def parse_money(text: str, decimal: str | None) -> float:
+    """``1,234.50``, ``1.234,50``, ``$12.00``, ``12,50 €``, ``EUR 9.90`` → a float."""
+    value = _CURRENCY.sub("", text.strip())
+    negative = value.startswith("-")
+    value = value.lstrip("-+")
+    decimal = decimal or _decimal_evidence(value) or DECIMAL_POINT
+    thousands = "," if decimal == DECIMAL_POINT else "."
+    whole, _, fraction = value.partition(decimal)
+    groups = whole.split(thousands)
+    if (
+        not value
+        or not all(g.isdigit() for g in groups)
+        or (len(groups) > 1 and not all(len(g) == 3 for g in groups[1:]))
+        or (fraction and not fraction.isdigit())
+        or thousands in fraction
+    ):
+        convention = "1,234.50" if decimal == DECIMAL_POINT else "1.234,50"
+        raise ValueProblem(f"'{text}' is not an amount of money (this file writes {convention})")
+    amount = float("".join(groups) + "." + (fraction or "0"))
+    return -amount if negative else amount
+
+
+def parse_quantity(text: str) -> int:
+    value = text.strip()
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        raise ValueProblem(f"'{text}' is not a quantity") from None
+    if number != int(number):
+        raise ValueProblem(f"'{text}' is not a whole quantity")
+    if number <= 0:
+        raise ValueProblem(f"quantity must be positive, got '{text}'")
+    return int(number)
+
+
+def parse_discount(text: str, decimal: str | None) -> tuple[float | None, float | None]:
+    """A discount as (money, fraction): ``2.50`` → (2.5, None); ``10%`` → (None, 0.1)."""
+    value = text.strip()
+    if value.endswith("%"):
+        percent = parse_money(value[:-1], decimal)
+        if not 0 <= percent <= 100:
+            raise ValueProblem(f"discount '{text}' is not between 0% and 100%")
+        return None, percent / 100
+    amount = parse_money(value, decimal)
+    if amount < 0:
+        raise ValueProblem(f"discount '{text}' is negative")
+    return amount, None
