@@ -11,7 +11,6 @@ from rich.table import Table
 
 from studio.cli.common import emit, json_option, opened, progress, workspace_argument
 
-
 #: tables are results, so they go to stdout (progress and errors use stderr)
 stdout = Console()
 
