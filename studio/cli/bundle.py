@@ -1,0 +1,175 @@
+"""``studio export`` and ``studio bundle import|verify``: campaign bundles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
+from studio.core.errors import InputError
+from studio.export import (
+    C2paSigner,
+    ExportReport,
+    VerifyReport,
+    export_bundle,
+    import_bundle,
+    load_or_create_identity,
+    verify_bundle,
+)
+from studio.export.c2pa_signing import default_identity_dir
+from studio.export.catalog import resolve_campaign
+
+bundle_argument = click.argument(
+    "bundle", type=click.Path(dir_okay=False, path_type=Path, exists=False)
+)
+
+
+def _signer(use_c2pa: bool, cert: Path | None, key: Path | None, quiet: bool) -> C2paSigner | None:
+    if cert or key:
+        if not (cert and key):
+            raise InputError("--c2pa-cert and --c2pa-key go together: give both or neither.")
+        return C2paSigner.from_files(cert, key)
+    if not use_c2pa:
+        return None
+    signer, created = load_or_create_identity()
+    if created and not quiet:
+        console.print(
+            f"Created a local C2PA signing identity in {default_identity_dir()}"
+            " (replace it with your organisation's certificate to be trusted by validators)."
+        )
+    return signer
+
+
+def _formats(values: tuple[str, ...]) -> list[str] | None:
+    formats = [f.strip() for value in values for f in value.split(",") if f.strip()]
+    return formats or None
+
+
+@click.command("export")
+@workspace_argument
+@click.argument("campaign")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the bundle (.zip). An existing file is replaced only on success.",
+)
+@click.option("--include-drafts", is_flag=True, help="Also export draft (unreviewed) assets.")
+@click.option("--c2pa", "use_c2pa", is_flag=True, help="Sign every image with C2PA credentials.")
+@click.option(
+    "--c2pa-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="PEM certificate chain to sign with (default: a local identity the studio creates).",
+)
+@click.option(
+    "--c2pa-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="PEM private key for --c2pa-cert.",
+)
+@click.option(
+    "--formats",
+    multiple=True,
+    help="Only these image or channel formats (repeat, or comma-separate): iab_300x250,email.",
+)
+@json_option
+def export_command(
+    workspace: Path,
+    campaign: str,
+    out: Path,
+    include_drafts: bool,
+    use_c2pa: bool,
+    c2pa_cert: Path | None,
+    c2pa_key: Path | None,
+    formats: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
+    CSVs, emails, a preview page and a manifest with provenance."""
+    signer = _signer(use_c2pa, c2pa_cert, c2pa_key, as_json)
+    with opened(workspace) as ws, progress(not as_json) as update:
+        report = export_bundle(
+            ws,
+            resolve_campaign(ws, campaign),
+            out,
+            include_drafts=include_drafts,
+            c2pa=signer,
+            progress=update,
+            formats=_formats(formats),
+        )
+
+    def render(r: ExportReport) -> None:
+        signed = f", {r.c2pa_signed} signed with C2PA" if r.c2pa_signed else ""
+        click.echo(
+            f"Wrote {r.path} ({r.bytes / 1e6:.1f} MB): {r.creatives} creative(s){signed},"
+            f" {r.copy_assets} copy set(s), {r.emails} email(s)."
+        )
+        click.echo(f"sha256 {r.sha256}")
+        click.echo(
+            f"Review it: open index.html inside the bundle, or studio bundle verify {r.path}"
+        )
+
+    emit(report.as_dict(), as_json, lambda _: render(report))
+
+
+@click.group("bundle")
+def bundle_group() -> None:
+    """Check campaign bundles and bring them into a workspace."""
+
+
+@bundle_group.command("import")
+@workspace_argument
+@bundle_argument
+@json_option
+def import_command(workspace: Path, bundle: Path, as_json: bool) -> None:
+    """Import BUNDLE (a .zip from 'studio export') into WORKSPACE as a new campaign."""
+    with opened(workspace) as ws, progress(not as_json) as update:
+        campaign_id = import_bundle(ws, bundle, progress=update)
+        row = ws.query(
+            "SELECT c.name, count(a.id) AS assets FROM campaigns c"
+            " LEFT JOIN assets a ON a.campaign_id = c.id WHERE c.id = ?",
+            (campaign_id,),
+        )[0]
+    data = {"campaign_id": campaign_id, "campaign": row["name"], "assets": row["assets"]}
+    emit(
+        data,
+        as_json,
+        lambda d: click.echo(
+            f"Imported campaign '{d['campaign']}' (id {d['campaign_id']}) with"
+            f" {d['assets']} asset(s) into {workspace}."
+        ),
+    )
+
+
+@bundle_group.command("verify")
+@bundle_argument
+@json_option
+@click.pass_context
+def verify_command(ctx: click.Context, bundle: Path, as_json: bool) -> None:
+    """Check every file of BUNDLE against its manifest, its AI labels and C2PA credentials.
+
+    Exits with status 1 when anything does not match.
+    """
+    report = verify_bundle(bundle)
+
+    def render(r: VerifyReport) -> None:
+        if r.ok:
+            c2pa = f", C2PA valid on {r.c2pa_valid}" if r.c2pa_checked else ""
+            click.echo(
+                f"OK: {r.files_checked} file(s) match the manifest; {r.labelled} of"
+                f" {r.creatives} image(s) carry their AI label{c2pa}."
+            )
+            return
+        click.echo(f"{r.path}: {len(r.problems)} problem(s)", err=True)
+        for problem in r.problems:
+            click.echo(f"  - {problem}", err=True)
+
+    emit(report.as_dict(), as_json, lambda _: render(report))
+    if not report.ok:
+        ctx.exit(1)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export_command)
+    group.add_command(bundle_group)

@@ -1,0 +1,275 @@
+"""``export_bundle``: write one campaign as a self-contained, verifiable zip."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from studio import __version__
+from studio.core.channels import channel_formats
+from studio.core.errors import Cancelled, ExportError, StudioError
+from studio.export import csv_files, html_pages, labels
+from studio.export.c2pa_signing import C2paSigner
+from studio.export.catalog import Asset, Campaign, load_campaign
+from studio.export.manifest import (
+    MANIFEST_NAME,
+    asset_entry,
+    build_manifest,
+    manifest_bytes,
+    readme_text,
+)
+from studio.export.naming import UniqueNames, slugify
+from studio.export.zipwriter import BundleZip
+from studio.storage.workspace import Workspace
+
+Progress = Callable[[str, float | None], None]
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
+
+
+class CancelFlag(Protocol):
+    """Anything with a ``cancelled`` flag, e.g. :class:`generators.base.CancelToken`."""
+
+    @property
+    def cancelled(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    sha256: str
+    bytes: int
+    creatives: int
+    copy_assets: int
+    emails: int
+    files: int
+    c2pa_signed: int
+    include_drafts: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "path": str(self.path)}
+
+
+def digital_source_type(asset: Asset) -> str:
+    """IPTC source type: a model's own output, or a composite that includes one."""
+    declared = asset.content.get("digital_source_type")
+    if declared in (labels.TRAINED, labels.COMPOSITE):
+        return declared
+    if asset.kind == "variant" and asset.provenance.get("model_id"):
+        return labels.TRAINED  # the variant model re-rendered the whole image
+    return labels.COMPOSITE  # the compositor combined a visual, product photo and copy
+
+
+def _channel(asset: Asset) -> str:
+    if asset.channel:
+        return asset.channel
+    known = channel_formats().get(asset.channel_format or "")
+    return known.channel if known else "other"
+
+
+def _place_creatives(campaign: Campaign) -> None:
+    names = UniqueNames()
+    for asset in campaign.creatives:
+        ext = _EXTENSIONS.get(asset.media_type or "")
+        if ext is None:
+            raise ExportError(
+                f"Creative {asset.key} is a {asset.media_type} file; bundles take PNG and JPEG.",
+            )
+        stem = "-".join(
+            (
+                slugify(asset.product, fallback="campaign"),
+                slugify(asset.format, fallback="image"),
+                slugify(asset.key, max_length=24),
+            )
+        )
+        folder = f"creatives/{slugify(_channel(asset))}/{asset.segment or 'all'}"
+        asset.path = names.claim(f"{folder}/{stem}") + f".{ext}"
+
+
+def export_bundle(
+    ws: Workspace,
+    campaign_id: int,
+    out: Path,
+    *,
+    include_drafts: bool = False,
+    c2pa: C2paSigner | None = None,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    formats: Iterable[str] | None = None,
+) -> ExportReport:
+    """Write the campaign's approved (and, optionally, draft) assets to ``out``.
+
+    ``formats`` limits the bundle to those image format ids (``iab_300x250``) and channel
+    format ids (``google_rsa``). ``progress(description, fraction)`` is called as files
+    are written; ``cancel.cancelled`` is checked between files. On any failure or cancel
+    nothing is left under ``out`` (an existing file there is kept unchanged).
+    """
+    out = Path(out)
+    report = progress or (lambda description, fraction=None: None)
+    report("Reading the campaign", 0.0)
+    campaign = load_campaign(ws, campaign_id, include_drafts=include_drafts, formats=formats)
+    if not campaign.creatives and not campaign.copy:
+        drafts = int(
+            ws.scalar(
+                "SELECT count(*) FROM assets WHERE campaign_id = ? AND status = 'draft'",
+                (campaign_id,),
+            )
+        )
+        raise ExportError(
+            f"The campaign '{campaign.name}' has no approved creatives or copy to export.",
+            hint=f"approve assets first, or use --include-drafts ({drafts} draft(s))",
+        )
+    _place_creatives(campaign)
+    options = {
+        "include_drafts": include_drafts,
+        "formats": sorted(formats) if formats is not None else None,
+        "c2pa": c2pa is not None,
+    }
+    try:
+        with BundleZip(out) as bundle:
+            files, signed = _write_creatives(ws, bundle, campaign, c2pa, report, cancel)
+            written = _write_documents(bundle, campaign, files, signed > 0)
+            bundle.add(
+                MANIFEST_NAME,
+                manifest_bytes(
+                    build_manifest(campaign, files, app_version=__version__, options=options)
+                ),
+            )
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("Export cancelled; no bundle was written.")
+            report("Finishing the bundle", 0.99)
+            bundle.commit()
+    except StudioError:
+        raise
+    except OSError as error:
+        reason = "the disk is full" if error.errno in (errno.ENOSPC, errno.EFBIG) else error
+        raise ExportError(
+            f"Could not write the bundle {out}: {reason}. No bundle was written.",
+            hint="free some space or choose another folder"
+            if error.errno == errno.ENOSPC
+            else None,
+        ) from error
+    report("Bundle written", 1.0)
+    return ExportReport(
+        path=out,
+        sha256=_sha256_file(out),
+        bytes=out.stat().st_size,
+        creatives=len(campaign.creatives),
+        copy_assets=len(campaign.copy),
+        emails=sum(p.startswith("email/") for p in written),
+        files=len(files) + 1,
+        c2pa_signed=signed,
+        include_drafts=include_drafts,
+    )
+
+
+def _write_creatives(
+    ws: Workspace,
+    bundle: BundleZip,
+    campaign: Campaign,
+    signer: C2paSigner | None,
+    report: Progress,
+    cancel: CancelFlag | None,
+) -> tuple[list[dict[str, Any]], int]:
+    files: list[dict[str, Any]] = []
+    signed = 0
+    total = len(campaign.creatives)
+    for done, asset in enumerate(campaign.creatives):
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled("Export cancelled; no bundle was written.")
+        report(f"Writing creative {done + 1} of {total}", 0.9 * done / max(total, 1))
+        data = _read_blob(ws, asset)
+        source_type = digital_source_type(asset)
+        prov = asset.provenance
+        packet = labels.xmp_packet(
+            source_type,
+            creator_tool=f"Campaign Studio {__version__}",
+            description=(
+                f"AI-generated {asset.kind} for '{campaign.name}' ({asset.format});"
+                f" generator {prov.get('generator')}, model {prov.get('model_id') or 'none'}"
+            ),
+        )
+        data = labels.embed_xmp(data, asset.media_type or "", packet)
+        if signer is not None:
+            data = signer.sign(
+                data,
+                asset.media_type or "",
+                title=asset.path.rsplit("/", 1)[-1] if asset.path else asset.key,
+                source_type=source_type,
+                generator=str(prov.get("generator")),
+                app_version=__version__,
+            )
+            signed += 1
+        sha256, size = bundle.add(asset.path or "", data)
+        files.append(
+            {
+                "path": asset.path,
+                "role": "creative",
+                "sha256": sha256,
+                "bytes": size,
+                "media_type": asset.media_type,
+                "width": asset.width,
+                "height": asset.height,
+                "ai_label": source_type,
+                "c2pa": signer is not None,
+                "asset": asset_entry(asset),
+            }
+        )
+    return files, signed
+
+
+def _read_blob(ws: Workspace, asset: Asset) -> bytes:
+    try:
+        data = ws.blob_path(asset.sha256 or "").read_bytes()
+    except (StudioError, OSError) as error:
+        raise ExportError(
+            f"The image of creative {asset.key} ({asset.format}) cannot be read: {error}"
+        ) from error
+    if hashlib.sha256(data).hexdigest() != asset.sha256:
+        raise ExportError(
+            f"The image of creative {asset.key} in {ws.path} no longer matches its hash"
+            f" {(asset.sha256 or '')[:12]}…; the file was changed outside the studio.",
+        )
+    return data
+
+
+def _write_documents(
+    bundle: BundleZip, campaign: Campaign, files: list[dict[str, Any]], signed: bool
+) -> list[str]:
+    documents: list[tuple[str, bytes, str]] = []
+    if campaign.copy:
+        documents.append(("copy/copy.csv", csv_files.copy_csv(campaign), "copy"))
+    if any(c.format == csv_files.GOOGLE_RSA_FORMAT for c in campaign.copy):
+        documents.append(
+            ("ads/google-ads-editor-rsa.csv", csv_files.google_rsa_csv(campaign), "ad_import")
+        )
+    if any(c.channel == "meta" for c in campaign.creatives):
+        documents.append(("ads/meta-ads-bulk.csv", csv_files.meta_ads_csv(campaign), "ad_import"))
+    for segment in campaign.segments:
+        if any(a.segment == segment.key for a in campaign.creatives + campaign.copy):
+            html = html_pages.email_html(campaign, segment)
+            documents.append((f"email/{segment.key}.html", html.encode(), "email"))
+    listed = [path for path, _, _ in documents]
+    readme = readme_text(
+        campaign, [f["path"] for f in files] + listed, app_version=__version__, signed=signed
+    )
+    documents.append(("README.txt", readme.encode(), "readme"))
+    index = html_pages.index_html(
+        campaign, [*listed, "README.txt", MANIFEST_NAME], app_version=__version__
+    )
+    documents.append(("index.html", index.encode(), "preview"))
+    for path, data, role in documents:
+        sha256, size = bundle.add(path, data)
+        files.append({"path": path, "role": role, "sha256": sha256, "bytes": size})
+    return [path for path, _, _ in documents]
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
