@@ -1,0 +1,124 @@
+"""Feature building and segmentation at scale: 1 M customers / 10 M order lines.
+
+The data is generated in numpy (latent taste groups, long-tailed order counts) and fed
+through the studio's own code: :func:`studio.data.features.build_features` and
+:func:`studio.data.segmentation.cluster` (MiniBatchKMeans above the size threshold, with
+the number of segments chosen on a sample). The baseline is plain scikit-learn
+``KMeans`` with the same k on the same matrix.
+
+    python benchmarks/segmentation_benchmark.py            # full scale
+    python benchmarks/segmentation_benchmark.py --scale 0.05
+
+Reports rows/s and the peak resident memory after each stage (peak RSS only grows, so
+each figure includes what came before).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+from studio.data.features import CustomerTable, OrderLines, build_features
+from studio.data.segmentation import cluster
+
+N_CUSTOMERS = 1_000_000
+N_LINES = 10_000_000
+N_PRODUCTS = 200
+N_CATEGORIES = 8
+DAYS = 730
+
+
+def peak_rss_gib() -> float:
+    # ru_maxrss is KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def synthetic_orders(
+    n_customers: int, n_lines: int, seed: int
+) -> tuple[OrderLines, CustomerTable, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 6, n_customers)
+    activity = rng.lognormal(0.0, 1.0, n_customers)
+    customer = rng.choice(n_customers, size=n_lines, p=activity / activity.sum())
+    customer.sort()  # lines of one customer are adjacent, as in an export
+    product_category = np.arange(N_PRODUCTS) % N_CATEGORIES
+    favourite = (group * 3) % N_CATEGORIES
+    loyal = rng.random(n_lines) < 0.7
+    category = np.where(loyal, favourite[customer], rng.integers(0, N_CATEGORIES, n_lines))
+    product = category + N_CATEGORIES * rng.integers(0, N_PRODUCTS // N_CATEGORIES, n_lines)
+    # about 1.6 lines per order: a new order starts at random line boundaries per customer
+    new_order = (rng.random(n_lines) < 0.6) | np.r_[True, customer[1:] != customer[:-1]]
+    order = np.cumsum(new_order) - 1
+    churn_day = rng.integers(200, DAYS, n_customers)
+    day = (rng.random(n_lines) * churn_day[customer]).astype(np.int64) + 19_000
+    amount = rng.gamma(2.0, 15.0, n_lines) * (1 + group[customer] % 3)
+    discount = np.where(rng.random(n_lines) < 0.15, amount * 0.1, 0.0)
+    lines = OrderLines(customer, product, order, day, amount, discount)
+    countries = np.array(["DE", "FR", "GB", "NL", "ES", "SE"])
+    customers = CustomerTable(
+        ids=np.arange(1, n_customers + 1),
+        signup_day=np.full(n_customers, 18_900),
+        categorical={"country": countries[rng.integers(0, len(countries), n_customers)]},
+    )
+    return lines, customers, product_category
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of 1 M / 10 M")
+    parser.add_argument("--k", type=int, default=6, help="k for the baseline comparison")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args(argv)
+    n_customers, n_lines = int(N_CUSTOMERS * args.scale), int(N_LINES * args.scale)
+
+    report: dict = {"customers": n_customers, "order_lines": n_lines}
+    start = time.perf_counter()
+    lines, customers, product_category = synthetic_orders(n_customers, n_lines, args.seed)
+    report["generate_s"] = round(time.perf_counter() - start, 2)
+    report["peak_rss_after_data_gib"] = round(peak_rss_gib(), 2)
+
+    start = time.perf_counter()
+    categories = [f"Category {i}" for i in range(N_CATEGORIES)]
+    features = build_features(lines, customers, product_category, categories)
+    seconds = time.perf_counter() - start
+    report["features_s"] = round(seconds, 2)
+    report["features_lines_per_s"] = round(n_lines / seconds)
+    report["matrix_shape"] = list(features.matrix.shape)
+    report["peak_rss_after_features_gib"] = round(peak_rss_gib(), 2)
+    matrix = features.matrix
+
+    start = time.perf_counter()
+    fixed = cluster(matrix, k=args.k, seed=args.seed)
+    seconds = time.perf_counter() - start
+    report["studio_fixed_k_s"] = round(seconds, 2)
+    report["studio_fixed_k_rows_per_s"] = round(len(matrix) / seconds)
+    report["studio_estimator"] = fixed.metrics["estimator"]
+
+    start = time.perf_counter()
+    auto = cluster(matrix, seed=args.seed)
+    report["studio_auto_k_s"] = round(time.perf_counter() - start, 2)
+    report["studio_auto_k"] = auto.k
+    report["peak_rss_after_segmentation_gib"] = round(peak_rss_gib(), 2)
+
+    if not args.skip_baseline:
+        from sklearn.cluster import KMeans
+
+        start = time.perf_counter()
+        KMeans(args.k, n_init=1, random_state=args.seed).fit(matrix)
+        seconds = time.perf_counter() - start
+        report["sklearn_kmeans_s"] = round(seconds, 2)
+        report["studio_vs_sklearn_time_ratio"] = round(report["studio_fixed_k_s"] / seconds, 3)
+        report["peak_rss_after_baseline_gib"] = round(peak_rss_gib(), 2)
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return report
+
+
+if __name__ == "__main__":
+    main()
