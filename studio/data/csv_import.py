@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ Progress = Callable[[str, float | None], None]
 
 BATCH_ROWS = 5_000
 KEPT_PROBLEMS = 1_000  # the report file has all of them; memory keeps the first ones
-PRESCAN_ROWS = 50_000  # rows read to decide a file's date and number conventions
+PRESCAN_ROWS = 1_000  # rows read at least to decide a file's date and number conventions
 REPORTS_DIR = "import-reports"
 
 
@@ -523,8 +524,11 @@ def _conventions(
             for i in money:
                 if i < len(values) and values[i].strip():
                     conventions.observe_money(values[i].rstrip("% "))
-            dates_known = conventions.date_order is not None or not dates
-            if (dates_known and (conventions.decimal or not money)) or n >= PRESCAN_ROWS:
+            if n < PRESCAN_ROWS:
+                continue
+            # ISO dates need no decision; day/month dates are read until one tells
+            dates_known = conventions.date_order is not None or not conventions.numeric_dates
+            if dates_known and (conventions.decimal is not None or n >= 10 * PRESCAN_ROWS):
                 break
     if conventions.date_order is None and conventions.ambiguous_date:
         example = conventions.ambiguous_date
@@ -534,6 +538,41 @@ def _conventions(
             hint="write dates as YYYY-MM-DD, or pass --date-order dmy or --date-order mdy",
         )
     return conventions
+
+
+@lru_cache(maxsize=4096)
+def _attributes_json(pairs: tuple[tuple[str, str], ...]) -> str:
+    """Extra columns as JSON; cached because exports repeat the same few values a lot."""
+    return json.dumps(dict(pairs), ensure_ascii=False) if pairs else "{}"
+
+
+def _converter(f: Field, conventions: Conventions) -> Callable[[str], Any]:
+    date_order, decimal = conventions.date_order, conventions.decimal
+    if f.kind == "date":
+        return lambda raw: parse_date(raw, date_order)
+    if f.kind == "quantity":
+        return parse_quantity
+    if f.kind == "discount":
+        return lambda raw: parse_discount(raw, decimal)
+    if f.kind == "email":
+        return _email
+    if f.kind == "money":
+        allow_negative = f.name == "amount"  # refunds; prices are never negative
+
+        def money(raw: str) -> float:
+            amount = parse_money(raw, decimal)
+            if amount < 0 and not allow_negative:
+                raise ValueProblem(f"'{raw}' is negative")
+            return amount
+
+        return money
+    return str  # text, image
+
+
+def _email(raw: str) -> str:
+    if "@" not in raw[1:-1]:
+        raise ValueProblem(f"'{raw}' is not an email address")
+    return raw
 
 
 def _row_parser(
@@ -549,33 +588,20 @@ def _row_parser(
     """A function that turns one record into a staging row and its problems."""
     file = path.name
     width = len(header)
+    columns = _STAGE_COLUMNS[kind.name]
+    # each parsed value has a slot: the staging columns first, then helper fields
+    slots = {name: i for i, name in enumerate(columns)}
+    for name in mapping:
+        slots.setdefault(name, len(slots))
     by_name = {f.name: f for f in kind.fields}
-    fields = [(by_name[name], index, header[index]) for name, index in mapping.items()]
+    plan = [
+        (index, header[index], by_name[name], _converter(by_name[name], conventions), slots[name])
+        for name, index in mapping.items()
+    ]
     extras = [
         (i, name or f"column_{i + 1}") for i, name in enumerate(header) if i not in mapping.values()
     ]
-    columns = _STAGE_COLUMNS[kind.name]
-    date_order, decimal = conventions.date_order, conventions.decimal
-
-    def convert(f: Field, raw: str) -> Any:
-        if f.kind == "text" or f.kind == "image":
-            return raw
-        if f.kind == "date":
-            return parse_date(raw, date_order)
-        if f.kind == "money":
-            amount = parse_money(raw, decimal)
-            if amount < 0 and f.name != "amount":
-                raise ValueProblem(f"'{raw}' is negative")
-            return amount
-        if f.kind == "quantity":
-            return parse_quantity(raw)
-        if f.kind == "discount":
-            return parse_discount(raw, decimal)
-        if f.kind == "email":
-            if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
-                raise ValueProblem(f"'{raw}' is not an email address")
-            return raw
-        raise AssertionError(f.kind)
+    n_slots, n_columns, attributes_slot = len(slots), len(columns), slots["attributes"]
 
     def parse(line: int, values: list[str]) -> tuple[tuple[Any, ...] | None, list[ImportProblem]]:
         if len(values) != width:
@@ -585,90 +611,85 @@ def _row_parser(
             )
             return None, [ImportProblem(file, line, None, reason)]
         problems: list[ImportProblem] = []
-        row: dict[str, Any] = {}
-        for f, index, column in fields:
+        row: list[Any] = [None] * n_slots
+        for index, column, f, convert, slot in plan:
             raw = values[index].strip()
             if not raw:
                 if f.required:
                     problems.append(ImportProblem(file, line, column, f"the {f.label} is empty"))
                 continue
             try:
-                row[f.name] = convert(f, raw)
+                row[slot] = convert(raw)
             except ValueProblem as problem:
                 problems.append(ImportProblem(file, line, column, str(problem)))
         if problems:
             return None, problems
-        attributes = {name: values[i] for i, name in extras if values[i].strip()}
-        row["attributes"] = json.dumps(attributes, ensure_ascii=False) if attributes else "{}"
-        if kind is CUSTOMERS and "name" not in row:
-            parts = [row.get("first_name"), row.get("last_name")]
-            row["name"] = " ".join(p for p in parts if p) or None
-        elif kind is ORDERS and "discount" in row:
-            row["discount"], row["discount_rate"] = row["discount"]
-        elif kind is PRODUCTS and (folder.root is not None or "image" in row):
+        row[attributes_slot] = _attributes_json(
+            tuple((name, values[i]) for i, name in extras if values[i].strip())
+        )
+        if kind is CUSTOMERS and row[slots["name"]] is None:
+            parts = [row[slots[k]] for k in ("first_name", "last_name") if k in slots]
+            row[slots["name"]] = " ".join(p for p in parts if p) or None
+        elif kind is ORDERS and row[slots["discount"]] is not None:
+            row[slots["discount"]], row[slots["discount_rate"]] = row[slots["discount"]]
+        elif kind is PRODUCTS and (folder.root is not None or "image" in mapping):
+            sku, image = row[slots["sku"]], row[slots["image"]] if "image" in slots else None
             # a photo problem is reported but never drops the product: its orders still
             # resolve, and the import fails (or reports the row) because of the problem
             try:
-                photo = folder.find(row["sku"], row.get("image"), path.parent)
+                photo = folder.find(sku, image, path.parent)
                 if photo is not None:
                     folder.used.add(photo)
-                    row["image_sha256"] = photos.store(photo)
+                    row[slots["image_sha256"]] = photos.store(photo)
                 elif folder.root is not None:
-                    folder.unmatched.append(row["sku"])
+                    folder.unmatched.append(sku)
             except ImageProblem as problem:
                 column = header[mapping["image"]] if "image" in mapping else None
                 reason = str(problem)
                 if skip_bad_rows:
                     reason += "; the product was imported without a photo"
                 problems.append(ImportProblem(file, line, column, reason))
-        return (line, *(row.get(c) for c in columns)), problems
+        return (line, *row[:n_columns]), problems
 
     return parse
 
 
-def _checks(conn: Any, kind: FileKind, table: str, file: str) -> Iterator[ImportProblem]:
+def _checks(conn: Any, kind: FileKind, table: str, file: str) -> list[ImportProblem]:
     """Problems only the whole file or the database can show; marks those rows bad."""
     key = ", ".join(kind.key)
     labels = {"external_id": "customer id", "sku": "SKU", "order_ref": "order"}
+    problems = []
     duplicates = conn.execute(
-        f"SELECT s.line, first.line, {', '.join('s.' + k for k in kind.key)} FROM {table} s"
-        f" JOIN (SELECT min(rowid) AS id, line, {key} FROM {table} WHERE NOT bad GROUP BY {key}"
-        f" HAVING count(*) > 1) AS first USING ({key}) WHERE s.rowid != first.id"
+        f"SELECT s.rowid, s.line, first.line, {', '.join('s.' + k for k in kind.key)}"
+        f" FROM {table} s JOIN (SELECT min(rowid) AS id, line, {key} FROM {table}"
+        f" WHERE NOT bad GROUP BY {key} HAVING count(*) > 1) AS first USING ({key})"
+        " WHERE s.rowid != first.id AND NOT s.bad"
     ).fetchall()
-    for line, first_line, *values in duplicates:
+    for _, line, first_line, *values in duplicates:
         what = " and ".join(f"{labels[k]} '{v}'" for k, v in zip(kind.key, values, strict=True))
-        yield ImportProblem(file, line, None, f"{what} already appear on line {first_line}")
-    conn.execute(
-        f"UPDATE {table} SET bad = 1 WHERE NOT bad AND rowid NOT IN"
-        f" (SELECT min(rowid) FROM {table} WHERE NOT bad GROUP BY {key})"
-    )
-    if kind is not ORDERS:
-        return
-    checks = (
-        ("customer", "customers", "external_id", "no customer with id '{}' in the customers"),
-        ("sku", "products", "sku", "no product with SKU '{}' in the products"),
-    )
-    for column, target, target_key, reason in checks:
-        missing = conn.execute(
-            f"SELECT line, {column} FROM {table} s WHERE NOT bad AND NOT EXISTS"
-            f" (SELECT 1 FROM {target} t WHERE t.{target_key} = s.{column})"
-        ).fetchall()
-        for line, value in missing:
-            yield ImportProblem(file, line, None, reason.format(value))
-        conn.execute(
-            f"UPDATE {table} SET bad = 1 WHERE NOT bad AND NOT EXISTS"
-            f" (SELECT 1 FROM {target} t WHERE t.{target_key} = {table}.{column})"
+        problems.append(ImportProblem(file, line, None, f"{what} already on line {first_line}"))
+    conn.executemany(f"UPDATE {table} SET bad = 1 WHERE rowid = ?", [(d[0],) for d in duplicates])
+    if kind is ORDERS:
+        checks = (
+            ("customer", "customers", "external_id", "no customer with id '{}' in the customers"),
+            ("sku", "products", "sku", "no product with SKU '{}' in the products"),
         )
-    unpriced = conn.execute(
-        f"SELECT line, sku FROM {table} s WHERE NOT bad AND unit_price IS NULL AND"
-        " (SELECT price FROM products p WHERE p.sku = s.sku) IS NULL"
-    ).fetchall()
-    for line, sku in unpriced:
-        yield ImportProblem(file, line, None, f"no unit price, and product '{sku}' has no price")
-    conn.execute(
-        f"UPDATE {table} SET bad = 1 WHERE NOT bad AND unit_price IS NULL AND"
-        f" (SELECT price FROM products p WHERE p.sku = {table}.sku) IS NULL"
-    )
+        for column, target, target_key, reason in checks:
+            missing = conn.execute(
+                f"UPDATE {table} SET bad = 1 WHERE NOT bad AND NOT EXISTS (SELECT 1 FROM {target}"
+                f" t WHERE t.{target_key} = {table}.{column}) RETURNING line, {column}"
+            ).fetchall()
+            problems += [ImportProblem(file, line, None, reason.format(v)) for line, v in missing]
+        unpriced = conn.execute(
+            f"UPDATE {table} SET bad = 1 WHERE NOT bad AND unit_price IS NULL AND"
+            f" (SELECT price FROM products p WHERE p.sku = {table}.sku) IS NULL"
+            " RETURNING line, sku"
+        ).fetchall()
+        problems += [
+            ImportProblem(file, line, None, f"no unit price, and product '{sku}' has no price")
+            for line, sku in unpriced
+        ]
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _set_clause(table: str, columns: list[str]) -> str:

@@ -38,6 +38,7 @@ class Conventions:
     date_order: str | None = None
     decimal: str | None = None
     ambiguous_date: str | None = None  # an example, for the error message
+    numeric_dates: bool = False  # seen dates like 03/04/2024 (not ISO)
 
     def observe_date(self, text: str) -> None:
         if self.date_order is not None:
@@ -45,6 +46,7 @@ class Conventions:
         match = _NUMERIC.match(text.strip())
         if not match:
             return
+        self.numeric_dates = True
         first, second = int(match.group(1)), int(match.group(3))
         if first > 12 >= second:
             self.date_order = DAY_FIRST
@@ -56,14 +58,6 @@ class Conventions:
     def observe_money(self, text: str) -> None:
         if self.decimal is None:
             self.decimal = _decimal_evidence(_CURRENCY.sub("", text))
-
-    @property
-    def needs_dates(self) -> bool:
-        return self.date_order is None
-
-    @property
-    def settled(self) -> bool:
-        return self.date_order is not None and self.decimal is not None
 
 
 def _decimal_evidence(text: str) -> str | None:
