@@ -186,6 +186,8 @@ def create_campaign(
     _require_ids(ws, "products", {p for _, p in pairs}, "product")
     if brand_kit_id is not None:
         _require_ids(ws, "brand_kits", {brand_kit_id}, "brand kit")
+    else:  # the workspace's first kit, as the compositor would pick it
+        brand_kit_id = ws.scalar("SELECT id FROM brand_kits ORDER BY id LIMIT 1")
     if ws.scalar("SELECT 1 FROM campaigns WHERE name = ?", (name,)):
         raise InputError(
             f"A campaign named '{name}' already exists in {ws.path}.", hint="choose another name"
@@ -457,6 +459,8 @@ def edit_copy(
     others are kept). Every text must fit its field's limit and avoid the brand kit's
     banned words. Returns the id of the new copy asset.
     """
+    from generators.copy.constraints import banned_in
+
     asset = get_asset(ws, asset_id)
     if asset.kind != "copy":
         raise InputError(f"Asset {asset_id} is a {asset.kind}, not copy; only copy is edited.")
@@ -477,7 +481,7 @@ def edit_copy(
                     f"The {name} '{text}' has {len(text)} characters; {channel_format.label}"
                     f" allows {spec.max_chars}."
                 )
-            hits = [word for word in banned if word.lower() in text.lower()]
+            hits = banned_in(text, banned)
             if hits:
                 raise InputError(f"The {name} '{text}' uses banned words: {', '.join(hits)}.")
         merged[name] = texts
@@ -506,15 +510,15 @@ def edit_copy(
     return new_id
 
 
-def _banned_words(ws: Workspace, campaign_id: int | None) -> list[str]:
+def _banned_words(ws: Workspace, campaign_id: int | None) -> tuple[str, ...]:
     if campaign_id is None:
-        return []
+        return ()
     raw = ws.scalar(
         "SELECT k.banned_words FROM campaigns c JOIN brand_kits k ON k.id = c.brand_kit_id"
         " WHERE c.id = ?",
         (campaign_id,),
     )
-    return [str(word) for word in json.loads(raw or "[]") if str(word).strip()]
+    return tuple(str(word) for word in json.loads(raw or "[]") if str(word).strip())
 
 
 # --- planning and queueing generation -------------------------------------------------

@@ -1,0 +1,178 @@
+"""Job handlers end to end through the worker: visuals, creatives, variants, re-renders.
+
+Copy assets are written here as the copy generator stores them, so these tests exercise
+the compositor and the GAN path without a language model (the copy handler has its own
+tests with a tiny model).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from studio.core import campaigns as c
+from studio.core.channels import get_channel_format
+from studio.jobs import JobQueue, Worker
+from studio.jobs.handlers import creative_copy, default_handlers
+from studio.render.formats import get_image_format
+from studio.storage.workspace import Workspace
+
+EMAIL_COPY = {
+    "subject": ["Fresh beans for your mornings"],
+    "preheader": ["House Blend Beans, roasted for you"],
+    "body": ["Start the day with our House Blend Beans."],
+    "cta": ["Shop now"],
+}
+
+
+def run_queue(ws: Workspace, campaign_id: int | None = None) -> JobQueue:
+    queue = JobQueue(ws)
+    worker = Worker(
+        ws.path, queue, default_handlers(), stop_when_idle=True, campaign_id=campaign_id
+    )
+    worker.start()
+    assert worker.join(300)
+    assert worker.error is None
+    return queue
+
+
+def add_copy(ws: Workspace, campaign_id: int, target: c.Target, fields: dict) -> int:
+    return c.record_asset(
+        ws,
+        kind="copy",
+        generator="copy",
+        campaign_id=campaign_id,
+        target_id=target.id,
+        channel=get_channel_format(target.channel_format).channel,
+        format=target.channel_format,
+        content={"fields": fields, "channel_format": target.channel_format, "passed": True},
+        model_id="test-copy",
+        seed=1,
+    )
+
+
+@pytest.fixture(params=[0])
+def email_campaign(demo_ws: Workspace, request) -> tuple[Workspace, int, c.Target]:
+    campaign_id = c.create_campaign(
+        demo_ws, "Email", pairs=[(1, 1)], channel_formats=["email"], variants=request.param
+    )
+    target = c.campaign_targets(demo_ws, campaign_id)[0]
+    add_copy(demo_ws, campaign_id, target, EMAIL_COPY)
+    return demo_ws, campaign_id, target
+
+
+@pytest.mark.parametrize("email_campaign", [2], indirect=True)
+def test_visual_creative_and_variants_are_stored_with_provenance_and_lineage(email_campaign):
+    ws, campaign_id, _ = email_campaign
+    plan = c.plan_generation(ws, campaign_id)
+    assert plan.job_counts == {"visual": 1, "creative": 1, "variants": 1}  # copy exists
+    c.enqueue_generation(ws, campaign_id)
+    queue = run_queue(ws)
+    assert {job.status for job in queue.list()} == {"done"}, [j.error for j in queue.list()]
+
+    (visual,) = c.current_assets(ws, campaign_id, "visual")
+    assert visual.generator == "designed-background"
+    assert visual.parameters["diffusion"] is False  # says no diffusion model was used
+    assert visual.content["designed"] is True
+
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+    fmt = get_image_format("email_hero_600x300")
+    assert (creative.format, creative.channel, creative.parent_id) == (fmt.id, "email", visual.id)
+    image = Image.open(io.BytesIO(ws.blob_path(creative.sha256).read_bytes()))
+    assert image.size == fmt.size
+    assert ws.blob_path(creative.sha256).stat().st_size <= fmt.max_bytes
+    assert creative.content["copy_fields"] == {
+        "headline": "subject",
+        "subline": "preheader",
+        "cta": "cta",
+    }
+    headline_layer = creative.content["layout"]["text"][0]
+    assert headline_layer["text"] == EMAIL_COPY["subject"][0]
+
+    variants = c.current_assets(ws, campaign_id, "variant")
+    assert [(v.content["axis"], v.parent_id) for v in variants] == [
+        ("style", creative.id),
+        ("colourway", creative.id),
+    ]
+    assert variants[0].model_id == "vintage-film"
+    assert len({v.variant_id for v in variants}) == 2
+    assert all(Image.open(ws.blob_path(v.sha256)).size == fmt.size for v in variants)
+    assert c.plan_generation(ws, campaign_id).jobs == []  # nothing left to make
+
+
+def test_a_creative_without_its_copy_fails_with_a_clear_message(demo_ws):
+    campaign_id = c.create_campaign(demo_ws, "NoCopy", pairs=[(1, 1)], channel_formats=["email"])
+    target = c.campaign_targets(demo_ws, campaign_id)[0]
+    queue = JobQueue(demo_ws)
+    job_id = queue.enqueue("creative", {}, campaign_id, target.id)
+    run_queue(demo_ws)
+    job = queue.get(job_id)
+    assert job.status == "failed"
+    assert f"Target {target.id} has no copy and visual yet" in job.error
+
+
+def test_editing_copy_rerenders_the_creatives_that_use_it(email_campaign):
+    ws, campaign_id, _ = email_campaign
+    c.enqueue_generation(ws, campaign_id)
+    run_queue(ws)
+    (copy,) = c.current_assets(ws, campaign_id, "copy")
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+    c.set_asset_status(ws, creative.id, "approved")
+
+    new_copy = c.edit_copy(ws, copy.id, {"subject": "Mornings, sorted"})
+    (rerendered,) = c.current_assets(ws, campaign_id, "creative")
+    assert rerendered.supersedes_id == creative.id
+    assert (rerendered.version, rerendered.status) == (2, "draft")
+    assert rerendered.content["copy_asset_id"] == new_copy
+    assert rerendered.content["layout"]["text"][0]["text"] == "Mornings, sorted"
+    assert rerendered.sha256 != creative.sha256
+    assert [a.id for a in c.asset_history(ws, rerendered.id)] == [creative.id, rerendered.id]
+
+
+def test_regenerating_a_visual_makes_new_versions_downstream(email_campaign):
+    ws, campaign_id, _ = email_campaign
+    c.enqueue_generation(ws, campaign_id)
+    run_queue(ws)
+    (visual,) = c.current_assets(ws, campaign_id, "visual")
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+    c.regenerate_asset(ws, visual.id)
+    run_queue(ws)
+    (new_visual,) = c.current_assets(ws, campaign_id, "visual")
+    assert (new_visual.supersedes_id, new_visual.version) == (visual.id, 2)
+    assert new_visual.seed != visual.seed
+    (new_creative,) = c.current_assets(ws, campaign_id, "creative")
+    assert new_creative.supersedes_id == creative.id
+    assert new_creative.content["visual_asset_id"] == new_visual.id
+
+
+def test_regenerating_a_creative_tries_the_next_layout(email_campaign):
+    ws, campaign_id, _ = email_campaign
+    c.enqueue_generation(ws, campaign_id)
+    run_queue(ws)
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+    c.regenerate_asset(ws, creative.id)
+    run_queue(ws)
+    (new,) = c.current_assets(ws, campaign_id, "creative")
+    assert new.supersedes_id == creative.id
+    assert new.content["layout"]["name"] != creative.content["layout"]["name"]
+
+
+def test_creative_copy_picks_short_texts_and_never_cuts_mid_word():
+    texts, used = creative_copy(
+        {
+            "primary_text": [
+                "Our House Blend Beans are roasted in small batches. They taste of cocoa and "
+                "caramel, and they make every morning a little better than the one before."
+            ],
+            "cta": ["Shop now"],
+        }
+    )
+    assert texts["headline"] == "Our House Blend Beans are roasted in small batches."
+    assert used == {"headline": "primary_text", "cta": "cta"}
+    assert (
+        creative_copy({"headline": ["A longer headline", "Short one"]})[0]["headline"]
+        == "Short one"
+    )
+    assert creative_copy({"cta": ["Buy"]})[0] == {"cta": "Buy"}
