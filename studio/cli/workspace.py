@@ -1,0 +1,192 @@
+"""``studio init``, ``import``, ``info`` and ``demo``: creating and filling workspaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from studio.cli.common import emit, json_option, opened, progress, workspace_argument
+from studio.core.errors import InputError, WorkspaceError
+from studio.data.csv_import import ImportReport, import_files
+from studio.data.demo import create_demo_workspace
+from studio.data.values import DATE_ORDERS
+from studio.storage.workspace import Workspace, remove_workspace
+
+#: results go to stdout; progress and errors use stderr
+stdout = Console()
+
+_csv = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    table = Table(title=f"Workspace {summary['path']}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("customers", f"{summary['customers']:,}"),
+        ("products", f"{summary['products']:,} ({summary['products_with_image']:,} with photo)"),
+        ("order lines", f"{summary['orders']:,} in {summary['order_count']:,} orders"),
+        ("revenue", f"{summary['revenue']:,.2f}"),
+        ("first order", summary["first_order"] or "–"),
+        ("last order", summary["last_order"] or "–"),
+        ("segmentation runs", str(summary["segmentation_runs"])),
+        ("segments", str(summary["segments"])),
+        ("campaigns", str(summary["campaigns"])),
+        ("assets", str(summary["assets"])),
+        ("queued jobs", str(summary["jobs_queued"])),
+        ("stored files", str(summary["files"])),
+        ("schema version", str(summary["schema_version"])),
+    ]
+    if "damaged_files" in summary:
+        rows.append(("damaged files", str(len(summary["damaged_files"]))))
+    for what, value in rows:
+        table.add_row(what, value)
+    stdout.print(table)
+
+
+def _print_import(result: dict[str, Any]) -> None:
+    table = Table(title="Import")
+    for column in ("file", "rows", "new", "updated", "skipped"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    for f in result["files"]:
+        table.add_row(f["file"], f"{f['rows']:,}", f"{f['inserted']:,}", f"{f['updated']:,}",
+                      f"{f['skipped']:,}")  # fmt: skip
+    stdout.print(table)
+    if result["photos_stored"]:
+        click.echo(f"Product photos stored: {result['photos_stored']}")
+    for problem in result["problems"][:20]:
+        click.echo(f"  {problem['file']}, line {problem['line']}: {problem['reason']}")
+    if result["problem_count"] > 20:
+        click.echo(f"  … and {result['problem_count'] - 20:,} more")
+    if result["report"]:
+        click.echo(f"Report of skipped rows: {result['report']}")
+    for warning in result["warnings"]:
+        click.echo(f"Note: {warning}")
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("init")
+    @workspace_argument
+    @json_option
+    def init_command(workspace: Path, as_json: bool) -> None:
+        """Create an empty workspace in WORKSPACE (a new or empty folder)."""
+        with Workspace.create(workspace) as ws:
+            summary = ws.summary()
+        emit(summary, as_json, lambda s: click.echo(f"Created an empty workspace in {s['path']}"))
+
+    @cli.command("import")
+    @workspace_argument
+    @click.option("--customers", type=_csv, help="Customers CSV (id, name, email, country …).")
+    @click.option("--products", type=_csv, help="Products CSV (SKU, name, category, price …).")
+    @click.option("--orders", type=_csv, help="Order lines CSV (order id, customer, SKU, date …).")
+    @click.option(
+        "--images",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Folder of product photos, matched by SKU or by the products' image column.",
+    )
+    @click.option(
+        "--skip-bad-rows",
+        is_flag=True,
+        help="Import the good rows and list the bad ones in a report (default: all or nothing).",
+    )
+    @click.option(
+        "--report",
+        "report_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write every problem to this CSV (default with --skip-bad-rows: in the workspace).",
+    )
+    @click.option(
+        "--date-order",
+        type=click.Choice(DATE_ORDERS),
+        help="For dates like 03/04/2024 when no date in a file tells: day first or month first.",
+    )
+    @click.option("--create", is_flag=True, help="Create the workspace if it does not exist.")
+    @json_option
+    def import_command(
+        workspace: Path,
+        customers: Path | None,
+        products: Path | None,
+        orders: Path | None,
+        images: Path | None,
+        skip_bad_rows: bool,
+        report_path: Path | None,
+        date_order: str | None,
+        create: bool,
+        as_json: bool,
+    ) -> None:
+        """Import customers, products, orders and product photos into WORKSPACE.
+
+        Re-importing the same files updates rows instead of duplicating them.
+        """
+        if create and not (workspace / "workspace.db").exists():
+            Workspace.create(workspace).close()
+        try:
+            with opened(workspace) as ws, progress(enabled=not as_json) as update:
+                report: ImportReport = import_files(
+                    ws,
+                    customers=customers,
+                    orders=orders,
+                    products=products,
+                    images=images,
+                    skip_bad_rows=skip_bad_rows,
+                    progress=update,
+                    report_path=report_path,
+                    date_order=date_order,
+                )
+        except InputError as error:
+            if not as_json and len(error.problems) > 1:  # the first one is in the message
+                for problem in error.problems[1:20]:
+                    click.echo(f"  {problem}", err=True)
+                if len(error.problems) > 20:
+                    click.echo(f"  … and {len(error.problems) - 20:,} more", err=True)
+            raise
+        emit(report.as_dict(), as_json, _print_import)
+
+    @cli.command("info")
+    @workspace_argument
+    @click.option("--verify", is_flag=True, help="Also check every stored file against its hash.")
+    @json_option
+    def info_command(workspace: Path, verify: bool, as_json: bool) -> None:
+        """Summarise WORKSPACE: customers, products, orders, segments, campaigns, files."""
+        with opened(workspace) as ws:
+            summary = ws.summary()
+            if verify:
+                summary["damaged_files"] = ws.verify_files()
+                summary["integrity"] = ws.scalar("PRAGMA integrity_check")
+        emit(summary, as_json, _print_summary)
+        if verify and (summary["damaged_files"] or summary["integrity"] != "ok"):
+            raise WorkspaceError(
+                f"{workspace} is damaged: {len(summary['damaged_files'])} stored file(s) missing"
+                f" or changed; database check: {summary['integrity']}."
+            )
+
+    @cli.command("demo")
+    @workspace_argument
+    @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+    @click.option(
+        "--customers",
+        "n_customers",
+        type=click.IntRange(min=10),
+        default=5000,
+        show_default=True,
+        help="Number of customers (order lines scale with it, about ten each).",
+    )
+    @click.option("--force", is_flag=True, help="Replace an existing workspace at WORKSPACE.")
+    @json_option
+    def demo_command(
+        workspace: Path, seed: int, n_customers: int, force: bool, as_json: bool
+    ) -> None:
+        """Create a demo workspace: a small retailer with two years of orders and photos."""
+        if force:
+            remove_workspace(workspace)
+        with progress(enabled=not as_json) as update:
+            ws = create_demo_workspace(
+                workspace, seed=seed, n_customers=n_customers, progress=update
+            )
+        with ws:
+            summary = ws.summary()
+        emit(summary, as_json, _print_summary)
