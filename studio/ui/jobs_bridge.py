@@ -23,11 +23,12 @@ PREVIEW_MAX_SIDE = 320
 LIFECYCLE = ("started", "finished", "failed", "cancelled")
 
 
-def pil_to_qimage(image) -> QImage:
+def pil_to_qimage(image, max_side: int | None = PREVIEW_MAX_SIDE) -> QImage:
     """A detached QImage copy of a PIL image (safe to build off the GUI thread)."""
     image = image.convert("RGBA")
-    image.thumbnail((PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE))
-    data = image.tobytes("raw", "RGBA")
+    if max_side:
+        image.thumbnail((max_side, max_side))
+    data = image.tobytes("raw", "RGBA")  # kept alive until the copy below is made
     qimage = QImage(data, image.width, image.height, 4 * image.width, QImage.Format.Format_RGBA8888)
     return qimage.copy()
 

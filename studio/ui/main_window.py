@@ -36,11 +36,20 @@ IMPORTABLE = {".csv", ".png", ".jpg", ".jpeg", ".webp"}
 
 def screen_classes() -> list[type[Screen]]:
     from studio.ui.screens.audience import AudienceScreen
+    from studio.ui.screens.brand_kit import BrandKitScreen
     from studio.ui.screens.models import ModelsScreen
+    from studio.ui.screens.products import ProductsScreen
     from studio.ui.screens.settings import SettingsScreen
     from studio.ui.screens.start import StartScreen
 
-    return [StartScreen, AudienceScreen, ModelsScreen, SettingsScreen]
+    return [
+        StartScreen,
+        AudienceScreen,
+        ProductsScreen,
+        BrandKitScreen,
+        ModelsScreen,
+        SettingsScreen,
+    ]
 
 
 def droppable_paths(urls) -> list[Path]:

@@ -1,0 +1,46 @@
+"""Products with their photos, and the recommendations between products and segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import StudioError
+from studio.storage.workspace import Workspace
+
+
+def list_products(ws: Workspace) -> list[dict[str, Any]]:
+    return ws.query(
+        "SELECT id, sku, name, category, description, price, currency, image_sha256"
+        " FROM products ORDER BY category, name"
+    )
+
+
+def photo_path(ws: Workspace, sha256: str | None) -> Path | None:
+    if not sha256:
+        return None
+    try:
+        return ws.blob_path(sha256)
+    except StudioError:
+        return None  # shown as "no photo"; verify_files reports missing files
+
+
+def has_recommendations(ws: Workspace) -> bool:
+    return bool(ws.scalar("SELECT count(*) FROM recommendations"))
+
+
+def recommended_segments(ws: Workspace, product_id: int, k: int = 5) -> list[dict[str, Any]]:
+    from studio.data.recommend import segments_for_product
+    from studio.data.segmentation import latest_run_id
+
+    if latest_run_id(ws) is None:
+        return []
+    return segments_for_product(ws, product_id, k=k)
+
+
+def recommended_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, Any]]:
+    """Stored recommendations only: computing them is background work (Audience)."""
+    from studio.data.recommend import top_products
+
+    stored = ws.scalar("SELECT count(*) FROM recommendations WHERE segment_id = ?", (segment_id,))
+    return top_products(ws, segment_id, k) if stored else []
