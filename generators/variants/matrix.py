@@ -304,7 +304,9 @@ def _load_source(ws: Workspace, asset_id: int) -> _Source:
         focus_box=focus_box,  # type: ignore[arg-type]
         layout=str(layout_info.get("name", "default")),
         copy=copy,
-        copy_alternates=_copy_alternates(ws, content.get("copy_asset_id"), copy),
+        copy_alternates=_copy_alternates(
+            ws, content.get("copy_asset_id"), copy, content.get("copy_fields") or {}
+        ),
         seed=int(asset.seed or 0),
     )
 
@@ -348,12 +350,13 @@ def _brand_for(ws: Workspace, asset: Asset) -> BrandKit:
 
 
 def _copy_alternates(
-    ws: Workspace, copy_asset_id: int | None, copy: dict[str, str]
+    ws: Workspace, copy_asset_id: int | None, copy: dict[str, str], copy_fields: dict[str, str]
 ) -> list[dict[str, str]]:
     """Other texts for the creative's roles, from the copy asset's candidates.
 
-    A role's field is the copy field whose candidates include the creative's text;
-    alternate *k* takes candidate *k* of each such field (roles without one keep theirs).
+    A role's field is the one the creative recorded (``copy_fields``), else the copy field
+    whose candidates include the creative's text; alternate *k* takes candidate *k* of each
+    such field (roles without one keep their text).
     """
     from studio.core.campaigns import get_asset
 
@@ -363,8 +366,14 @@ def _copy_alternates(
         fields: dict[str, list[str]] = get_asset(ws, int(copy_asset_id)).content.get("fields", {})
     except NotFound:
         return []
-    role_fields = {}
+    role_fields = {
+        role: fields[name]
+        for role, name in copy_fields.items()
+        if role in copy and isinstance(fields.get(name), list) and fields[name]
+    }
     for role, text in copy.items():
+        if role in role_fields:
+            continue
         for candidates in fields.values():
             if isinstance(candidates, list) and text in candidates:
                 role_fields[role] = candidates
@@ -448,9 +457,14 @@ def _render_cells(
             visual = replace(visual, image=styled[(cell.style, *key)])
         brand = _brand_of(source, cell)
         copy = source.copy_alternates[cell.copy - 1] if cell.copy else source.copy
-        creative = composite_text_layers(visual, brand=brand, copy=copy)
+        fraction = 0.5 + 0.5 * (index + 1) / len(cells)
+        try:
+            creative = composite_text_layers(visual, brand=brand, copy=copy)
+        except InputError as error:  # e.g. a long alternate headline that fits no size
+            sink.update(f"Skipped variant {index + 1} ({cell.changes()}): {error}", fraction)
+            continue
         ids.append(_record(ws, source, cell, variant_id, creative, copy, seed))
-        sink.update(f"Variant {index + 1}/{len(cells)}", 0.5 + 0.5 * (index + 1) / len(cells))
+        sink.update(f"Variant {index + 1}/{len(cells)}", fraction)
     return ids
 
 

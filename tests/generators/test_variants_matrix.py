@@ -118,6 +118,7 @@ def build_creative(ws: Workspace) -> int:
             "image_format": FORMAT,
             "copy_asset_id": copy_id,
             "visual_asset_id": visual_id,
+            "copy_fields": {"headline": "headline", "subline": "description"},
             "layout": creative.layout,
         },
         parent_id=visual_id,
