@@ -103,8 +103,8 @@ def test_refresh_sees_new_orders(shop: Workspace) -> None:
     assert len(_members(shop, segment_id)) == 150
     with shop.write() as db:
         db.execute(
-            "INSERT INTO orders (order_ref, customer_id, product_id, ordered_at, unit_price, amount)"
-            " VALUES ('NEW-1', 151, 1, '2025-06-30T10:00:00', 20, 20)"
+            "INSERT INTO orders (order_ref, customer_id, product_id, ordered_at, unit_price,"
+            " amount) VALUES ('NEW-1', 151, 1, '2025-06-30T10:00:00', 20, 20)"
         )
     result = refresh_rule_segment(shop, "Buyers")
     assert result["size"] == 151
@@ -112,7 +112,7 @@ def test_refresh_sees_new_orders(shop: Workspace) -> None:
 
 
 def test_errors_on_fields_names_and_types(shop: Workspace) -> None:
-    with pytest.raises(InputError, match="Unknown field 'colour'.*fields: "):
+    with pytest.raises(InputError, match=r"Unknown field 'colour'.*fields: "):
         add_rule_segment(shop, "X", "colour = red")
     with pytest.raises(InputError, match="spend is a number"):
         add_rule_segment(shop, "X", "spend > lots")
