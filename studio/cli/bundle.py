@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
-from studio.core.errors import InputError
+from studio.core.errors import ExportError, InputError
 from studio.export import (
     C2paSigner,
     ExportReport,
@@ -88,16 +88,18 @@ def export_command(
     """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
     CSVs, emails, a preview page and a manifest with provenance."""
     signer = _signer(use_c2pa, c2pa_cert, c2pa_key, as_json)
-    with opened(workspace) as ws, progress(not as_json) as update:
-        report = export_bundle(
-            ws,
-            resolve_campaign(ws, campaign),
-            out,
-            include_drafts=include_drafts,
-            c2pa=signer,
-            progress=update,
-            formats=_formats(formats),
-        )
+    with opened(workspace) as ws:
+        campaign_id = resolve_campaign(ws, campaign)
+        with progress(not as_json) as update:
+            report = export_bundle(
+                ws,
+                campaign_id,
+                out,
+                include_drafts=include_drafts,
+                c2pa=signer,
+                progress=update,
+                formats=_formats(formats),
+            )
 
     def render(r: ExportReport) -> None:
         signed = f", {r.c2pa_signed} signed with C2PA" if r.c2pa_signed else ""
@@ -145,8 +147,7 @@ def import_command(workspace: Path, bundle: Path, as_json: bool) -> None:
 @bundle_group.command("verify")
 @bundle_argument
 @json_option
-@click.pass_context
-def verify_command(ctx: click.Context, bundle: Path, as_json: bool) -> None:
+def verify_command(bundle: Path, as_json: bool) -> None:
     """Check every file of BUNDLE against its manifest, its AI labels and C2PA credentials.
 
     Exits with status 1 when anything does not match.
@@ -167,7 +168,7 @@ def verify_command(ctx: click.Context, bundle: Path, as_json: bool) -> None:
 
     emit(report.as_dict(), as_json, lambda _: render(report))
     if not report.ok:
-        ctx.exit(1)
+        raise ExportError(f"{bundle.name} failed verification ({len(report.problems)} problem(s)).")
 
 
 def register(group: click.Group) -> None:

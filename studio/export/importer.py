@@ -29,29 +29,38 @@ Progress = Callable[[str, float | None], None]
 
 
 def import_bundle(ws: Workspace, path: Path, progress: Progress | None = None) -> int:
-    """Import the bundle at ``path`` as a new campaign; returns its id."""
+    """Import the bundle at ``path`` as a new campaign; returns its id.
+
+    Raises :class:`InputError` (with one :class:`ImportProblem` per finding) and writes
+    nothing when the bundle is unsafe, altered, or clashes with the workspace.
+    """
     report = progress or (lambda description, fraction=None: None)
     report("Checking the bundle", 0.0)
-    with open_bundle(Path(path)) as bundle:
-        try:
-            plan = _plan(ws, bundle)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise InputError(
-                f"{bundle.path.name}: manifest.json is malformed ({error!r});"
-                " the bundle was refused and nothing was written.",
-            ) from error
-        problems = [
-            ImportProblem(str(bundle.path), None, name, reason)
-            for name, _, reason in bundle.check_files()
-            if reason
-        ]
-        if problems:
-            raise InputError(
-                f"{problems[0].reason}"
-                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
-                problems=problems,
-            )
-        return _write(ws, bundle, plan, report)
+    try:
+        with open_bundle(Path(path)) as bundle:
+            plan = _checked_plan(ws, bundle)
+            return _write(ws, bundle, plan, report)
+    except InputError as error:
+        raise InputError(
+            f"{error.message} Nothing was imported.", problems=error.problems, hint=error.hint
+        ) from error
+
+
+def _checked_plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
+    """Every check, before the first write: references, clashes, then every file's hash."""
+    try:
+        plan = _plan(ws, bundle)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InputError(f"{bundle.path.name}: manifest.json is malformed ({error!r}).") from error
+    problems = [
+        ImportProblem(str(bundle.path), None, name, reason)
+        for name, _, reason in bundle.check_files()
+        if reason
+    ]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InputError(f"{problems[0].reason}{more}", problems=problems)
+    return plan
 
 
 def _plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
@@ -80,8 +89,7 @@ def _plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
         if clashes:
             raise InputError(
                 f"{bundle.path.name}: {len(clashes)} of its variants are already in {ws.path}"
-                f" (e.g. {clashes[0]['variant_id']} in campaign '{clashes[0]['name']}');"
-                " nothing was imported.",
+                f" (e.g. {clashes[0]['variant_id']} in campaign '{clashes[0]['name']}').",
                 hint="this bundle was exported from, or imported into, this workspace before",
             )
     return {"segments": segments, "products": products, "creatives": creatives}

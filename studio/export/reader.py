@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.core.errors import ImportProblem, InputError
+from studio.core.errors import ExportError, ImportProblem, InputError
 from studio.export import labels
 from studio.export.manifest import MANIFEST_NAME, SCHEMA, SCHEMA_VERSION
 
@@ -114,7 +114,7 @@ class Bundle:
 
 def _refuse(bundle: Path, name: str, reason: str) -> InputError:
     return InputError(
-        f"{bundle.name}: '{name}' {reason}; the bundle was refused and nothing was written.",
+        f"{bundle.name}: '{name}' {reason}.",
         problems=[ImportProblem(str(bundle), None, name, reason)],
     )
 
@@ -249,7 +249,11 @@ def _check_creative(report: VerifyReport, name: str, entry: dict[str, Any], data
         from studio.export.c2pa_signing import read_credentials
 
         report.c2pa_checked += 1
-        credentials = read_credentials(data, media_type)
+        try:
+            credentials = read_credentials(data, media_type)
+        except ExportError as error:  # c2pa-python is not installed
+            report.problems.append(f"{name}: cannot check C2PA credentials: {error}")
+            return
         state = credentials.get("validation_state") if credentials else None
         if state in ("Valid", "Trusted"):
             report.c2pa_valid += 1

@@ -145,12 +145,11 @@ def export_bundle(
     except StudioError:
         raise
     except OSError as error:
-        reason = "the disk is full" if error.errno in (errno.ENOSPC, errno.EFBIG) else error
+        disk_full = error.errno == errno.ENOSPC
+        reason = "the disk is full" if disk_full else (error.strerror or str(error))
         raise ExportError(
             f"Could not write the bundle {out}: {reason}. No bundle was written.",
-            hint="free some space or choose another folder"
-            if error.errno == errno.ENOSPC
-            else None,
+            hint="free some space or choose another folder" if disk_full else None,
         ) from error
     report("Bundle written", 1.0)
     return ExportReport(
