@@ -48,23 +48,22 @@ def _px(*values: float) -> list[float]:
     return [((v - _CENTRE[i % 2]) * _ZOOM + _CENTRE[i % 2]) * _SCALE for i, v in enumerate(values)]
 
 
-def _material(colour: tuple[int, int, int], x0: float, x1: float, gloss: float) -> Image.Image:
-    """A full-canvas fill shaded like a vertical cylinder spanning x0..x1 (design units),
-    lit from the upper left: darker at the edges, a soft highlight left of centre."""
-    xs = (np.arange(_CANVAS, dtype=np.float32) / _SCALE - _CENTRE[0]) / _ZOOM + _CENTRE[0]
+def _material(
+    colour: tuple[int, int, int], x0: float, x1: float, gloss: float, box: tuple[int, ...]
+) -> Image.Image:
+    """The canvas region ``box`` filled with a colour shaded like a vertical cylinder that
+    spans x0..x1 (design units), lit from the upper left: darker at the edges, with a soft
+    highlight left of centre."""
+    left, top, right, bottom = box
+    xs = np.arange(left, right, dtype=np.float32) / _SCALE
+    xs = (xs - _CENTRE[0]) / _ZOOM + _CENTRE[0]
     t = np.clip((xs - (x0 + x1) / 2) / max((x1 - x0) / 2, 1.0), -1.0, 1.0)
     diffuse = 0.58 + 0.42 * np.sqrt(1.0 - t * t) - 0.06 * t
     shine = gloss * np.exp(-(((t + 0.45) / 0.16) ** 2))
     row = np.asarray(colour, dtype=np.float32)[None, :] * diffuse[:, None]
-    row = row + (255.0 - row) * shine[:, None]
-    row = np.clip(row, 0, 255).astype(np.uint8)
-    return Image.fromarray(np.ascontiguousarray(np.broadcast_to(row, (_CANVAS, _CANVAS, 3))))
-
-
-def _mask(draw_shape: Callable[[ImageDraw.ImageDraw], None]) -> Image.Image:
-    mask = Image.new("L", (_CANVAS, _CANVAS), 0)
-    draw_shape(ImageDraw.Draw(mask))
-    return mask
+    row = np.clip(row + (255.0 - row) * shine[:, None], 0, 255).astype(np.uint8)
+    pixels = np.broadcast_to(row, (bottom - top, right - left, 3))
+    return Image.fromarray(np.ascontiguousarray(pixels))
 
 
 def _paint(
@@ -74,7 +73,12 @@ def _paint(
     shape: Callable[[ImageDraw.ImageDraw], None],
     gloss: float = 0.25,
 ) -> None:
-    canvas.paste(_material(colour, *span, gloss), (0, 0), _mask(shape))
+    """Fill a shape with shaded colour; only the shape's bounding box is computed."""
+    mask = Image.new("L", canvas.size, 0)
+    shape(ImageDraw.Draw(mask))
+    box = mask.getbbox()
+    if box is not None:
+        canvas.paste(_material(colour, *span, gloss, box), box[:2], mask.crop(box))
 
 
 def _shade(colour: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
@@ -101,8 +105,13 @@ def _floor_shadow(canvas: Image.Image, x0: float, x1: float, y: float) -> None:
     pad = (x1 - x0) * 0.08
     box = [v / small for v in _px(x0 - pad, y - 22, x1 + pad, y + 22)]
     ImageDraw.Draw(mask).ellipse(box, fill=110)
-    mask = mask.filter(ImageFilter.GaussianBlur(5)).resize(canvas.size, Image.Resampling.BILINEAR)
-    canvas.paste((150, 144, 136), (0, 0), mask)
+    mask = mask.filter(ImageFilter.GaussianBlur(5))
+    region = mask.getbbox()
+    if region is None:
+        return
+    patch = mask.crop(region)
+    patch = patch.resize((patch.width * small, patch.height * small), Image.Resampling.BILINEAR)
+    canvas.paste((150, 144, 136), (region[0] * small, region[1] * small), patch)
 
 
 def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -357,4 +366,4 @@ def draw_packshot(shape: str, colour: str, lines: list[str]) -> Image.Image:
     """
     canvas = _background()
     SHAPES[shape](canvas, COLOURS[colour], lines)
-    return canvas.resize((SIZE, SIZE), Image.Resampling.LANCZOS)
+    return canvas.reduce(_SCALE)  # box-filtered supersampling: anti-aliased edges
