@@ -324,13 +324,19 @@ def _load_assets(
         "SELECT a.*, b.media_type, b.width, b.height FROM assets a"
         " LEFT JOIN blobs b ON b.sha256 = a.sha256"
         f" WHERE a.campaign_id = ? AND a.kind IN ({', '.join('?' for _ in kinds)})"
-        f" AND a.status IN ({placeholders})"
-        # an edit supersedes its original; export the newest version that qualifies
-        " AND NOT EXISTS (SELECT 1 FROM assets n WHERE n.supersedes_id = a.id"
-        f" AND n.status IN ({placeholders}))"
-        " ORDER BY a.id",
-        (campaign_id, *kinds, *statuses, *statuses),
+        f" AND a.status IN ({placeholders}) ORDER BY a.id",
+        (campaign_id, *kinds, *statuses),
     )
+    # an edit supersedes its original; export the newest version that qualifies
+    superseded = {
+        r["supersedes_id"]
+        for r in ws.query(
+            "SELECT supersedes_id FROM assets WHERE campaign_id = ?"
+            f" AND supersedes_id IS NOT NULL AND status IN ({placeholders})",
+            (campaign_id, *statuses),
+        )
+    }
+    rows = [r for r in rows if r["id"] not in superseded]
     # every asset of the campaign, to name parents and linked assets by key
     all_keys = {
         r["id"]: _asset_key(r, targets.get(r["target_id"]))
