@@ -515,6 +515,8 @@ def _conventions(
         for f in kind.fields
         if f.kind in ("money", "discount") and (i := mapping.get(f.name)) is not None
     ]
+    if not dates and not money:
+        return conventions
     with CsvStream(path) as stream:
         for n, record in enumerate(stream):
             values = record.values

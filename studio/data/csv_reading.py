@@ -71,7 +71,10 @@ class CsvStream:
             if not first_text.strip():
                 raise InputError(f"{self.name} is empty: it needs a header line.")
             self.delimiter = sniff_delimiter(first_text)
-            self._reader = csv.reader(self._lines(first_text), delimiter=self.delimiter)
+            # strict: a stray or unclosed quote is an error, not a silently merged row
+            self._reader = csv.reader(
+                self._lines(first_text), delimiter=self.delimiter, strict=True
+            )
             self.header = [h.strip() for h in next(self._reader)]
         except BaseException:
             self._handle.close()
@@ -103,9 +106,13 @@ class CsvStream:
             except StopIteration:
                 return
             except csv.Error as error:
+                reason = str(error)
+                if reason == "unexpected end of data":
+                    reason = "a quoted value that starts here is never closed"
                 raise InputError(
-                    f"{self.name}, line {start}: the CSV cannot be read ({error}).",
-                    problems=[ImportProblem(self.name, start, None, str(error))],
+                    f"{self.name}, line {start}: the CSV cannot be read: {reason}.",
+                    problems=[ImportProblem(self.name, start, None, reason)],
+                    hint="check the quotes in that row",
                 ) from None
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue  # blank line

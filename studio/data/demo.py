@@ -434,6 +434,7 @@ def create_demo_workspace(
     """
     if n_customers < 10:
         raise WorkspaceError("The demo needs at least 10 customers.")
+    path = Path(path)
     report = progress or (lambda description, fraction=None: None)
     rng = np.random.default_rng(seed)
     products = _catalogue()

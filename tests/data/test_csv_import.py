@@ -227,6 +227,13 @@ def test_not_utf8_is_refused_with_its_line(workspace: Workspace, tmp_path: Path)
         import_files(workspace, customers=path)
 
 
+def test_an_unclosed_quote_is_refused_with_its_line(workspace: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", 'Customer ID,Name\nC1,Ann\nC2,"Bob\nC3,Cy\n')
+    with pytest.raises(InputError, match=r"c\.csv, line 3: .*quoted value .* never closed"):
+        import_files(workspace, customers=path)
+    assert workspace.scalar("SELECT count(*) FROM customers") == 0
+
+
 def test_bad_email_and_negative_price(workspace: Workspace, tmp_path: Path) -> None:
     customers = write(tmp_path, "c.csv", "id,email\nC1,not-an-address\n")
     products = write(tmp_path, "p.csv", "sku,name,price\nP1,Mug,-4.00\n")
