@@ -302,6 +302,10 @@ class _ProblemLog:
                 self._writer.writerow(["file", "line", "column", "reason"])
             self._writer.writerow([problem.file, problem.line, problem.column, problem.reason])
 
+    @property
+    def written(self) -> bool:
+        return self._writer is not None
+
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
@@ -381,6 +385,8 @@ def import_files(
             if report.problem_count and not skip_bad_rows:
                 raise _nothing_written(report)
         report.photos_stored = photos.stored
+        if not log.written:  # a clean run leaves no empty report behind
+            report.report_path = None
         report.warnings.extend(_photo_warnings(folder, products is not None or images is not None))
     except BaseException:
         photos.discard_new()
