@@ -60,15 +60,28 @@ def read_style_metadata(path: Path) -> dict[str, str]:
 
 
 def load_style(style_id: str, device: str | None = None) -> LoadedStyle:
-    """The style's generator, ready for inference, from the process-wide model cache."""
-    from generators.device import choose_device
+    """The style's generator, ready for inference, from the process-wide model cache.
 
+    Without ``device`` the user's Settings choose (device and precision)."""
     spec = get_spec(style_id, kind="variant")
     path = resolve_path(spec)
-    choice = choose_device(device or "auto")
+    choice = inference_device(device)
     # the file's mtime in the key: retraining a style under the same name reloads it
     key = (spec.id, choice.device, str(choice.dtype), path.stat().st_mtime_ns)
     return model_cache.get(key, lambda: _load(spec, path, choice.device, choice.dtype))
+
+
+def inference_device(device: str | None = None) -> Any:
+    """The device and dtype styles run with; the CPU always computes in fp32 (exact and
+    fastest there)."""
+    import torch
+
+    from generators.device import DeviceChoice, choose_device
+    from studio.core.settings import load_settings
+
+    settings = load_settings()
+    choice = choose_device(device or settings.device, settings.precision)
+    return DeviceChoice(choice.device, torch.float32) if choice.device == "cpu" else choice
 
 
 def _load(spec: ModelSpec, path: Path, device: str, dtype: Any) -> LoadedStyle:

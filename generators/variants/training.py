@@ -103,6 +103,7 @@ def train_style(
     import torch
 
     from generators.device import choose_device
+    from studio.core.settings import load_settings
 
     sink = sink or ProgressSink()
     cancel = cancel or CancelToken()
@@ -118,7 +119,7 @@ def train_style(
     brand = _load_domain("brand images", _images_in(Path(brand_images_dir)), size)
     content = _load_domain("product visuals", [Path(p) for p in content_images], size)
 
-    choice = choose_device(device or "auto")
+    choice = choose_device(device or load_settings().device)
     torch.manual_seed(config.seed)
     nets = _Networks(config, choice.device)
     done = 0
