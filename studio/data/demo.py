@@ -30,7 +30,7 @@ import numpy as np
 
 from studio.core.errors import WorkspaceError
 from studio.data.packshots import draw_packshot
-from studio.storage.workspace import Workspace, to_json
+from studio.storage.workspace import Workspace, remove_workspace, to_json
 
 Progress = Callable[[str, float | None], None]
 
@@ -318,6 +318,7 @@ def _orders(
     rng: np.random.Generator,
     customers: list[_Customer],
     products: list[dict[str, Any]],
+    report: Progress,
 ) -> list[tuple[Any, ...]]:
     prices = np.asarray([p["price"] for p in products])
     category_index = {c.name: i for i, c in enumerate(CATEGORIES)}
@@ -341,7 +342,9 @@ def _orders(
     lines: list[tuple[Any, ...]] = []
     order_number = 0
     promo_codes = list(_PROMOTIONS)
-    for customer in customers:
+    for n, customer in enumerate(customers):
+        if n % 500 == 0:
+            report("Simulating two years of orders", 0.05 + 0.4 * n / len(customers))
         start = max(customer.signup, PERIOD_START)
         if customer.active_until <= start:
             continue
@@ -439,17 +442,16 @@ def create_demo_workspace(
     rng = np.random.default_rng(seed)
     products = _catalogue()
     customers = _customers(rng, n_customers)
-    report("Simulating two years of orders", 0.05)
-    lines = _orders(rng, customers, products)
+    lines = _orders(rng, customers, products, report)
 
     workspace = Workspace.create(path)
     try:
         with workspace.write() as db:
             for i, product in enumerate(products):
-                report("Drawing product photos", 0.1 + 0.75 * i / len(products))
+                report("Drawing product photos", 0.45 + 0.45 * i / len(products))
                 png = _packshot_png(product["shape"], product["colour"], product["name"])
                 product["image_sha256"] = workspace.store_bytes(png, "image/png").sha256
-            report("Writing customers, products and orders", 0.9)
+            report("Writing customers, products and orders", 0.92)
             db.conn.executemany(
                 "INSERT INTO customers (id, external_id, name, email, country, city,"
                 " signup_date, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -470,8 +472,9 @@ def create_demo_workspace(
                 lines,
             )
         _write_truth(path, seed, customers, products)
-    except BaseException:
+    except BaseException:  # cancelled or failed: a half-made demo must not be opened later
         workspace.close()
+        remove_workspace(path)
         raise
     report("Demo workspace ready", 1.0)
     return workspace

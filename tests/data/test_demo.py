@@ -134,3 +134,13 @@ def test_co_purchase_pairs_and_never_bought_products(demo: Path) -> None:
             # far above what independent choices would give (a few percent)
             assert with_first == 0 or together / with_first > 0.25, (first, second)
     assert json.loads((demo / "demo-truth.json").read_text())["seed"] == 11
+
+
+def test_a_cancelled_demo_leaves_no_workspace(tmp_path: Path) -> None:
+    def cancel(description: str, fraction: float | None = None) -> None:
+        if description.startswith("Drawing"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        create_demo_workspace(tmp_path / "demo", n_customers=50, progress=cancel)
+    assert not (tmp_path / "demo").exists()
