@@ -246,6 +246,13 @@ def test_bad_email_and_negative_price(workspace: Workspace, tmp_path: Path) -> N
     ]
 
 
+def test_empty_files(workspace: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"c\.csv is empty: it needs a header line"):
+        import_files(workspace, customers=write(tmp_path, "c.csv", ""))
+    report = import_files(workspace, customers=write(tmp_path, "h.csv", "Customer ID,Name\n\n"))
+    assert (report.files[0].rows, report.files[0].inserted) == (0, 0)
+
+
 def test_missing_file_and_nothing_to_import(workspace: Workspace, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         import_files(workspace, customers=tmp_path / "nope.csv")
