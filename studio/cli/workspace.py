@@ -14,7 +14,7 @@ from studio.core.errors import InputError, WorkspaceError
 from studio.data.csv_import import ImportReport, import_files
 from studio.data.demo import create_demo_workspace
 from studio.data.values import DATE_ORDERS
-from studio.storage.workspace import Workspace, remove_workspace
+from studio.storage.workspace import DB_NAME, Workspace, remove_workspace
 
 #: results go to stdout; progress and errors use stderr
 stdout = Console()
@@ -122,7 +122,7 @@ def register(cli: click.Group) -> None:
 
         Re-importing the same files updates rows instead of duplicating them.
         """
-        if create and not (workspace / "workspace.db").exists():
+        if create and not (workspace / DB_NAME).exists():
             Workspace.create(workspace).close()
         try:
             with opened(workspace) as ws, progress(enabled=not as_json) as update:
@@ -183,6 +183,10 @@ def register(cli: click.Group) -> None:
         """Create a demo workspace: a small retailer with two years of orders and photos."""
         if force:
             remove_workspace(workspace)
+        elif (workspace / DB_NAME).exists():
+            raise WorkspaceError(
+                f"{workspace} already holds a workspace.", hint="pass --force to replace it"
+            )
         with progress(enabled=not as_json) as update:
             ws = create_demo_workspace(
                 workspace, seed=seed, n_customers=n_customers, progress=update

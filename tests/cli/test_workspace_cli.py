@@ -82,6 +82,6 @@ def test_demo_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     ws = str(tmp_path / "demo")
     summary = _json("demo", ws, "--customers", "60", "--seed", "3")
     assert summary["customers"] == 60 and summary["products_with_image"] == 40
-    assert "already holds a workspace" in _fails(capsys, "demo", ws, "--customers", "60")
+    assert "--force" in _fails(capsys, "demo", ws, "--customers", "60")
     again = _json("demo", ws, "--customers", "60", "--seed", "3", "--force")
     assert again["orders"] == summary["orders"]
