@@ -77,9 +77,11 @@ class FileKind:
     key: tuple[str, ...]
     fields: tuple[Field, ...]
 
-    def field_for(self, header: str) -> Field | None:
+    def field_for(self, header: str) -> tuple[Field, int] | None:
+        """The field a column holds, and how specific the name is (0 = most)."""
         normal = normalise_header(header)
-        return next((f for f in self.fields if normal in f.aliases), None)
+        return next(((f, f.aliases.index(normal)) for f in self.fields if normal in f.aliases),
+                    None)  # fmt: skip
 
 
 CUSTOMERS = FileKind(
@@ -479,18 +481,26 @@ def _import_file(
 
 
 def _map_columns(kind: FileKind, header: list[str], file: str) -> dict[str, int]:
+    """Field name → column index. When two columns could hold one field, the more specific
+    name wins (``Order Date`` over ``Date``, ``SKU`` over ``id``) and the other stays an
+    extra column; two equally specific names are refused."""
     mapping: dict[str, int] = {}
+    ranks: dict[str, int] = {}
     for index, name in enumerate(header):
         matched = kind.field_for(name)
         if matched is None:
             continue
-        if matched.name in mapping:
-            other = header[mapping[matched.name]]
-            raise InputError(
-                f"{file}: columns '{other}' and '{name}' both look like the {matched.label}.",
-                hint="rename or remove one of them",
-            )
-        mapping[matched.name] = index
+        field_, rank = matched
+        if field_.name in mapping:
+            if rank == ranks[field_.name]:
+                other = header[mapping[field_.name]]
+                raise InputError(
+                    f"{file}: columns '{other}' and '{name}' both look like the {field_.label}.",
+                    hint="rename or remove one of them",
+                )
+            if rank > ranks[field_.name]:
+                continue
+        mapping[field_.name], ranks[field_.name] = index, rank
     missing = [f for f in kind.fields if f.required and f.name not in mapping]
     if missing:
         wanted = "; ".join(f"{f.label} (e.g. '{f.aliases[0]}')" for f in missing)

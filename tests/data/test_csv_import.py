@@ -211,10 +211,15 @@ def test_missing_required_column_names_what_is_missing(
         import_files(workspace, orders=orders)
 
 
-def test_two_columns_for_one_field_are_refused(workspace: Workspace, tmp_path: Path) -> None:
+def test_two_columns_for_one_field(workspace: Workspace, tmp_path: Path) -> None:
     path = write(tmp_path, "c.csv", "Customer ID,customer_id\nC1,C2\n")
     with pytest.raises(InputError, match="'Customer ID' and 'customer_id' both look like"):
         import_files(workspace, customers=path)
+    # the more specific name wins; the other column is kept as an attribute
+    path = write(tmp_path, "p.csv", "id,SKU,Name\n17,P1,Mug\n")
+    import_files(workspace, products=path)
+    product = workspace.query("SELECT sku, attributes FROM products")[0]
+    assert product["sku"] == "P1" and json.loads(product["attributes"]) == {"id": "17"}
 
 
 def test_not_utf8_is_refused_with_its_line(workspace: Workspace, tmp_path: Path) -> None:
