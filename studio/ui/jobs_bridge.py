@@ -43,6 +43,7 @@ class LiveJob:
     message: str = ""
     preview: QImage | None = None
     text: str = ""
+    text_status: str = ""
     started: float = field(default_factory=time.monotonic)
 
     def eta_seconds(self) -> float | None:
@@ -78,8 +79,10 @@ class JobBridge(QObject):
                 if event.kind == "started":
                     self._live[event.job_id] = LiveJob(event.job_id, event.job_kind, 0.0, "Started")
                     self._throttles[event.job_id] = Throttle()
-                else:
-                    self._live.pop(event.job_id, None)
+                elif event.job_id in self._live:
+                    # the text stays for the queue to show; previews are let go
+                    self._live[event.job_id].preview = None
+                    self._live[event.job_id].fraction = 1.0 if event.kind == "finished" else None
                     self._throttles.pop(event.job_id, None)
             self.signals_sent += 1
             self.lifecycle.emit(event)
@@ -94,9 +97,12 @@ class JobBridge(QObject):
             if preview is not None:
                 live.preview = preview
             if event.text is not None:
-                live.text = (
-                    event.text if event.text.startswith(live.text) else live.text + event.text
-                )
+                # text arrives as deltas; a new status starts a new field or candidate
+                if event.message != live.text_status:
+                    live.text_status = event.message
+                    prefix = "\n" if live.text else ""
+                    live.text += f"{prefix}{event.message}: " if event.message else prefix
+                live.text += event.text
             throttle = self._throttles.setdefault(event.job_id, Throttle())
             due = throttle.ready()
         if due:

@@ -37,8 +37,10 @@ IMPORTABLE = {".csv", ".png", ".jpg", ".jpeg", ".webp"}
 def screen_classes() -> list[type[Screen]]:
     from studio.ui.screens.audience import AudienceScreen
     from studio.ui.screens.brand_kit import BrandKitScreen
+    from studio.ui.screens.campaign_builder import CampaignBuilderScreen
     from studio.ui.screens.models import ModelsScreen
     from studio.ui.screens.products import ProductsScreen
+    from studio.ui.screens.queue import QueueScreen
     from studio.ui.screens.settings import SettingsScreen
     from studio.ui.screens.start import StartScreen
 
@@ -47,6 +49,8 @@ def screen_classes() -> list[type[Screen]]:
         AudienceScreen,
         ProductsScreen,
         BrandKitScreen,
+        CampaignBuilderScreen,
+        QueueScreen,
         ModelsScreen,
         SettingsScreen,
     ]

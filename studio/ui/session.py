@@ -13,8 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from studio.core.errors import StudioError
 from studio.core.settings import Settings, load_settings, save_settings
+from studio.jobs import JobEvent, JobQueue, Worker
 from studio.storage.workspace import Workspace
+from studio.ui.jobs_bridge import JobBridge
 from studio.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,8 @@ class Session(QObject):
     settings_changed = Signal()
     #: a short line for the status bar
     status_message = Signal(str)
+    #: the job worker could not start (another window or command generates here)
+    worker_unavailable = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +40,10 @@ class Session(QObject):
         self.workspace: Workspace | None = None
         self.tasks = TaskRunner(self)
         self.undo_stack = QUndoStack(self)
+        self.jobs = JobBridge(self)
+        self.jobs.connect_gui(self._on_job_event, lambda _job_id: None)
+        self.queue: JobQueue | None = None
+        self.worker: Worker | None = None
 
     # --- workspace ----------------------------------------------------------------------
 
@@ -67,16 +76,51 @@ class Session(QObject):
         self.settings.remember_workspace(workspace.path)
         self.save_settings(emit=False)
         log.info("workspace opened: %s", workspace.path)
+        self._start_worker()
         self.workspace_changed.emit()
 
     def close_workspace(self, *, emit: bool = True) -> None:
         if self.workspace is None:
             return
+        self._stop_worker()
         self.undo_stack.clear()
         self.workspace.close()
         self.workspace = None
         if emit:
             self.workspace_changed.emit()
+
+    # --- the job worker -----------------------------------------------------------------
+
+    def _start_worker(self) -> None:
+        """Run the workspace's queue (jobs left from last time continue)."""
+        from studio.jobs.handlers import default_handlers
+
+        self.queue = JobQueue(self.workspace)
+        self.worker = Worker(
+            self.workspace.path, self.queue, default_handlers(), self.jobs.listener
+        )
+        try:
+            self.worker.start()
+        except StudioError as error:
+            log.warning("job worker not started: %s", error)
+            self.worker = None
+            self.worker_unavailable.emit(error)
+
+    def _stop_worker(self) -> None:
+        if self.worker is not None:
+            if not self.worker.stop(cancel_running=True, timeout=60):
+                log.error("the job worker did not stop within a minute")
+            self.worker = None
+        self.queue = None
+
+    def require_queue(self) -> JobQueue:
+        self.require_workspace()
+        return self.queue
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        self.data_changed.emit("jobs")
+        if event.kind == "finished":
+            self.data_changed.emit("assets")
 
     def forget_recent(self, path: str) -> None:
         self.settings.recent_workspaces = [p for p in self.settings.recent_workspaces if p != path]
@@ -93,7 +137,11 @@ class Session(QObject):
 
     def busy(self) -> list[str]:
         """Labels of the work that closing now would interrupt."""
-        return [task.label for task in self.tasks.active()]
+        labels = [task.label for task in self.tasks.active()]
+        job_id = self.worker.current_job_id if self.worker is not None else None
+        if job_id is not None:
+            labels.append(f"Generating: job {job_id}")
+        return labels
 
     def shutdown(self) -> None:
         """Cancel cooperatively and wait: no thread left, nothing half-written."""

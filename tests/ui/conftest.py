@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import traceback
+from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import pytest
@@ -97,6 +98,11 @@ def window(qtbot, qapp):
 DEMO_CUSTOMERS = 300
 
 
+@pytest.fixture
+def demo_customers() -> int:
+    return DEMO_CUSTOMERS
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """A small demo workspace, built once per run; tests get copies."""
@@ -114,3 +120,14 @@ def demo_path(demo_template, tmp_path):
     target = tmp_path / "demo"
     shutil.copytree(demo_template, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def tiny_copy_model_dir(tmp_path_factory) -> Path:
+    import importlib.util
+
+    source = Path(__file__).with_name("tiny_copy_model.py")
+    spec = importlib.util.spec_from_file_location("tiny_copy_model", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_tiny_copy_model(tmp_path_factory.mktemp("tiny-copy"))

@@ -250,9 +250,9 @@ class ModelsScreen(Screen):
                 name=name.strip(),
                 allow_pickle=self.session.settings.allow_pickle_checkpoints,
             )
-            self.refresh()
+            self.session.data_changed.emit("models")  # refreshes this screen too
+            self.refresh_now()
             self.select(spec.id)
-            self.session.data_changed.emit("models")
 
     def remove_selected(self) -> None:
         spec = self.selected()
@@ -263,8 +263,8 @@ class ModelsScreen(Screen):
             if self.session.settings.default_models.get(spec.kind) == spec.id:
                 del self.session.settings.default_models[spec.kind]
                 self.session.save_settings()
-            self.refresh()
             self.session.data_changed.emit("models")
+            self.refresh_now()
 
     def download_selected(self) -> None:
         spec = self.selected()

@@ -1,0 +1,313 @@
+"""Campaign builder: segments × products × channel formats, tone, language, variants."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.channels import channel_formats
+from studio.ui.errors import guarded
+from studio.ui.screens.base import Screen
+from studio.ui.viewmodels.campaign_plan import preview, recommended_pairs
+from studio.ui.viewmodels.jobs import format_seconds
+from studio.ui.widgets import button, row
+
+CHANNEL_TITLES = {
+    "google": "Google",
+    "meta": "Meta",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "email": "Email",
+    "sms": "SMS",
+    "tiktok": "TikTok",
+    "x": "X",
+}
+
+
+def _checked(widget: QListWidget) -> list[int]:
+    return [
+        widget.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+class CampaignBuilderScreen(Screen):
+    title = "Campaign builder"
+    description = (
+        "Pick who to reach, what to show and where. The studio makes copy, a visual and "
+        "a creative in every size of each format — on this computer."
+    )
+    icon = QStyle.StandardPixmap.SP_FileDialogNewFolder
+    watches = ("segments", "products", "brand", "campaigns", "jobs")
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        body = QWidget()
+        columns = QGridLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
+
+        about = QGroupBox("Campaign")
+        about_form = QFormLayout(about)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Campaign name")
+        self.name.setPlaceholderText("Spring coffee launch")
+        self.brief = QPlainTextEdit()
+        self.brief.setAccessibleName("Brief")
+        self.brief.setPlaceholderText("What the campaign is for, offers, dates …")
+        self.brief.setFixedHeight(70)
+        self.brand_kit = QComboBox()
+        self.brand_kit.setAccessibleName("Brand kit")
+        self.tone = QLineEdit()
+        self.tone.setAccessibleName("Tone")
+        self.tone.setPlaceholderText("e.g. playful, seasonal (added to the brand's tone)")
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language")
+        self.variants = QSpinBox()
+        self.variants.setAccessibleName("Variants per creative")
+        self.variants.setRange(0, 24)
+        self.variants.setToolTip("Extra versions of each creative in other styles and colours")
+        about_form.addRow("Name", self.name)
+        about_form.addRow("Brief", self.brief)
+        about_form.addRow("Brand kit", self.brand_kit)
+        about_form.addRow("Tone", self.tone)
+        about_form.addRow("Language", self.language)
+        about_form.addRow("Variants", self.variants)
+
+        audience = QGroupBox("Segments")
+        audience_layout = QVBoxLayout(audience)
+        self.segments = QListWidget()
+        self.segments.setAccessibleName("Segments")
+        audience_layout.addWidget(self.segments)
+
+        products = QGroupBox("Products")
+        products_layout = QVBoxLayout(products)
+        self.use_recommended = QRadioButton("Each segment's recommended products")
+        self.use_chosen = QRadioButton("These products for every segment")
+        mode = QButtonGroup(self)
+        mode.addButton(self.use_recommended)
+        mode.addButton(self.use_chosen)
+        self.use_recommended.setChecked(True)
+        self.top = QSpinBox()
+        self.top.setAccessibleName("Products per segment")
+        self.top.setRange(1, 10)
+        self.top.setValue(2)
+        self.products = QListWidget()
+        self.products.setAccessibleName("Products")
+        products_layout.addLayout(row(self.use_recommended, self.top, QLabel("per segment")))
+        products_layout.addWidget(self.use_chosen)
+        products_layout.addWidget(self.products)
+
+        formats = QGroupBox("Channel formats")
+        formats_layout = QVBoxLayout(formats)
+        self.format_boxes: dict[str, QCheckBox] = {}
+        by_channel = defaultdict(list)
+        for channel_format in channel_formats().values():
+            by_channel[channel_format.channel].append(channel_format)
+        for channel, members in by_channel.items():
+            group = QGroupBox(CHANNEL_TITLES.get(channel, channel.capitalize()))
+            group_layout = QVBoxLayout(group)
+            for channel_format in members:
+                box = QCheckBox(channel_format.label)
+                sizes = ", ".join(channel_format.image_formats) or "copy only"
+                box.setToolTip(f"{channel_format.id}: {sizes}")
+                box.setAccessibleName(channel_format.label)
+                box.toggled.connect(self.update_estimate)
+                group_layout.addWidget(box)
+                self.format_boxes[channel_format.id] = box
+            formats_layout.addWidget(group)
+        formats_layout.addStretch(1)
+        formats_scroll = QScrollArea()
+        formats_scroll.setWidget(formats)
+        formats_scroll.setWidgetResizable(True)
+
+        columns.addWidget(about, 0, 0)
+        columns.addWidget(audience, 1, 0)
+        columns.addWidget(products, 0, 1, 2, 1)
+        columns.addWidget(formats_scroll, 0, 2, 2, 1)
+        columns.setColumnStretch(0, 3)
+        columns.setColumnStretch(1, 3)
+        columns.setColumnStretch(2, 3)
+        self.layout_.addWidget(body, 1)
+
+        self.estimate = QLabel()
+        self.estimate.setAccessibleName("Estimate")
+        self.estimate.setWordWrap(True)
+        self.generate_button = button(
+            "&Generate", "Create the campaign and queue its generation", shortcut="Ctrl+G",
+            primary=True,
+        )  # fmt: skip
+        self.layout_.addLayout(row(self.estimate, None, self.generate_button, stretch_at=1))
+
+        for widget in (self.segments, self.products):
+            widget.itemChanged.connect(lambda _item: self.update_estimate())
+        self.use_recommended.toggled.connect(self.update_estimate)
+        self.top.valueChanged.connect(self.update_estimate)
+        self.variants.valueChanged.connect(self.update_estimate)
+        self.name.textChanged.connect(self.update_estimate)
+        self.generate_button.clicked.connect(self.generate)
+
+    # --- loading ------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        from generators.copy.prompts import LANGUAGES
+        from studio.data.segmentation import list_segments
+        from studio.render.brand import list_brand_kits
+
+        workspace = self.session.workspace
+        if workspace is None:
+            return
+        with guarded("Loading the campaign builder", self):
+            kept_segments = set(_checked(self.segments))
+            kept_products = set(_checked(self.products))
+            self.segments.blockSignals(True)
+            self.products.blockSignals(True)
+            self.segments.clear()
+            for segment in list_segments(workspace, include_rules=True):
+                item = QListWidgetItem(f"{segment['name']}  ({segment['size']:,})")
+                item.setToolTip(segment["description"])
+                item.setData(Qt.ItemDataRole.UserRole, segment["id"])
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                state = segment["id"] in kept_segments
+                item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
+                self.segments.addItem(item)
+            if self.segments.count() == 0:
+                self.segments.addItem("No segments yet: segment the customers in Audience.")
+            self.products.clear()
+            for product in workspace.query("SELECT id, name, category FROM products ORDER BY name"):
+                item = QListWidgetItem(f"{product['name']}  · {product['category'] or ''}")
+                item.setData(Qt.ItemDataRole.UserRole, product["id"])
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                state = product["id"] in kept_products
+                item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
+                self.products.addItem(item)
+            self.segments.blockSignals(False)
+            self.products.blockSignals(False)
+            kit = self.brand_kit.currentText()
+            self.brand_kit.clear()
+            self.brand_kit.addItems(list_brand_kits(workspace) or ["Demo brand"])
+            if kit:
+                self.brand_kit.setCurrentText(kit)
+            if self.language.count() == 0:
+                for code, name in LANGUAGES.items():
+                    self.language.addItem(name, code)
+            if not any(box.isChecked() for box in self.format_boxes.values()):
+                self.format_boxes.get(
+                    "meta_feed", next(iter(self.format_boxes.values()))
+                ).setChecked(True)
+        self.update_estimate()
+
+    # --- choices ------------------------------------------------------------------------
+
+    def select_segments(self, segment_ids: list[int]) -> None:
+        for i in range(self.segments.count()):
+            item = self.segments.item(i)
+            wanted = item.data(Qt.ItemDataRole.UserRole) in segment_ids
+            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+
+    def select_formats(self, format_ids: list[str]) -> None:
+        for format_id, box in self.format_boxes.items():
+            box.setChecked(format_id in format_ids)
+
+    def chosen_formats(self) -> list[str]:
+        return [format_id for format_id, box in self.format_boxes.items() if box.isChecked()]
+
+    def pairs(self) -> list[tuple[int, int]]:
+        workspace = self.session.workspace
+        segments = [s for s in _checked(self.segments) if s is not None]
+        if workspace is None or not segments:
+            return []
+        if self.use_recommended.isChecked():
+            pairs = recommended_pairs(workspace, segments, self.top.value())
+            self._show_recommended({p for _s, p in pairs})
+            return pairs
+        return [(s, p) for s in segments for p in _checked(self.products)]
+
+    def _show_recommended(self, product_ids: set[int]) -> None:
+        """Tick the recommended products so the user sees what will be made."""
+        self.products.blockSignals(True)
+        for i in range(self.products.count()):
+            item = self.products.item(i)
+            chosen = item.data(Qt.ItemDataRole.UserRole) in product_ids
+            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
+        self.products.blockSignals(False)
+
+    def update_estimate(self) -> None:
+        workspace = self.session.workspace
+        if workspace is None:
+            return
+        pairs = self.pairs()
+        formats = self.chosen_formats()
+        self.products.setEnabled(self.use_chosen.isChecked())
+        self.top.setEnabled(self.use_recommended.isChecked())
+        missing = []
+        if not self.name.text().strip():
+            missing.append("a name")
+        if not pairs:
+            missing.append("segments and products")
+        if not formats:
+            missing.append("a channel format")
+        if missing:
+            self.estimate.setText("To generate, choose " + ", ".join(missing) + ".")
+            self.generate_button.setEnabled(False)
+            return
+        plan = preview(workspace, pairs, formats, self.variants.value())
+        self.estimate.setText(
+            f"<b>{plan.targets} targets → {plan.assets} assets</b>: {plan.copy} copy, "
+            f"{plan.visuals} visuals, {plan.creatives} creatives, {plan.variants} variants. "
+            f"About <b>{format_seconds(plan.seconds)}</b> on this computer."
+        )
+        self.generate_button.setEnabled(True)
+
+    # --- generating ---------------------------------------------------------------------
+
+    def generate(self) -> int | None:
+        """Create the campaign and queue its jobs; shows the Queue."""
+        from studio.core.campaigns import create_campaign, enqueue_generation
+
+        with guarded("Creating the campaign", self):
+            workspace = self.session.require_workspace()
+            kit = workspace.scalar(
+                "SELECT id FROM brand_kits WHERE name = ?", (self.brand_kit.currentText(),)
+            )
+            campaign_id = create_campaign(
+                workspace,
+                self.name.text(),
+                pairs=self.pairs(),
+                channel_formats=self.chosen_formats(),
+                brief=self.brief.toPlainText().strip(),
+                brand_kit_id=kit,
+                tone=self.tone.text().strip(),
+                language=self.language.currentData() or "en",
+                variants=self.variants.value(),
+            )
+            jobs = enqueue_generation(workspace, campaign_id, self.session.queue)
+            self.session.status_message.emit(
+                f"Campaign '{self.name.text().strip()}' created; {len(jobs)} jobs queued"
+            )
+            self.session.data_changed.emit("campaigns")
+            self.session.data_changed.emit("jobs")
+            self.name.clear()
+            self.window().show_screen("Queue")
+            return campaign_id
+        return None

@@ -1,0 +1,166 @@
+"""The queue as a table: every job with what it makes, its status, progress and ETA."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from studio.core.channels import get_channel_format
+from studio.core.errors import NotFound
+from studio.storage.workspace import Workspace
+from studio.ui.jobs_bridge import JobBridge
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Job", "Makes", "Campaign", "For", "Status", "Progress", "ETA", "Message")
+PROGRESS_COLUMN = COLUMNS.index("Progress")
+KIND_LABELS = {"copy": "Copy", "visual": "Visual", "creative": "Creatives", "variants": "Variants"}
+STATUS_COLOURS = {"failed": "#c0392b", "cancelled": "#8a8d93", "done": "#2e8b57"}
+
+_SQL = """
+SELECT j.id, j.kind, j.status, j.position, j.progress, j.message, j.error, j.payload,
+       j.started_at, j.campaign_id, c.name AS campaign, s.name AS segment,
+       p.name AS product, t.channel_format
+FROM jobs j
+LEFT JOIN campaigns c ON c.id = j.campaign_id
+LEFT JOIN campaign_targets t ON t.id = j.target_id
+LEFT JOIN segments s ON s.id = t.segment_id
+LEFT JOIN products p ON p.id = t.product_id
+ORDER BY CASE j.status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
+         CASE WHEN j.status IN ('running', 'queued') THEN j.position ELSE -j.id END
+"""
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def job_units(job: dict[str, Any]) -> int:
+    """Units of work of a job, as the campaign planner counts them."""
+    payload = job["payload"]
+    try:
+        images = len(get_channel_format(job["channel_format"]).image_formats)
+    except (NotFound, TypeError):
+        images = 1
+    if job["kind"] == "creative":
+        return max(images, 1)
+    if job["kind"] == "variants":
+        return max(int(payload.get("count", 1)) * images, 1)
+    return 1
+
+
+class JobTableModel(QAbstractTableModel):
+    def __init__(self, bridge: JobBridge) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.jobs: list[dict[str, Any]] = []
+        self.rates: dict[str, float] = {}
+
+    def load(self, ws: Workspace | None) -> None:
+        from studio.core.campaigns import seconds_per_unit
+
+        self.beginResetModel()
+        self.jobs = []
+        if ws is not None:
+            self.rates = seconds_per_unit(ws)
+            for row in ws.query(_SQL):
+                row["payload"] = json.loads(row["payload"] or "{}")
+                self.jobs.append(row)
+        self.endResetModel()
+
+    def row_of(self, job_id: int) -> int | None:
+        for index, job in enumerate(self.jobs):
+            if job["id"] == job_id:
+                return index
+        return None
+
+    def live_changed(self, job_id: int) -> None:
+        row = self.row_of(job_id)
+        if row is not None:
+            self.dataChanged.emit(
+                self.index(row, PROGRESS_COLUMN), self.index(row, len(COLUMNS) - 1)
+            )
+            # queued jobs' ETAs depend on the running one
+            if self.jobs[row]["status"] == "running" and len(self.jobs) > row + 1:
+                self.dataChanged.emit(self.index(row + 1, 6), self.index(len(self.jobs) - 1, 6))
+
+    def eta(self, row: int) -> float | None:
+        """Seconds until the job at ``row`` is done (queued jobs wait for those before)."""
+        total = 0.0
+        for job in self.jobs[: row + 1]:
+            if job["status"] == "running":
+                live = self.bridge.live(job["id"])
+                remaining = live.eta_seconds() if live else None
+                if remaining is None:
+                    remaining = self.rates.get(job["kind"], 1.0) * job_units(job)
+                total += remaining
+            elif job["status"] == "queued":
+                total += self.rates.get(job["kind"], 1.0) * job_units(job)
+        return total if self.jobs[row]["status"] in ("queued", "running") else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.jobs)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def fraction(self, job: dict[str, Any]) -> float:
+        if job["status"] == "running":
+            live = self.bridge.live(job["id"])
+            if live and live.fraction is not None:
+                return live.fraction
+        return 1.0 if job["status"] == "done" else float(job["progress"] or 0.0)
+
+    def message(self, job: dict[str, Any]) -> str:
+        if job["status"] == "failed":
+            return job["error"] or job["message"]
+        live = self.bridge.live(job["id"]) if job["status"] == "running" else None
+        return live.message if live and live.message else job["message"]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        job = self.jobs[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return f"#{job['id']}"
+            if column == 1:
+                return KIND_LABELS.get(job["kind"], job["kind"])
+            if column == 2:
+                return job["campaign"] or ""
+            if column == 3:
+                parts = (job["segment"], job["product"], job["channel_format"])
+                return " × ".join(p for p in parts if p)
+            if column == 4:
+                return job["status"].capitalize()
+            if column == PROGRESS_COLUMN:
+                return f"{self.fraction(job) * 100:.0f}%"
+            if column == 6:
+                return format_seconds(self.eta(index.row()))
+            if column == 7:
+                return self.message(job)
+        if role == Qt.ItemDataRole.UserRole:
+            return self.fraction(job) if column == PROGRESS_COLUMN else job
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            colour = STATUS_COLOURS.get(job["status"])
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == 7:
+            return self.message(job)
+        return None

@@ -1,0 +1,59 @@
+"""The whole flow through the real window on the demo workspace:
+open demo → segment → build a campaign → generate → approve → export."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def _wait_for_queue(window, qtbot, timeout_ms: int = 240_000) -> None:
+    ws = window.session.workspace
+    qtbot.waitUntil(
+        lambda: ws.scalar("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')") == 0,
+        timeout=timeout_ms,
+    )
+
+
+def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_model_dir):
+    models = window.show_screen("Models")
+    models.add_local(tiny_copy_model_dir, "copy", "llama", "Tiny test LM")
+    assert models.selected().kind == "copy"
+    qtbot.mouseClick(models.default_button, Qt.MouseButton.LeftButton)
+    assert window.session.settings.default_models["copy"] == models.selected().id
+
+    start = window.screens["Start"]
+    start.demo_customers = demo_customers
+    qtbot.mouseClick(start.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.workspace is not None, timeout=120_000)
+    assert window.session.workspace.path.name == "Demo workspace"
+    window.show_screen("Start")
+    assert start.counts["customers"].text() == f"{demo_customers:,}"
+
+    audience = window.show_screen("Audience")
+    task = audience.resegment(k=3, seed=0)
+    with qtbot.waitSignal(task.ended, timeout=180_000):
+        pass
+    qtbot.waitUntil(lambda: len(audience.card_widgets) >= 3, timeout=10_000)
+
+    builder = window.show_screen("Campaign builder")
+    first_segment = next(iter(audience.card_widgets))
+    builder.name.setText("Autumn coffee")
+    builder.select_segments([first_segment])
+    builder.top.setValue(1)
+    builder.select_formats(["instagram_caption"])
+    assert "1 targets" in builder.estimate.text() or "1 target" in builder.estimate.text()
+    assert builder.generate_button.isEnabled()
+    qtbot.mouseClick(builder.generate_button, Qt.MouseButton.LeftButton)
+    assert window.current_screen.title == "Queue"
+    queue = window.current_screen
+    assert queue.model.rowCount() >= 3  # copy, visual, creative
+    assert "Queue: " in window.queue_label.text() and window.queue_label.text() != "Queue: 0"
+
+    _wait_for_queue(window, qtbot)
+    ws = window.session.workspace
+    statuses = {row["status"] for row in ws.query("SELECT status FROM jobs")}
+    errors = ws.query("SELECT kind, error FROM jobs WHERE status != 'done'")
+    assert statuses == {"done"}, errors
+    qtbot.waitUntil(lambda: all(j["status"] == "done" for j in queue.model.jobs), timeout=5_000)
+    creatives = ws.scalar("SELECT count(*) FROM assets WHERE kind = 'creative'")
+    assert creatives == 2  # instagram_caption: 1080x1080 and 1080x1350
