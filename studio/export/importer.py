@@ -22,7 +22,7 @@ from studio.export.catalog import (
     KEY_SUFFIX,
     PARENT_KEY,
 )
-from studio.export.reader import Bundle, open_bundle
+from studio.export.reader import Bundle, image_problem, open_bundle
 from studio.storage.workspace import Workspace, to_json, utcnow
 
 Progress = Callable[[str, float | None], None]
@@ -52,11 +52,14 @@ def _checked_plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
         plan = _plan(ws, bundle)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise InputError(f"{bundle.path.name}: manifest.json is malformed ({error!r}).") from error
-    problems = [
-        ImportProblem(str(bundle.path), None, name, reason)
-        for name, _, reason in bundle.check_files()
-        if reason
-    ]
+    problems = []
+    for name, data, reason in bundle.check_files():
+        entry = bundle.files[name]
+        if reason is None and entry.get("role") == "creative" and data is not None:
+            image = image_problem(data, entry)
+            reason = f"{bundle.path.name}: '{name}' {image}." if image else None
+        if reason:
+            problems.append(ImportProblem(str(bundle.path), None, name, reason))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InputError(f"{problems[0].reason}{more}", problems=problems)

@@ -9,6 +9,7 @@ is missing), or a file whose sha256 or size differs from the manifest.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import stat
@@ -209,6 +210,26 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
     return manifest
 
 
+def image_problem(data: bytes, entry: dict[str, Any]) -> str | None:
+    """Why a creative's bytes are not the image the manifest describes, or None."""
+    from PIL import Image, UnidentifiedImageError
+
+    expected = {"image/png": "PNG", "image/jpeg": "JPEG"}.get(entry.get("media_type") or "")
+    if expected is None:
+        return f"has media type {entry.get('media_type')!r}; bundles hold PNG and JPEG images"
+    try:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
+            found, size = image.format, image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        return f"is not a readable image ({error})"
+    if found != expected:
+        return f"is a {found} file, not the {expected} image the manifest lists"
+    if size != (entry.get("width"), entry.get("height")):
+        listed = f"{entry.get('width')}×{entry.get('height')}"
+        return f"is {size[0]}×{size[1]} pixels, the manifest says {listed}"
+    return None
+
+
 def verify_bundle(path: Path) -> VerifyReport:
     """Check every file against the manifest, and every creative's AI label and C2PA."""
     report = VerifyReport(path=Path(path), ok=False)
@@ -234,6 +255,10 @@ def verify_bundle(path: Path) -> VerifyReport:
 def _check_creative(report: VerifyReport, name: str, entry: dict[str, Any], data: bytes) -> None:
     report.creatives += 1
     media_type = entry.get("media_type") or ""
+    problem = image_problem(data, entry)
+    if problem:
+        report.problems.append(f"{name}: {problem}")
+        return
     try:
         found = labels.read_source_type(data, media_type)
     except Exception as error:  # a corrupt image is a finding, not a crash

@@ -110,6 +110,14 @@ def _rewrite(
     return out
 
 
+def _rehash(manifest: dict, path: str, data: bytes) -> None:
+    """Make the manifest agree with replaced bytes, as a careful forger would."""
+    import hashlib
+
+    entry = next(f for f in manifest["files"] if f["path"] == path)
+    entry.update(sha256=hashlib.sha256(data).hexdigest(), bytes=len(data))
+
+
 def _symlink() -> zipfile.ZipInfo:
     info = zipfile.ZipInfo("creatives/link.png")
     info.create_system = 3
@@ -141,6 +149,15 @@ HOSTILE = {
     "sha256 mismatch": (
         lambda b, o: _rewrite(b, o, replace={_first_creative(b): b"\x89PNG tampered"}),
         "does not match the sha256",
+    ),
+    "creative that is no image": (
+        lambda b, o: _rewrite(
+            b,
+            o,
+            replace={_first_creative(b): b"<html>not an image</html>"},
+            manifest=lambda m: _rehash(m, _first_creative(b), b"<html>not an image</html>"),
+        ),
+        "is not a readable image",
     ),
     "listed but missing": (
         lambda b, o: _rewrite(b, o, drop={"index.html"}),
