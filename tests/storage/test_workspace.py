@@ -114,10 +114,11 @@ def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Workspace.create(tmp_path / "ws").close()
+    shipped = schema.migrations
     _with_extra_migration(monkeypatch, fail=True)
     with pytest.raises(RuntimeError, match="half-way"):
         Workspace.open(tmp_path / "ws")
-    monkeypatch.undo()
+    monkeypatch.setattr(schema, "migrations", shipped)
     with Workspace.open(tmp_path / "ws") as ws:
         assert "extra_things" not in ws.db.table_names()
         assert ws.scalar("SELECT count(*) FROM customers") == 0
