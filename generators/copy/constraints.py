@@ -1,0 +1,232 @@
+"""Hard constraints on copy, and the tidying of raw model text that never cuts a word.
+
+Every candidate is checked against every rule here; a candidate with a problem is never
+returned as a pass. Grounding is strict: a number, price, link or marketing claim may
+appear only when the product facts (or the brand's own disclaimer and opt-out text)
+contain it, because a small model happily invents "50% off" or "free shipping".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from generators.copy.request import BrandVoice, ProductFacts
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.-]+\.(?:com|net|org|io|co|shop|store)\b", re.I)
+_MARKUP = re.compile(r"</?\s*[a-z_]+\s*>|<\|[^|]*\|>", re.I)
+
+#: spelled-out numbers are facts too; "one" is left out, it is mostly not a quantity
+_NUMBER_WORDS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
+    "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
+    "dozen": "12", "half": "50",
+}  # fmt: skip
+
+#: claims that need support in the facts: offers, guarantees, superlatives, certifications
+#: and product properties a small model tends to invent. Whole words (with inflections) …
+CLAIM_WORDS = (
+    "free", "best", "cheap", "lowest", "unmatched", "unrivaled", "unrivalled", "proven",
+    "award", "organic", "natural", "vegan", "waterproof", "sale", "discount", "limited",
+    "exclusive", "lifetime", "safe", "official", "leading", "refund", "deal", "save",
+    "savings", "handmade", "recycled", "#1", "number one", "world's", "money back",
+)  # fmt: skip
+#: … and stems that start a word
+CLAIM_PREFIXES = (
+    "guarant", "warrant", "unbeat", "clinical", "certif", "eco-", "sustainab",
+    "water-resist", "hypoallergen", "patent", "bestsell", "best-sell", "award-win",
+)  # fmt: skip
+_CLAIM_PATTERNS = {
+    claim: re.compile(r"(?<![\w#])" + re.escape(claim) + r"(?:s|es|r|st|ty|ly|d)?(?!\w)")
+    for claim in CLAIM_WORDS
+} | {claim: re.compile(r"(?<![\w#])" + re.escape(claim)) for claim in CLAIM_PREFIXES}
+
+_FUNCTION_WORDS = {
+    "a", "an", "and", "the", "for", "with", "of", "to", "in", "on", "at", "by", "or", "your",
+    "our", "from", "that", "is", "are", "as", "but", "so", "its", "it's", "this",
+}  # fmt: skip
+
+_LABEL = re.compile(
+    r"^\s*(?:[\w -]{0,25}?\b(?:headline|title|subject(?: line)?|preheader|preview text|text|"
+    r"caption|description|cta|call to action|intro(?:duction)?|body|message|sms|copy|ad)"
+    r"\s*(?:\d+)?\s*:\s*)",
+    re.I,
+)
+#: the shortest remainder worth keeping when shortening at a boundary
+MIN_KEPT = 15
+_QUOTES = "\"'“”‘’«»`"
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """The limits one field must meet, including text the studio appends to it."""
+
+    name: str
+    max_chars: int
+    banned_words: tuple[str, ...] = ()
+    #: text that must appear in this field (the brand disclaimer, the SMS opt-out)
+    required: tuple[str, ...] = ()
+    multiline: bool = False
+
+
+def normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+# --- grounding --------------------------------------------------------------------------
+
+
+def _number_key(token: str) -> str:
+    """'1,299.00' → '1299'; '4.5' → '4.5'; thousands separators and zero decimals dropped."""
+    token = (
+        token.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token) else token
+    )
+    token = token.replace(",", ".")
+    if "." in token:
+        token = token.rstrip("0").rstrip(".")
+    return token.lstrip("0") or "0"
+
+
+def _numbers_in(text: str) -> set[str]:
+    found = {_number_key(m) for m in _NUMBER.findall(text)}
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in _NUMBER_WORDS:
+            found.add(_NUMBER_WORDS[word])
+    return found
+
+
+def grounding_text(product: ProductFacts, brand: BrandVoice) -> str:
+    """All text a candidate may take facts from."""
+    parts = [product.name, product.category, product.description, product.price_text()]
+    parts += [f"{key} {value}" for key, value in product.attributes.items()]
+    parts += [brand.disclaimer, brand.sms_opt_out]
+    return normalise(" ".join(p for p in parts if p))
+
+
+def _claims_in(text: str) -> set[str]:
+    lowered = text.lower()
+    return {claim for claim, pattern in _CLAIM_PATTERNS.items() if pattern.search(lowered)}
+
+
+def ungrounded(text: str, facts: str) -> list[str]:
+    """Numbers, prices, links and claims in ``text`` that ``facts`` does not contain."""
+    problems = []
+    numbers = sorted(_numbers_in(text) - _numbers_in(facts))
+    if numbers:
+        problems.append(f"numbers not in the product facts: {', '.join(numbers)}")
+    claims = sorted(_claims_in(text) - _claims_in(facts))
+    if claims:
+        problems.append(f"claims not in the product facts: {', '.join(claims)}")
+    links = [link for link in _LINK.findall(text) if link.lower() not in facts.lower()]
+    if links:
+        problems.append(f"links not in the product facts: {', '.join(links)}")
+    return problems
+
+
+# --- the checks -------------------------------------------------------------------------
+
+
+def banned_in(text: str, banned: tuple[str, ...]) -> list[str]:
+    """Banned words or phrases present as whole words (plurals included), any case."""
+    hits = []
+    for word in banned:
+        word = word.strip()
+        if word and re.search(r"\b" + re.escape(word) + r"(?:s|es)?\b", text, re.I):
+            hits.append(word)
+    return hits
+
+
+def check(text: str, rules: FieldRules, facts: str) -> list[str]:
+    """Every hard-constraint problem of ``text``; empty means it passes."""
+    problems = []
+    if len(re.findall(r"[^\W\d_]", text)) < 2:
+        problems.append("no words")
+    if len(text) > rules.max_chars:
+        problems.append(f"{len(text)} characters, over the limit of {rules.max_chars}")
+    if not rules.multiline and "\n" in text:
+        problems.append("more than one line")
+    hits = banned_in(text, rules.banned_words)
+    if hits:
+        problems.append(f"banned words: {', '.join(hits)}")
+    for required in rules.required:
+        if normalise(required) not in normalise(text):
+            problems.append(f"missing required text: {required!r}")
+    if _MARKUP.search(text):
+        problems.append("contains prompt markup")
+    # the appended disclaimer/opt-out are grounded by definition; check the rest of the copy
+    body = text
+    for required in rules.required:
+        body = body.replace(required, " ")
+    problems += ungrounded(body, facts)
+    return problems
+
+
+# --- tidying raw model text -------------------------------------------------------------
+
+
+def clean(raw: str, *, multiline: bool) -> tuple[str, list[str]]:
+    """Strip chat noise (labels, quotes, markdown) from a model reply; never cut a word."""
+    edits = []
+    text = raw.replace("\r", "")
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if not paragraphs:
+        return "", edits
+    text = paragraphs[0]
+    if len(paragraphs) > 1:
+        edits.append("kept the first paragraph")
+    if not multiline:
+        lines = [line for line in text.splitlines() if line.strip()]
+        text = lines[0]
+        if len(lines) > 1:
+            edits.append("kept the first line")
+    text = re.sub(r"[*_]{2,}|^#+\s*|^\s*(?:[-•]|\d+[.)])\s+", "", text, flags=re.M)
+    labelled = _LABEL.match(text)
+    if labelled and len(text) > labelled.end():
+        text = text[labelled.end() :]
+        edits.append("removed a label")
+    text = text.strip()
+    stripped = text.strip(_QUOTES).strip()
+    if stripped != text and text.count('"') + text.count("“") + text.count("”") <= 2:
+        text = stripped
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line), edits
+
+
+def fit(text: str, limit: int, *, unfinished: bool = False) -> tuple[str, list[str]]:
+    """Shorten ``text`` to ``limit`` at a sentence or clause boundary — never mid-word.
+
+    ``unfinished`` text (sampling ran out of tokens) is always cut back to its last
+    boundary. Without a boundary that leaves a useful remainder (``MIN_KEPT`` characters) the
+    text comes back unchanged, so the checks report it instead of a stub passing.
+    """
+    if len(text) <= limit and not unfinished:
+        return text, []
+    head = text[: min(limit, len(text) - 1 if unfinished else limit) + 1]
+    for boundary in (r"[.!?](?=\s|$)", r"[,;:–—](?=\s)|\s[-–—]\s"):
+        cuts = [m.start() for m in re.finditer(boundary, head)]
+        while cuts:
+            end = cuts.pop()
+            keep_mark = boundary.startswith("[.!?]")
+            candidate = _tidy_end(text[: end + 1] if keep_mark else text[:end])
+            if min(limit // 2, MIN_KEPT) <= len(candidate) <= limit:
+                return candidate, [f"shortened from {len(text)} to {len(candidate)} characters"]
+    return text, []
+
+
+def _tidy_end(text: str) -> str:
+    """Drop dangling function words and separators from the end of a shortened text."""
+    words = text.rstrip(" ,;:–—-").split(" ")
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:–—-")
+
+
+def with_suffix(body: str, suffix: str) -> str:
+    """Append required text (disclaimer, opt-out) unless the body already carries it."""
+    if not suffix or normalise(suffix) in normalise(body):
+        return body
+    joiner = " " if body.endswith((".", "!", "?")) else ". "
+    return f"{body}{joiner}{suffix}" if body else suffix

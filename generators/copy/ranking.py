@@ -1,0 +1,60 @@
+"""Rank passing candidates by relevance to product and segment; keep variants that differ."""
+
+from __future__ import annotations
+
+from generators.copy.constraints import normalise
+from generators.copy.request import CopyCandidate, CopyRequest
+
+#: candidates more similar than this (cosine of MiniLM embeddings) count as the same idea
+DUPLICATE_SIMILARITY = 0.92
+
+
+def reference_text(request: CopyRequest) -> str:
+    product = request.product
+    parts = [product.name, product.category, product.description]
+    if request.segment is not None:
+        parts += [request.segment.name, request.segment.description]
+    return " ".join(p for p in parts if p)
+
+
+def score_relevance(candidates: list[CopyCandidate], request: CopyRequest) -> None:
+    """Set each candidate's relevance: cosine similarity to the product and segment."""
+    from generators.scoring.embeddings import embed_texts
+
+    scored = [c for c in candidates if c.text]
+    if not scored:
+        return
+    vectors = embed_texts([reference_text(request)] + [c.text for c in scored])
+    for candidate, similarity in zip(scored, vectors[1:] @ vectors[0], strict=True):
+        candidate.relevance = round(float(similarity), 4)
+
+
+def pick_diverse(candidates: list[CopyCandidate], keep: int) -> list[CopyCandidate]:
+    """The most relevant candidates, skipping near-duplicates of ones already picked."""
+    from generators.scoring.embeddings import embed_texts
+
+    ordered = sorted(candidates, key=lambda c: c.relevance, reverse=True)
+    if not ordered:
+        return []
+    vectors = embed_texts([c.text for c in ordered])
+    picked: list[int] = []
+    seen: set[str] = set()
+    for index, candidate in enumerate(ordered):
+        key = normalise(candidate.text).lower().rstrip(".!")
+        if key in seen:
+            continue
+        if any(float(vectors[index] @ vectors[j]) > DUPLICATE_SIMILARITY for j in picked):
+            continue
+        picked.append(index)
+        seen.add(key)
+        if len(picked) == keep:
+            break
+    return [ordered[i] for i in picked]
+
+
+def closest(candidates: list[CopyCandidate]) -> CopyCandidate | None:
+    """The failing candidate nearest to passing: fewest problems, then most relevant."""
+    usable = [c for c in candidates if c.text]
+    if not usable:
+        return None
+    return min(usable, key=lambda c: (len(c.problems), -c.relevance))

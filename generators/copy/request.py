@@ -1,0 +1,161 @@
+"""What a copy job is given and what it gives back, plus builders from workspace rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from generators.base import Provenance
+
+DEFAULT_SMS_OPT_OUT = "Reply STOP to opt out."
+
+
+@dataclass(frozen=True)
+class ProductFacts:
+    """Everything the copy may state about a product; anything else is ungrounded."""
+
+    name: str
+    category: str = ""
+    description: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    price: float | None = None
+    currency: str = ""
+    sku: str = ""
+
+    def price_text(self) -> str:
+        if self.price is None:
+            return ""
+        amount = f"{self.price:,.2f}".removesuffix(".00")
+        return f"{amount} {self.currency}".strip()
+
+
+@dataclass(frozen=True)
+class SegmentBrief:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BrandVoice:
+    tone_words: tuple[str, ...] = ()
+    do_examples: tuple[str, ...] = ()
+    dont_examples: tuple[str, ...] = ()
+    banned_words: tuple[str, ...] = ()
+    disclaimer: str = ""
+    sms_opt_out: str = DEFAULT_SMS_OPT_OUT
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    product: ProductFacts
+    channel_format: str
+    segment: SegmentBrief | None = None
+    brand: BrandVoice = field(default_factory=BrandVoice)
+    #: passing candidates wanted per field (capped by what the channel takes)
+    n: int = 3
+    language: str = "en"
+    seed: int = 0
+    #: None: the default copy model from Settings, else the embedded SmolLM2
+    model_id: str | None = None
+
+
+@dataclass
+class CopyCandidate:
+    field: str
+    text: str
+    passed: bool
+    #: why it fails the hard constraints (empty when it passes)
+    problems: list[str] = field(default_factory=list)
+    #: what the studio did to the raw model text (quotes stripped, opt-out appended …)
+    edits: list[str] = field(default_factory=list)
+    relevance: float = 0.0
+    raw: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CopyResult:
+    channel_format: str
+    #: passing candidates per field, best first
+    fields: dict[str, list[CopyCandidate]]
+    #: True when every field has at least one passing candidate
+    passed: bool
+    #: one line per field without a passing candidate, saying why
+    problems: list[str]
+    #: for a field without a pass: the nearest candidate, for the user to edit
+    closest: dict[str, CopyCandidate]
+    provenance: Provenance
+    #: sampled token count and decoding seconds, for throughput reports
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def texts(self) -> dict[str, list[str]]:
+        """The passing texts per field, the shape stored in a copy asset's content."""
+        return {name: [c.text for c in items] for name, items in self.fields.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel_format": self.channel_format,
+            "passed": self.passed,
+            "fields": {k: [c.as_dict() for c in v] for k, v in self.fields.items()},
+            "problems": self.problems,
+            "closest": {k: c.as_dict() for k, c in self.closest.items()},
+            "provenance": self.provenance.as_dict(),
+            "stats": self.stats,
+        }
+
+
+# --- from workspace rows ----------------------------------------------------------------
+
+
+def _json_value(value: Any, default: Any) -> Any:
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return default
+    return value
+
+
+def facts_from_product_row(row: dict[str, Any]) -> ProductFacts:
+    """A ``products`` row (attributes as JSON text or dict) as ProductFacts."""
+    attributes = _json_value(row.get("attributes"), {})
+    if not isinstance(attributes, dict):
+        attributes = {}
+    return ProductFacts(
+        name=str(row["name"]),
+        category=row.get("category") or "",
+        description=row.get("description") or "",
+        attributes={str(k): str(v) for k, v in attributes.items() if v not in (None, "")},
+        price=row.get("price"),
+        currency=row.get("currency") or "",
+        sku=row.get("sku") or "",
+    )
+
+
+def segment_from_row(row: dict[str, Any]) -> SegmentBrief:
+    """A ``segments`` row as a SegmentBrief."""
+    return SegmentBrief(name=str(row["name"]), description=row.get("description") or "")
+
+
+def brand_from_kit_row(row: dict[str, Any]) -> BrandVoice:
+    """A ``brand_kits`` row (lists as JSON text) as a BrandVoice."""
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = _json_value(row.get(key), [])
+        return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+    style = _json_value(row.get("style"), {})
+    opt_out = style.get("sms_opt_out") if isinstance(style, dict) else None
+    return BrandVoice(
+        tone_words=strings("tone_words"),
+        do_examples=strings("do_examples"),
+        dont_examples=strings("dont_examples"),
+        banned_words=strings("banned_words"),
+        disclaimer=row.get("disclaimer") or "",
+        sms_opt_out=opt_out or DEFAULT_SMS_OPT_OUT,
+    )

