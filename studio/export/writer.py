@@ -108,10 +108,13 @@ def export_bundle(
     nothing is left under ``out`` (an existing file there is kept unchanged).
     """
     out = Path(out)
+    wanted = sorted(set(formats)) if formats is not None else None
     report = progress or (lambda description, fraction=None: None)
     report("Reading the campaign", 0.0)
-    campaign = load_campaign(ws, campaign_id, include_drafts=include_drafts, formats=formats)
+    campaign = load_campaign(ws, campaign_id, include_drafts=include_drafts, formats=wanted)
     if not campaign.creatives and not campaign.copy:
+        if include_drafts:
+            raise ExportError(f"The campaign '{campaign.name}' has no creatives or copy yet.")
         drafts = int(
             ws.scalar(
                 "SELECT count(*) FROM assets WHERE campaign_id = ? AND status = 'draft'",
@@ -123,11 +126,7 @@ def export_bundle(
             hint=f"approve assets first, or use --include-drafts ({drafts} draft(s))",
         )
     _place_creatives(campaign)
-    options = {
-        "include_drafts": include_drafts,
-        "formats": sorted(formats) if formats is not None else None,
-        "c2pa": c2pa is not None,
-    }
+    options = {"include_drafts": include_drafts, "formats": wanted, "c2pa": c2pa is not None}
     try:
         with BundleZip(out) as bundle:
             files, signed = _write_creatives(ws, bundle, campaign, c2pa, report, cancel)

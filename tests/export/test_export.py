@@ -16,6 +16,7 @@ import pytest
 from bundle_factory import HOSTILE_SEGMENT, INJECTION, build_campaign
 from PIL import Image
 
+from generators.base import CancelToken
 from studio.core.errors import Cancelled, ExportError, NotFound
 from studio.export import export_bundle, labels
 from studio.export.catalog import resolve_campaign
@@ -208,18 +209,15 @@ def test_progress_reports_and_cancel_leaves_nothing(
     )
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
-    class CancelAfter:
-        def __init__(self, calls: int) -> None:
-            self.calls = calls
+    token = CancelToken()
 
-        @property
-        def cancelled(self) -> bool:
-            self.calls -= 1
-            return self.calls < 0
+    def cancel_at_second_creative(description: str, fraction: float | None = None) -> None:
+        if description.startswith("Writing creative 2"):
+            token.cancel()
 
     out = tmp_path / "cancelled.zip"
     with pytest.raises(Cancelled):
-        export_bundle(workspace, campaign, out, cancel=CancelAfter(2))
+        export_bundle(workspace, campaign, out, progress=cancel_at_second_creative, cancel=token)
     assert list(tmp_path.glob("*cancelled*")) == []
 
 
