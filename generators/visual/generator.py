@@ -25,7 +25,7 @@ from studio.core.errors import Cancelled, ModelError
 from studio.core.settings import load_settings
 from studio.render.background import design_background
 from studio.render.brand import BrandKit
-from studio.render.product import Box, cut_out, place_product
+from studio.render.product import Box, Cutout, cut_out, place_product
 
 #: where the product stands in a square scene (fractions of width and height)
 SCENE_PRODUCT_SLOT = (0.2, 0.2, 0.8, 0.9)
@@ -88,11 +88,13 @@ class VisualGenerator:
         self, request: VisualRequest, sink: ProgressSink, cancel: CancelToken
     ) -> VisualResult:
         cancel.raise_if_cancelled()
-        cutout = cut_out(request.product_image)
         model_id = self._model_for(request)
         if model_id is None:
-            return self._designed(request, cutout, sink)
-        return self._diffused(request, model_id, cutout, sink, cancel)
+            return self._designed(request, cut_out(request.product_image), sink)
+        cutout = cut_out(request.product_image)  # a bad photo is refused before a model loads
+        sink.update(f"Loading {model_id}", 0.02)
+        loaded = load_pipeline(model_id, self.device, allow_pickle=self._allow_pickle)
+        return self.generate_on(loaded, request, sink, cancel, cutout=cutout)
 
     # --- choosing -----------------------------------------------------------------------
 
@@ -108,7 +110,7 @@ class VisualGenerator:
 
     # --- no diffusion model ------------------------------------------------------------
 
-    def _designed(self, request: VisualRequest, cutout, sink: ProgressSink) -> VisualResult:
+    def _designed(self, request: VisualRequest, cutout: Cutout, sink: ProgressSink) -> VisualResult:
         size = request.size or DESIGNED_SIZE
         sink.update("Designing a background from the brand palette", 0.2)
         style = request.background_style
@@ -135,19 +137,20 @@ class VisualGenerator:
 
     # --- diffusion ---------------------------------------------------------------------
 
-    def _diffused(
+    def generate_on(
         self,
+        loaded: LoadedPipeline,
         request: VisualRequest,
-        model_id: str,
-        cutout,
         sink: ProgressSink,
         cancel: CancelToken,
+        *,
+        cutout: Cutout | None = None,
     ) -> VisualResult:
+        """Generate with an already loaded pipeline (warm caches, benchmarks)."""
         import torch
 
-        sink.update(f"Loading {model_id}", 0.02)
-        loaded = load_pipeline(model_id, self.device, allow_pickle=self._allow_pickle)
         cancel.raise_if_cancelled()
+        cutout = cutout or cut_out(request.product_image)
         fam = loaded.family
         decoder = self._decoder(request, loaded)
         built_prompt, built_negative = build_prompt(request.product, request.brand, request.segment)
@@ -215,7 +218,7 @@ class VisualGenerator:
             return None
         if request.decoder == "auto" and self.device.device != "cpu":
             return None  # on a GPU the full VAE is cheap and a little sharper
-        tiny = load_tiny_decoder(loaded.family, self.device)
+        tiny = loaded.tiny_decoder or load_tiny_decoder(loaded.family, self.device)
         if tiny is None and request.decoder == "tiny":
             raise ModelError(
                 "The tiny decoder was asked for, but it is not installed.",
@@ -236,7 +239,8 @@ class _StepCallback:
             pipe._interrupt = True  # diffusers' documented way to stop the denoising loop
             return kwargs
         preview = None
-        if self.previews:
+        # the last step's picture follows at once, decoded properly: no preview for it
+        if self.previews and step + 1 < self.steps:
             preview = latents_to_preview(kwargs["latents"], self.latent_kind, self.decoder)
         self.sink.update(f"Step {step + 1} of {self.steps}", (step + 1) / self.steps,
                          preview=preview)  # fmt: skip

@@ -47,6 +47,8 @@ class LoadedPipeline:
 
     #: the hub revision, the file's sha256, or a fingerprint of the weight files
     revision: str | None = None
+    #: a tiny decoder to use instead of the installed one (benchmarks, tests)
+    tiny_decoder: Any = None
 
 
 def load_pipeline(
@@ -73,9 +75,17 @@ def _load(spec: ModelSpec, device: DeviceChoice, allow_pickle: bool) -> LoadedPi
             f"The visual model '{spec.id}' at {path} cannot be loaded: {_first_line(error)}.",
             hint="the files may be incomplete or corrupt; download or add it again",
         ) from error
-    pipe.set_progress_bar_config(disable=True)
     revision = spec.revision or spec.sha256 or _fingerprint(path)
-    loaded = LoadedPipeline(spec, fam, pipe, device, revision=revision)
+    return prepare_pipeline(spec, pipe, device, revision=revision)
+
+
+def prepare_pipeline(
+    spec: ModelSpec, pipe: Any, device: DeviceChoice, *, revision: str | None = None
+) -> LoadedPipeline:
+    """Wrap a constructed diffusers pipeline and fit it to the device (SDPA, dtype,
+    channels-last and low-memory options on GPUs)."""
+    pipe.set_progress_bar_config(disable=True)
+    loaded = LoadedPipeline(spec, family(spec.family), pipe, device, revision=revision)
     _fit_to_device(loaded)
     return loaded
 
