@@ -8,7 +8,10 @@ bundle, so imported segments carry their description and statistics but no membe
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,12 @@ from studio.export.reader import Bundle, image_problem, open_bundle
 from studio.storage.workspace import Workspace, to_json, utcnow
 
 Progress = Callable[[str, float | None], None]
+#: what a manifest with missing keys, wrong types or values the schema rejects raises
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, sqlite3.IntegrityError)
+
+
+def _malformed(bundle: Bundle, error: Exception) -> InputError:
+    return InputError(f"{bundle.path.name}: manifest.json is malformed ({error!r}).")
 
 
 def import_bundle(ws: Workspace, path: Path, progress: Progress | None = None) -> int:
@@ -39,7 +48,10 @@ def import_bundle(ws: Workspace, path: Path, progress: Progress | None = None) -
     try:
         with open_bundle(Path(path)) as bundle:
             plan = _checked_plan(ws, bundle)
-            return _write(ws, bundle, plan, report)
+            try:
+                return _write(ws, bundle, plan, report)
+            except _MALFORMED as error:  # the transaction was rolled back
+                raise _malformed(bundle, error) from error
     except InputError as error:
         raise InputError(
             f"{error.message} Nothing was imported.", problems=error.problems, hint=error.hint
@@ -50,8 +62,8 @@ def _checked_plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
     """Every check, before the first write: references, clashes, then every file's hash."""
     try:
         plan = _plan(ws, bundle)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise InputError(f"{bundle.path.name}: manifest.json is malformed ({error!r}).") from error
+    except _MALFORMED as error:
+        raise _malformed(bundle, error) from error
     problems = []
     for name, data, reason in bundle.check_files():
         entry = bundle.files[name]
@@ -107,6 +119,30 @@ def _free_name(ws: Workspace, name: str) -> str:
 
 
 def _write(ws: Workspace, bundle: Bundle, plan: dict[str, Any], report: Progress) -> int:
+    """One transaction; files new to the asset store are removed again if it rolls back."""
+    added: list[Path] = []
+    try:
+        return _write_rows(ws, bundle, plan, report, added)
+    except BaseException:
+        for path in added:
+            path.unlink(missing_ok=True)
+            for folder in (path.parent, path.parent.parent):  # the ab/cd shards, if now empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+
+
+def _store(ws: Workspace, data: bytes, media_type: str, added: list[Path]) -> str:
+    existed = ws.assets.path_for(hashlib.sha256(data).hexdigest(), media_type).exists()
+    stored = ws.store_bytes(data, media_type)
+    if not existed:
+        added.append(stored.path)
+    return stored.sha256
+
+
+def _write_rows(
+    ws: Workspace, bundle: Bundle, plan: dict[str, Any], report: Progress, added: list[Path]
+) -> int:
     manifest = bundle.manifest
     campaign = manifest["campaign"]
     now = utcnow()
@@ -152,7 +188,7 @@ def _write(ws: Workspace, bundle: Bundle, plan: dict[str, Any], report: Progress
             )
             sha256 = None
             if file is not None:
-                sha256 = ws.store_bytes(bundle.read(file["path"]), file["media_type"]).sha256
+                sha256 = _store(ws, bundle.read(file["path"]), file["media_type"], added)
             target = (asset["segment"], asset["product"], asset["channel_format"])
             prov = asset["provenance"]
             asset_id = db.execute(

@@ -167,6 +167,21 @@ HOSTILE = {
         lambda b, o: _rewrite(b, o, manifest=lambda m: m.update(schema_version=99)),
         "newer Campaign Studio",
     ),
+    "asset with a status the schema rejects": (
+        lambda b, o: _rewrite(b, o, manifest=lambda m: m["copy"][0].update(status="live")),
+        "malformed",
+    ),
+    "asset without provenance": (
+        # the last creative: earlier ones are already in the asset store when it fails
+        lambda b, o: _rewrite(
+            b,
+            o,
+            manifest=lambda m: [f for f in m["files"] if f["role"] == "creative"][-1]["asset"].pop(
+                "provenance"
+            ),
+        ),
+        "malformed",
+    ),
     "malformed manifest": (
         lambda b, o: _rewrite(b, o, manifest=lambda m: m["targets"][0].update(segment="nobody")),
         "malformed",
@@ -185,7 +200,7 @@ def test_hostile_bundle_is_refused_and_nothing_written(
         import_bundle(target, hostile)
     assert workspace_state(target) == before
     report = verify_bundle(hostile)
-    if case != "malformed manifest":  # references are an import concern, files still match
+    if "malformed" not in message:  # references are an import concern, files still match
         assert not report.ok and any(message in p for p in report.problems)
     assert not (tmp_path / "etc").exists() and not (tmp_path.parent / "evil.png").exists()
 
