@@ -27,6 +27,8 @@ CATEGORY_BLOCK_WEIGHT = 8.0
 #: total weight of each categorical customer attribute (country, channel …); kept low so
 #: demographics refine segments without splitting them by country alone
 ATTRIBUTE_BLOCK_WEIGHT = 0.25
+#: weight of the discount share: promotion habits are a campaign lever of their own
+DISCOUNT_WEIGHT = 2.0
 #: rarer attribute values are folded into "other" so one-hot blocks stay small
 MAX_ATTRIBUTE_LEVELS = 8
 #: attributes with more distinct values than this are identifiers, not segments
@@ -174,7 +176,7 @@ def build_features(
     if lines.discount.size and np.any(lines.discount > 0):
         columns.append(values["discount_share"][has_orders])
         names.append("discount_share")
-        weights.append(1.0)
+        weights.append(DISCOUNT_WEIGHT)
     if len(categories) > 1:
         per_column = np.sqrt(CATEGORY_BLOCK_WEIGHT / len(categories))
         for index, category in enumerate(categories):

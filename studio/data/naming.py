@@ -61,21 +61,26 @@ def archetype(profile: dict[str, Any]) -> tuple[str, list[str]]:
         noun = "steady shoppers"
         traits.append("average spend")
 
+    # the strongest distinctive behaviour becomes the prefix: (strength, prefix, trait)
     recency_days = seg["recency_median"] or 0
+    discount_share = seg["discount_share_mean"] or 0
+    candidates: list[tuple[float, str, str]] = []
     if recency >= HIGH and recency_days >= 60:
-        prefix = "At-risk" if noun in ("big spenders", "loyal regulars") else "Lapsed"
-        traits.append(f"no order in {recency_days:.0f} days")
-    elif tenure <= 0.5:
-        prefix = "New"
-        traits.append(f"joined about {seg['tenure_median'] or 0:.0f} days ago")
-    elif discount >= HIGH and (seg["discount_share_mean"] or 0) >= 0.15:
-        prefix = "Deal-seeking"
-        traits.append(f"{seg['discount_share_mean']:.0%} of items bought on discount")
-    elif recency <= LOW:
-        prefix = "Active"
-        traits.append(f"last order {recency_days:.0f} days ago")
-    else:
-        prefix = ""
+        lapsed = "At-risk" if noun in ("big spenders", "loyal regulars") else "Lapsed"
+        candidates.append((recency, lapsed, f"no order in {recency_days:.0f} days"))
+    if tenure <= 0.5:
+        joined = f"joined about {seg['tenure_median'] or 0:.0f} days ago"
+        candidates.append((1 / max(tenure, 1e-9), "New", joined))
+    if discount >= HIGH and discount_share >= 0.15:
+        on_discount = f"{discount_share:.0%} of items bought on discount"
+        candidates.append((discount, "Deal-seeking", on_discount))
+    if recency <= LOW:
+        recent = f"last order {recency_days:.0f} days ago"
+        candidates.append((1 / max(recency, 1e-9), "Active", recent))
+    prefix = ""
+    if candidates:
+        _, prefix, trait = max(candidates)
+        traits.append(trait)
     name = f"{prefix} {noun}" if prefix else noun
     return name[0].upper() + name[1:], traits
 
@@ -96,27 +101,31 @@ def qualifiers(profile: dict[str, Any]) -> list[str]:
 
 def name_segments(profiles: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(name, description) for each profile; names are unique among them."""
-    bases = [archetype(p)[0] for p in profiles]
+    archetypes = [archetype(p) for p in profiles]
     extras = [qualifiers(p) for p in profiles]
-    used = [1 if extras[i] else 0 for i in range(len(profiles))]
+    used = [min(1, len(e)) for e in extras]
 
-    def label(i: int) -> str:
-        return f"{bases[i]} ({', '.join(extras[i][: used[i]])})" if used[i] else bases[i]
+    def label(i: int, with_trait: bool = False) -> str:
+        parts = extras[i][: used[i]]
+        if with_trait:
+            parts = [*parts, archetypes[i][1][-1]]
+        return f"{archetypes[i][0]} ({', '.join(parts)})" if parts else archetypes[i][0]
 
-    # add qualifiers to colliding names until they differ, then fall back to numbers
-    for _ in range(4):
+    # colliding names get more preferences until they differ …
+    for _ in range(max((len(e) for e in extras), default=0)):
         names = [label(i) for i in range(len(profiles))]
-        clashes = [i for i, n in enumerate(names) if names.count(n) > 1]
+        clashes = [i for i, name in enumerate(names) if names.count(name) > 1]
         if not clashes:
             break
         for i in clashes:
             used[i] = min(used[i] + 1, len(extras[i]))
+    # … then the behaviour that named them, and numbers as the last resort
     names = [label(i) for i in range(len(profiles))]
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if names.count(name) == 1 else f"{name} #{seen[name]}")
+    names = [label(i, with_trait=names.count(names[i]) > 1) for i in range(len(profiles))]
+    unique = [
+        f"{name} #{names[: i + 1].count(name)}" if names.count(name) > 1 else name
+        for i, name in enumerate(names)
+    ]
     return [(name, describe(profile)) for name, profile in zip(unique, profiles, strict=True)]
 
 

@@ -36,8 +36,9 @@ MAX_K = 30
 MIN_CUSTOMERS = 20
 #: a segment should have at least this many customers on average
 MIN_CUSTOMERS_PER_SEGMENT = 5
-#: above this many rows KMeans runs as MiniBatchKMeans
-MINIBATCH_THRESHOLD = 20_000
+#: above this many rows KMeans runs as MiniBatchKMeans; below it, measured on 2 cores,
+#: Lloyd's KMeans is as fast and finds tighter segments
+MINIBATCH_THRESHOLD = 200_000
 #: candidate models for choosing k are fitted on a sample of this size …
 SELECTION_SAMPLE = 20_000
 #: … and scored with the silhouette on a smaller one (silhouette is quadratic)
@@ -125,8 +126,9 @@ def choose_k(
                     random_state=seed,
                 )
             )
-    pick = min if method == "gmm" else max
-    best = pick(scores, key=lambda key: (scores[key], -int(key)) if pick is max else scores[key])
+    # lower BIC is better, higher silhouette is better; ties go to the smaller k
+    sign = 1.0 if method == "gmm" else -1.0
+    best = min(scores, key=lambda key: (sign * scores[key], int(key)))
     return int(best), scores
 
 

@@ -186,6 +186,25 @@ def _profile(**segment: float) -> dict:
     }
 
 
+def test_names_tell_alike_segments_apart_by_behaviour() -> None:
+    named = name_segments(
+        [
+            _profile(spend_mean=40.0, recency_median=150.0),
+            _profile(spend_mean=40.0, recency_median=400.0),
+        ]
+    )
+    assert [name for name, _ in named] == [
+        "Lapsed light buyers (Outdoor, no order in 150 days)",
+        "Lapsed light buyers (Outdoor, no order in 400 days)",
+    ]
+
+
+def test_strongest_behaviour_names_the_segment() -> None:
+    deal = _profile(spend_mean=40.0, recency_median=65.0, discount_share_mean=0.8)
+    assert archetype(deal)[0] == "Deal-seeking light buyers"
+    assert "80% of items bought on discount" in archetype(deal)[1]
+
+
 def test_archetypes_read_like_marketing_language() -> None:
     name, traits = archetype(_profile(spend_mean=250.0, recency_median=140.0))
     assert name == "At-risk big spenders"
@@ -198,7 +217,7 @@ def test_names_are_unique_even_for_identical_profiles() -> None:
     named = name_segments([_profile(spend_mean=250.0) for _ in range(3)])
     names = [name for name, _ in named]
     assert len(set(names)) == 3
-    assert names[0].startswith("Big spenders (Outdoor)")
+    assert names == [f"Big spenders (Outdoor, high spend) #{n}" for n in (1, 2, 3)]
     assert "€250 on average (2.5× the average customer)" in named[0][1]
 
 
