@@ -150,9 +150,15 @@ def _embed_jpeg(data: bytes, packet: bytes) -> bytes:
         raise ExportError("XMP packet too large for one JPEG APP1 segment.")
     app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
     segments, scan = _jpeg_segments(data)
-    kept = [raw for marker, raw in segments if not (marker == 0xE1 and _is_jpeg_xmp(raw))]
-    head = [raw for marker, raw in segments[:1] if marker == 0xE0]  # JFIF APP0 stays first
-    body = kept[len(head) :]
+    kept = [(m, raw) for m, raw in segments if not (m == 0xE1 and _is_jpeg_xmp(raw))]
+    # JFIF (APP0) and Exif (APP1) must come first after SOI; XMP follows them
+    lead = 0
+    while lead < len(kept) and (
+        kept[lead][0] == 0xE0 or (kept[lead][0] == 0xE1 and kept[lead][1][4:10] == b"Exif\0\0")
+    ):
+        lead += 1
+    head = [raw for _, raw in kept[:lead]]
+    body = [raw for _, raw in kept[lead:]]
     return b"".join([b"\xff\xd8", *head, app1, *body, scan])
 
 

@@ -1,7 +1,8 @@
 """A deterministic zip written to a temporary file and renamed into place when complete.
 
 Entries get a fixed timestamp, fixed permissions and a fixed creator system, so the same
-content in the same order gives the same bytes on every machine. Images (already
+content in the same order gives the same bytes (given the same zlib, which does
+the deflating). Images (already
 compressed) are stored; text is deflated. Each entry is written as soon as it is added,
 so memory holds one file at a time however large the bundle. Until :meth:`commit`, the
 bundle exists only under a hidden temporary name next to the destination; any failure or

@@ -60,3 +60,22 @@ def test_non_images_are_refused() -> None:
         labels.embed_xmp(b"GIF89a....", "image/png", b"<x/>")
     with pytest.raises(ExportError, match="only PNG and JPEG"):
         labels.embed_xmp(b"RIFF", "image/webp", b"<x/>")
+
+
+def test_jpeg_exif_stays_first_after_soi() -> None:
+    image = Image.new("RGB", (40, 30), (200, 100, 50))
+    exif = Image.Exif()
+    exif[0x010E] = "ImageDescription"
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    packet = labels.xmp_packet(labels.TRAINED, creator_tool="Studio", description="x")
+    labelled = labels.embed_xmp(buffer.getvalue(), "image/jpeg", packet)
+    segments, _ = labels._jpeg_segments(labelled)
+    markers = [(marker, raw[4:8]) for marker, raw in segments[:3]]
+    assert markers[0][0] == 0xE0 or markers[0][1] == b"Exif"
+    exif_at = next(i for i, (m, head) in enumerate(markers) if head == b"Exif")
+    xmp_at = next(i for i, (m, head) in enumerate(markers) if head == b"http")
+    assert exif_at < xmp_at
+    with Image.open(io.BytesIO(labelled)) as reopened:
+        assert reopened.getexif()[0x010E] == "ImageDescription"
+    assert labels.read_source_type(labelled, "image/jpeg") == labels.TRAINED
