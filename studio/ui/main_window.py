@@ -38,9 +38,11 @@ def screen_classes() -> list[type[Screen]]:
     from studio.ui.screens.audience import AudienceScreen
     from studio.ui.screens.brand_kit import BrandKitScreen
     from studio.ui.screens.campaign_builder import CampaignBuilderScreen
+    from studio.ui.screens.export import ExportScreen
     from studio.ui.screens.models import ModelsScreen
     from studio.ui.screens.products import ProductsScreen
     from studio.ui.screens.queue import QueueScreen
+    from studio.ui.screens.review import ReviewScreen
     from studio.ui.screens.settings import SettingsScreen
     from studio.ui.screens.start import StartScreen
 
@@ -51,6 +53,8 @@ def screen_classes() -> list[type[Screen]]:
         BrandKitScreen,
         CampaignBuilderScreen,
         QueueScreen,
+        ReviewScreen,
+        ExportScreen,
         ModelsScreen,
         SettingsScreen,
     ]

@@ -57,3 +57,56 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     qtbot.waitUntil(lambda: all(j["status"] == "done" for j in queue.model.jobs), timeout=5_000)
     creatives = ws.scalar("SELECT count(*) FROM assets WHERE kind = 'creative'")
     assert creatives == 2  # instagram_caption: 1080x1080 and 1080x1350
+
+    # --- review: approve one, undo, approve again, edit the copy (creatives re-render) ---
+    review = window.show_screen("Review board")
+    assert review.campaign.currentText().startswith("Autumn coffee")
+    assert review.tree.topLevelItemCount() == 1
+    group = review.tree.topLevelItem(0)
+    assert group.childCount() == 2 and "draft" in group.child(0).text(0)
+    review.tree.setCurrentItem(group.child(0))
+    chosen = review.selected.id
+    qtbot.mouseClick(review.approve_button, Qt.MouseButton.LeftButton)
+    status = "SELECT status FROM assets WHERE id = ?"
+    assert ws.scalar(status, (chosen,)) == "approved"
+    assert "approved" in review.tree.topLevelItem(0).child(0).text(0)
+    window.undo_action.trigger()
+    assert ws.scalar(status, (chosen,)) == "draft"
+    window.redo_action.trigger()
+    assert ws.scalar(status, (chosen,)) == "approved"
+
+    caption = review.copy_editors["caption"]
+    caption.setPlainText("Autumn mornings taste better with our house blend.")
+    qtbot.mouseClick(review.save_copy_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=60_000)
+    copy = ws.query(
+        "SELECT content, version FROM assets WHERE kind = 'copy' ORDER BY id DESC LIMIT 1"
+    )[0]
+    assert copy["version"] == 2 and "Autumn mornings" in copy["content"]
+    rerendered = ws.scalar("SELECT count(*) FROM assets WHERE kind = 'creative' AND version = 2")
+    assert rerendered == 2
+    qtbot.waitUntil(lambda: review.tree.topLevelItemCount() == 1, timeout=5_000)
+    assert "v2" in review.tree.topLevelItem(0).child(0).text(0)
+
+    qtbot.mouseClick(review.approve_all_button, Qt.MouseButton.LeftButton)
+    drafts = ws.scalar(
+        "SELECT count(*) FROM assets a WHERE kind IN ('creative', 'copy') AND status = 'draft'"
+        " AND NOT EXISTS (SELECT 1 FROM assets n WHERE n.supersedes_id = a.id)"
+    )
+    assert drafts == 0
+
+    # --- export ---------------------------------------------------------------------------
+    export = window.show_screen("Export")
+    assert export.campaign.currentText() == "Autumn coffee"
+    task = export.export()
+    with qtbot.waitSignal(task.ended, timeout=120_000):
+        pass
+    report = export.last_report
+    assert report is not None and report.path.exists()
+    assert report.creatives == 2
+    assert report.path.name in export.result.text()
+    assert export.open_button.isVisible()
+
+    from studio.export import verify_bundle
+
+    assert verify_bundle(report.path).ok

@@ -1,0 +1,208 @@
+"""Export: choose what goes into a campaign bundle, where it goes, and open it when done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QWidget,
+)
+
+from studio.core.channels import get_channel_format
+from studio.export.naming import slugify
+from studio.storage.workspace import Workspace
+from studio.ui.errors import guarded, report_error
+from studio.ui.screens.base import Screen
+from studio.ui.viewmodels.review import campaigns
+from studio.ui.widgets import ProgressPanel, button, row
+
+EXPORTS_FOLDER = "exports"
+
+
+class ExportScreen(Screen):
+    title = "Export"
+    description = (
+        "A campaign leaves the studio as one bundle (.zip): creatives, copy as CSV for ad "
+        "managers, HTML emails, a manifest with provenance and AI-generated labels."
+    )
+    icon = QStyle.StandardPixmap.SP_DialogSaveButton
+    watches = ("assets", "campaigns")
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        choose = QGroupBox("What goes in")
+        form = QFormLayout(choose)
+        self.campaign = QComboBox()
+        self.campaign.setAccessibleName("Campaign")
+        self.include_drafts = QCheckBox("Include drafts (not yet approved)")
+        self.include_drafts.setToolTip("Normally only approved creatives and copy are exported")
+        self.sign = QCheckBox("Sign images with C2PA content credentials")
+        self.sign.setToolTip(
+            "Embeds a signed record of how each image was made (uses a local identity "
+            "created on first use)"
+        )
+        self.formats = QListWidget()
+        self.formats.setAccessibleName("Formats")
+        self.formats.setMaximumHeight(170)
+        self.counts = QLabel()
+        form.addRow("Campaign", self.campaign)
+        form.addRow("Formats", self.formats)
+        form.addRow("", self.include_drafts)
+        form.addRow("", self.sign)
+        form.addRow("", self.counts)
+        self.layout_.addWidget(choose)
+
+        where = QGroupBox("Where")
+        where_form = QFormLayout(where)
+        self.destination = QLineEdit()
+        self.destination.setAccessibleName("Destination file")
+        browse = button("Browse…", "Choose where to save the bundle")
+        where_form.addRow("Bundle file", row(self.destination, browse))
+        self.layout_.addWidget(where)
+
+        self.export_button = button(
+            "&Export bundle", "Write the bundle", shortcut="Ctrl+E", primary=True
+        )
+        self.open_button = button("Open folder", "Show the bundle in the file manager")
+        self.open_button.hide()
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = ProgressPanel()
+        self.layout_.addLayout(row(self.export_button, self.open_button, None, stretch_at=2))
+        self.layout_.addWidget(self.progress)
+        self.layout_.addWidget(self.result)
+        self.layout_.addStretch(1)
+
+        self.last_report = None
+        self.campaign.activated.connect(lambda _i: self._campaign_changed())
+        self.include_drafts.toggled.connect(self._update_counts)
+        browse.clicked.connect(self._browse)
+        self.export_button.clicked.connect(self.export)
+        self.open_button.clicked.connect(self.open_folder)
+
+    def refresh(self) -> None:
+        workspace = self.session.workspace
+        if workspace is None:
+            return
+        with guarded("Loading the campaigns", self):
+            current = self.campaign.currentData()
+            self.campaign.clear()
+            self.entries = {entry["id"]: entry for entry in campaigns(workspace)}
+            for entry in self.entries.values():
+                self.campaign.addItem(entry["name"], entry["id"])
+            if current in self.entries:
+                self.campaign.setCurrentIndex(self.campaign.findData(current))
+            self._campaign_changed()
+
+    def _campaign_changed(self) -> None:
+        workspace = self.session.workspace
+        campaign_id = self.campaign.currentData()
+        self.formats.clear()
+        self.export_button.setEnabled(campaign_id is not None)
+        if workspace is None or campaign_id is None:
+            self.counts.setText("No campaign yet: build one in the Campaign builder.")
+            return
+        rows = workspace.query(
+            "SELECT DISTINCT channel_format FROM campaign_targets WHERE campaign_id = ?",
+            (campaign_id,),
+        )
+        seen: list[str] = []
+        for entry in rows:
+            channel_format = get_channel_format(entry["channel_format"])
+            for format_id in (channel_format.id, *channel_format.image_formats):
+                if format_id in seen:
+                    continue
+                seen.append(format_id)
+                label = channel_format.label if format_id == channel_format.id else format_id
+                item = QListWidgetItem(label)
+                item.setData(Qt.ItemDataRole.UserRole, format_id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+                self.formats.addItem(item)
+        name = self.campaign.currentText()
+        self.destination.setText(
+            str(workspace.path / EXPORTS_FOLDER / f"{slugify(name, fallback='campaign')}.zip")
+        )
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        entry = getattr(self, "entries", {}).get(self.campaign.currentData())
+        if entry:
+            self.counts.setText(
+                f"{entry['approved']} of {entry['assets']} assets approved"
+                + ("; drafts will be included" if self.include_drafts.isChecked() else "")
+            )
+
+    def chosen_formats(self) -> list[str] | None:
+        items = [self.formats.item(i) for i in range(self.formats.count())]
+        chosen = [i.data(Qt.ItemDataRole.UserRole) for i in items
+                  if i.checkState() == Qt.CheckState.Checked]  # fmt: skip
+        return None if len(chosen) == len(items) else chosen
+
+    def _browse(self) -> None:
+        path = QFileDialog.getSaveFileName(
+            self, "Save the bundle", self.destination.text(), "Campaign bundle (*.zip)"
+        )[0]
+        if path:
+            self.destination.setText(path if path.endswith(".zip") else f"{path}.zip")
+
+    def export(self):
+        from studio.export import export_bundle, load_or_create_identity
+
+        workspace = self.session.workspace
+        campaign_id = self.campaign.currentData()
+        if workspace is None or campaign_id is None:
+            return None
+        path = workspace.path
+        out = Path(self.destination.text().strip()).expanduser()
+        include_drafts = self.include_drafts.isChecked()
+        formats = self.chosen_formats()
+        sign = self.sign.isChecked()
+
+        def work(sink, cancel):
+            signer = load_or_create_identity()[0] if sign else None
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with Workspace.open(path) as ws:
+                return export_bundle(
+                    ws, campaign_id, out, include_drafts=include_drafts, c2pa=signer,
+                    progress=sink.update, cancel=cancel, formats=formats,
+                )  # fmt: skip
+
+        self.result.clear()
+        self.open_button.hide()
+        task = self.session.tasks.run(
+            "Exporting the bundle",
+            work,
+            on_success=self._exported,
+            on_failure=lambda error: report_error(error, context="Exporting", parent=self),
+        )
+        self.progress.track(task)
+        return task
+
+    def _exported(self, report) -> None:
+        self.last_report = report
+        self.result.setText(
+            f"<b>Saved {report.path.name}</b> ({report.bytes / 1e6:.1f} MB): "
+            f"{report.creatives} creatives, {report.copy_assets} copy sets, {report.emails} "
+            f"emails, {report.files} files{', signed' if report.c2pa_signed else ''}.<br>"
+            f"{report.path}<br>sha256 {report.sha256}"
+        )
+        self.open_button.show()
+        self.session.status_message.emit(f"Exported {report.path}")
+
+    def open_folder(self) -> None:
+        if self.last_report is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_report.path.parent)))
