@@ -1,0 +1,97 @@
+"""The mapping and preview step of an import: what each file is and how its columns map.
+
+The role of a file and the field of each column come from the importer's own header
+aliases (:class:`studio.data.csv_import.FileKind`), so what the preview shows is what the
+import will do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studio.core.errors import InputError
+from studio.data.csv_import import CUSTOMERS, ORDERS, PRODUCTS, FileKind
+
+KINDS: dict[str, FileKind] = {"customers": CUSTOMERS, "orders": ORDERS, "products": PRODUCTS}
+PREVIEW_ROWS = 20
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+
+
+@dataclass
+class CsvPreview:
+    path: Path
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    role: str | None = None  # customers, orders, products, or None (not imported)
+    error: str | None = None
+
+    def mapping(self, role: str | None = None) -> list[str]:
+        """Per column: the field it fills, or what happens to it."""
+        kind = KINDS.get(role or self.role or "")
+        if kind is None:
+            return ["" for _ in self.header]
+        mapped = []
+        for name in self.header:
+            found = kind.field_for(name)
+            mapped.append(f"→ {found[0].label}" if found else "kept as an extra attribute")
+        return mapped
+
+    def missing_required(self, role: str | None = None) -> list[str]:
+        kind = KINDS.get(role or self.role or "")
+        if kind is None:
+            return []
+        present = {found[0].name for h in self.header if (found := kind.field_for(h))}
+        return [f.label for f in kind.fields if f.required and f.name not in present]
+
+
+def guess_role(header: list[str], file_name: str) -> str | None:
+    """The kind whose fields most columns match (the file name breaks ties)."""
+    scores = {}
+    for name, kind in KINDS.items():
+        matched = sum(1 for h in header if kind.field_for(h))
+        required = sum(1 for f in kind.fields if f.required)
+        covered = len(
+            {found[0].name for h in header if (found := kind.field_for(h)) and found[0].required}
+        )
+        scores[name] = (covered == required, matched, name in file_name.lower())
+    best = max(scores, key=lambda n: scores[n])
+    return best if scores[best][1] else None
+
+
+def read_preview(path: Path) -> CsvPreview:
+    from studio.data.csv_reading import CsvStream
+
+    preview = CsvPreview(path)
+    try:
+        with CsvStream(path) as stream:
+            preview.header = stream.header
+            preview.rows = [r.values for r in itertools.islice(stream, PREVIEW_ROWS)]
+    except InputError as error:
+        preview.error = str(error)
+        return preview
+    preview.role = guess_role(preview.header, path.name)
+    return preview
+
+
+@dataclass
+class DroppedFiles:
+    csvs: list[Path]
+    image_folders: list[Path]
+    images: list[Path]
+
+
+def sort_dropped(paths: list[Path]) -> DroppedFiles:
+    csvs, folders, images = [], [], []
+    for path in paths:
+        if path.is_dir():
+            inside = list(path.iterdir())
+            if any(p.suffix.lower() in IMAGE_SUFFIXES for p in inside):
+                folders.append(path)
+            csvs += sorted(p for p in inside if p.suffix.lower() == ".csv")
+        elif path.suffix.lower() == ".csv":
+            csvs.append(path)
+        elif path.suffix.lower() in IMAGE_SUFFIXES:
+            images.append(path)
+    return DroppedFiles(csvs, folders, images)
