@@ -8,6 +8,7 @@ with inline styles, no scripts, no external CSS.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import urlsplit
 
@@ -19,7 +20,9 @@ MAX_EMAIL_BLOCKS = 10
 EMAIL_COPY_FORMAT = "email"
 EMAIL_HERO_FORMAT = "email_hero_600x300"
 PREVIEW_BOX = 280
-AI_NOTICE = "Images and text in this message were generated with AI and reviewed by our team."
+AI_NOTICE = "Images and text in this message were made with the help of AI."
+DEFAULT_BUTTON = "#1a73e8"
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _safe_url(url: str) -> str | None:
@@ -32,6 +35,13 @@ def _fit(width: int | None, height: int | None, box: int) -> tuple[int, int]:
     width, height = width or box, height or box
     scale = min(1.0, box / width)
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _button_colour(campaign: Campaign) -> str:
+    """The brand kit's primary colour when it is a plain hex colour (nothing else reaches CSS)."""
+    palette = (campaign.brand_kit or {}).get("palette") or {}
+    colour = palette.get("primary") if isinstance(palette, dict) else None
+    return colour if isinstance(colour, str) and _HEX_COLOUR.match(colour) else DEFAULT_BUTTON
 
 
 def _first(asset: Asset | None, field: str) -> str:
@@ -103,10 +113,9 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
             f' height="{height}" alt="{escape(alt)}"'
             ' style="display:block;border:0;width:100%;max-width:600px;height:auto;"></td></tr>'
         )
-    headline = name
     rows.append(
         '<tr><td style="padding:16px 24px 4px;font:bold 18px Arial,sans-serif;color:#222222;">'
-        f"{escape(headline)}</td></tr>"
+        f"{escape(name)}</td></tr>"
     )
     body = _first(copy, "body") or (product.description if product and product.description else "")
     if body:
@@ -125,8 +134,9 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
         )
         rows.append(
             '<tr><td style="padding:4px 24px 20px;"><table role="presentation" cellpadding="0"'
-            ' cellspacing="0" border="0"><tr><td style="background-color:#1a73e8;padding:10px 18px;'
-            f'font:bold 15px Arial,sans-serif;color:#ffffff;">{button}</td></tr></table></td></tr>'
+            ' cellspacing="0" border="0"><tr><td style="background-color:'
+            f"{_button_colour(campaign)};padding:10px 18px;font:bold 15px Arial,sans-serif;"
+            f'color:#ffffff;">{button}</td></tr></table></td></tr>'
         )
     return "\n".join(rows)
 

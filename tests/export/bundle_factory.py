@@ -57,7 +57,7 @@ def build_campaign(ws: Workspace, *, name: str = "Spring Launch", extra_creative
             db,
             "brand_kits",
             name="Northwind",
-            palette=json.dumps({"primary": "#1a73e8"}),
+            palette=json.dumps({"primary": "#b5179e"}),
             tone_words=json.dumps(["warm", "direct"]),
             disclaimer="Terms apply.",
             created_at=NOW,

@@ -177,6 +177,18 @@ def test_email_html(bundle: Path) -> None:
     assert src.startswith("../creatives/") and src[3:] in names
     assert 'width="600" height="300"' in img and 'alt="Your mug' in img
     assert "<link" not in html and "<script" not in html
+    assert "background-color:#b5179e" in html  # the brand kit's primary colour
+
+
+def test_email_button_colour_only_takes_a_hex_colour(
+    workspace: Workspace, campaign: int, tmp_path: Path
+) -> None:
+    with workspace.write() as db:
+        db.execute("""UPDATE brand_kits SET palette = '{"primary": "red;background:url(x)"}'""")
+    export_bundle(workspace, campaign, tmp_path / "b.zip")
+    with _zip(tmp_path / "b.zip") as z:
+        html = z.read("email/script-alert-x-script-friends.html").decode()
+    assert "url(x)" not in html and "background-color:#1a73e8" in html
 
 
 def test_index_html_escapes_and_links_every_creative(bundle: Path) -> None:
