@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from studio.render.brand import BrandKit
     from studio.render.compositor import Creative, VisualLayer
 
-#: the size a designed background is stored at for review (creatives render it natively)
-DESIGNED_PREVIEW_SIZE = (1024, 1024)
 #: copy fields a creative takes its headline, sub-line and button text from, in order
 HEADLINE_FIELDS = ("headline", "subject", "intro", "primary_text", "caption", "text", "body")
 SUBLINE_FIELDS = ("description", "preheader", "primary_text", "body")
@@ -188,6 +186,9 @@ def run_copy(ctx: JobContext) -> dict[str, Any]:
 
 
 def run_visual(ctx: JobContext) -> dict[str, Any]:
+    from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
+    from studio.render.product import open_product_photo
+
     ws, payload = ctx.ws, ctx.job.payload
     subject = load_subject(ws, ctx.job.target_id)
     campaign, target = subject.campaign, subject.target
@@ -195,70 +196,67 @@ def run_visual(ctx: JobContext) -> dict[str, Any]:
     seed = int(
         payload.get("seed", _seed("visual", campaign.id, target.segment_id, target.product_id))
     )
-    brand = brand_kit_for(ws, campaign)
-    made = _designed_visual(brand, seed, ctx.sink, ctx.cancel)
+    request = VisualRequest(
+        product_image=open_product_photo(ws.blob_path(_photo_sha(subject))),
+        product=ProductFacts(
+            name=subject.product["name"],
+            category=subject.product.get("category") or "",
+            description=subject.product.get("description") or "",
+        ),
+        brand=brand_kit_for(ws, campaign),
+        segment=SegmentFacts(subject.segment["name"], subject.segment.get("description") or ""),
+        model_id=payload.get("model_id"),
+        seed=seed,
+    )
+    result = VisualGenerator().generate(request, ctx.sink, ctx.cancel)
     ctx.cancel.raise_if_cancelled()
+    provenance = result.provenance
+    diffusion = bool(provenance.parameters.get("diffusion"))
+    # the scene alone is stored: the compositor places the product itself in every format,
+    # keeping the spot the scene left for it in frame
+    content: dict[str, Any] = {
+        "designed": not diffusion,
+        "product_box": list(result.product_box),
+        "segment_id": target.segment_id,
+        "product_id": target.product_id,
+    }
+    if diffusion:
+        content["focus_box"] = list(result.product_box)
+    else:
+        content["background_style"] = provenance.parameters.get("background_style", "auto")
     with ws.write():
-        stored = ws.store_image(made.image, "PNG")
+        stored = ws.store_image(result.scene, "PNG")
         asset_id = campaigns.record_asset(
             ws,
             kind="visual",
-            generator=made.generator,
+            generator=provenance.generator,
             campaign_id=campaign.id,
             target_id=target.id,
             sha256=stored.sha256,
-            content={
-                **made.content,
-                "segment_id": target.segment_id,
-                "product_id": target.product_id,
-            },
+            content=content,
             supersedes=old,
-            model_id=made.model_id,
-            model_revision=made.model_revision,
+            model_id=provenance.model_id,
+            model_revision=provenance.model_revision,
             seed=seed,
-            prompt=made.prompt,
-            parameters=made.parameters,
+            prompt=provenance.prompt,
+            parameters=provenance.parameters,
         )
         rerendered = []
         if old is not None:
             rerendered = rerender_creatives(
                 ws, visual_asset_id=old.id, new_visual_asset_id=asset_id
             )
-    return {"asset_ids": [asset_id, *rerendered], "units": 1, "diffusion": made.diffusion}
+    return {"asset_ids": [asset_id, *rerendered], "units": 1, "diffusion": diffusion}
 
 
-@dataclass(frozen=True)
-class MadeVisual:
-    image: Image.Image
-    content: dict[str, Any]
-    generator: str
-    diffusion: bool
-    model_id: str | None = None
-    model_revision: str | None = None
-    prompt: str | None = None
-    parameters: dict[str, Any] | None = None
-
-
-def _designed_visual(
-    brand: BrandKit, seed: int, sink: ProgressSink, cancel: CancelToken
-) -> MadeVisual:
-    """A background from the brand palette; creatives render it natively at their size."""
-    from studio.render.background import STYLES, design_background
-
-    cancel.raise_if_cancelled()
-    style = brand.style.get("background_style", "auto")
-    if style == "auto":
-        style = STYLES[seed % len(STYLES)]
-    sink.update(f"Designing a {style} background", 0.2)
-    image = design_background(brand, DESIGNED_PREVIEW_SIZE, seed, style)
-    sink.update("Background ready", 1.0)
-    return MadeVisual(
-        image=image,
-        content={"designed": True, "background_style": style},
-        generator="designed-background",
-        diffusion=False,
-        parameters={"diffusion": False, "brand_kit": brand.name, "style": style},
-    )
+def _photo_sha(subject: Subject) -> str:
+    sha = subject.product.get("image_sha256")
+    if not sha:
+        raise InputError(
+            f"Product {subject.product['sku']} has no photo, so no visual or creative can show it.",
+            hint="import a photo for it (products CSV 'image' column or a photo folder)",
+        )
+    return sha
 
 
 # --- creatives ------------------------------------------------------------------------
@@ -312,13 +310,7 @@ def render_inputs(ws: Workspace, subject: Subject, copy: Asset, visual: Asset) -
 
     from studio.render.product import open_product_photo
 
-    sha = subject.product.get("image_sha256")
-    if not sha:
-        raise InputError(
-            f"Product {subject.product['sku']} has no photo, so no creative can show it.",
-            hint="import a photo for it (products CSV 'image' column or a photo folder)",
-        )
-    product_image = open_product_photo(ws.blob_path(sha))
+    product_image = open_product_photo(ws.blob_path(_photo_sha(subject)))
     background = None
     if not visual.content.get("designed"):
         with Image.open(ws.blob_path(visual.sha256)) as opened:

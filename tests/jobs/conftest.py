@@ -28,3 +28,22 @@ def demo_ws(demo_template: Path, tmp_path: Path):
     ws = Workspace.open(path)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_copy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_copy import build_tiny_copy_model
+
+    return build_tiny_copy_model(tmp_path_factory.mktemp("tiny-copy") / "model")
+
+
+@pytest.fixture
+def tiny_copy_model(tiny_copy_dir: Path):
+    """The tiny LM registered as this test's default copy model."""
+    from tiny_copy import register_as_default
+
+    from generators.registry import model_cache
+
+    model_id = register_as_default(tiny_copy_dir)
+    yield model_id
+    model_cache.release(model_id)

@@ -73,7 +73,7 @@ def test_visual_creative_and_variants_are_stored_with_provenance_and_lineage(ema
     assert {job.status for job in queue.list()} == {"done"}, [j.error for j in queue.list()]
 
     (visual,) = c.current_assets(ws, campaign_id, "visual")
-    assert visual.generator == "designed-background"
+    assert visual.generator == "visual.designed"
     assert visual.parameters["diffusion"] is False  # says no diffusion model was used
     assert visual.content["designed"] is True
 
@@ -176,3 +176,33 @@ def test_creative_copy_picks_short_texts_and_never_cuts_mid_word():
         == "Short one"
     )
     assert creative_copy({"cta": ["Buy"]})[0] == {"cta": "Buy"}
+
+
+def test_copy_jobs_run_the_copy_model_and_store_text_with_provenance(demo_ws, tiny_copy_model):
+    from tiny_copy import REPLY
+
+    campaign_id = c.create_campaign(
+        demo_ws, "Copy", pairs=[(1, 1)], channel_formats=["google_display"], copy_candidates=1
+    )
+    events = []
+    queue = JobQueue(demo_ws)
+    c.enqueue_generation(demo_ws, campaign_id, queue)
+    worker = Worker(demo_ws.path, queue, default_handlers(), events.append, stop_when_idle=True)
+    worker.start()
+    assert worker.join(300)
+    assert {job.status for job in queue.list()} == {"done"}, [j.error for j in queue.list()]
+
+    (copy,) = c.current_assets(demo_ws, campaign_id, "copy")
+    assert copy.content["passed"] is True
+    assert copy.content["fields"]["headline"] == [REPLY]
+    assert copy.content["fields"]["cta"] == [REPLY]
+    assert (copy.model_id, copy.generator, copy.format) == (
+        tiny_copy_model,
+        "copy",
+        "google_display",
+    )
+    assert copy.prompt and copy.model_revision
+    assert any(e.kind == "text" and e.text for e in events)  # streamed tokens reached us
+    creatives = c.current_assets(demo_ws, campaign_id, "creative")
+    assert len(creatives) == 6  # every IAB display size
+    assert all(cr.content["layout"]["text"][0]["text"] == REPLY for cr in creatives)
