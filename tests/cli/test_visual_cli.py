@@ -93,3 +93,29 @@ def test_user_errors_are_one_line(shop, tmp_path, capsys, args, message) -> None
     code, _, err = _run(["render", str(shop.path), *args, "--out", str(tmp_path / "s.png")], capsys)
     assert code == 1
     assert message in err and "Traceback" not in err
+
+
+def test_visual_models_list_add_and_refusals(tmp_path, capsys) -> None:
+    code, out, _ = _run(["visual-models", "list", "--json"], capsys)
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert code == 0 and rows["sd-turbo"]["recommended"] and not rows["sd-turbo"]["installed"]
+    assert "Non-Commercial" in rows["sd-turbo"]["license"]
+
+    checkpoint = tmp_path / "model.ckpt"
+    checkpoint.write_bytes(b"pickle")
+    code, _, err = _run(["visual-models", "add", str(checkpoint), "--family", "sd15"], capsys)
+    assert code == 1 and "pickle" in err
+
+    code, _, err = _run(["visual-models", "add", str(tmp_path), "--family", "sd15"], capsys)
+    assert code == 1 and "model_index.json" in err
+
+    folder = tmp_path / "pipe"
+    folder.mkdir()
+    (folder / "model_index.json").write_text("{}")
+    (folder / "unet.safetensors").write_bytes(b"\0" * 8)
+    code, out, _ = _run(
+        ["visual-models", "add", str(folder), "--family", "sd-turbo", "--id", "mine"], capsys
+    )
+    assert code == 0 and "'mine'" in out
+    code, out, _ = _run(["visual-models", "list", "--json"], capsys)
+    assert {row["id"]: row for row in json.loads(out)}["mine"]["installed"]
