@@ -56,3 +56,27 @@ def test_reopened_workspace_keeps_runs(window, qtbot, demo_path):
     screen = window.show_screen("Audience")
     assert screen.run.count() == 1
     assert len(screen.card_widgets) >= 3
+
+
+def test_rule_segment_is_checked_saved_and_listed(window, qtbot, demo_path):
+    window.screens["Start"].open_workspace(demo_path)
+    screen = window.show_screen("Audience")
+    editor = screen.rule_editor
+    editor.text.setText("spend >> 5")
+    assert not editor.check()
+    assert editor.check_label.text().startswith("✗")
+    editor.name.setText("Big spenders")
+    editor.text.setText("spend > 100")
+    task = editor.save()
+    with qtbot.waitSignal(task.ended, timeout=120_000):
+        pass
+    ws = window.session.workspace
+    stored = ws.query("SELECT id, size FROM segments WHERE kind = 'rule'")
+    assert len(stored) == 1 and stored[0]["size"] > 0
+    qtbot.waitUntil(lambda: editor.rules.count() == 1, timeout=5_000)
+    assert "Big spenders" in editor.rules.item(0).text()
+    assert screen.selected_segment == stored[0]["id"]
+    assert screen.customers.total == stored[0]["size"]
+    assert ws.scalar(
+        "SELECT count(*) FROM recommendations WHERE segment_id = ?", (stored[0]["id"],)
+    )

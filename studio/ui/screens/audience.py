@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +29,7 @@ from studio.storage.workspace import Workspace
 from studio.ui.charts import Bar, BarChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.screens.rule_editor import RuleEditor
 from studio.ui.viewmodels.customers import customer_model, customer_source
 from studio.ui.widgets import ProgressPanel, button, empty_state, row
 
@@ -203,9 +205,15 @@ class AudienceScreen(Screen):
         self.table.horizontalHeader().setStretchLastSection(True)
         lower_layout.addWidget(self.table)
 
+        self.rule_editor = RuleEditor(session)
+        self.rule_editor.segment_picked.connect(self.select_segment)
+        tabs = QTabWidget()
+        tabs.addTab(lower, "Customers")
+        tabs.addTab(self.rule_editor, "Rule segments")
+        self.tabs = tabs
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(scroll)
-        splitter.addWidget(lower)
+        splitter.addWidget(tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.layout_.addWidget(splitter, 1)
@@ -222,6 +230,7 @@ class AudienceScreen(Screen):
     def refresh(self) -> None:
         workspace = self.session.workspace
         self.run.clear()
+        self.rule_editor.refresh(workspace)
         if workspace is None:
             self._show_segments([])
             self.customers.set_source(None, None)
@@ -286,6 +295,8 @@ class AudienceScreen(Screen):
             return
         self.customers.set_source(*customer_source(workspace, segment_id))
         name = next((s["name"] for s in self.segments if s["id"] == segment_id), None)
+        if name is None and segment_id is not None:
+            name = workspace.scalar("SELECT name FROM segments WHERE id = ?", (segment_id,))
         what = f"Customers in “{name}”" if name else "All customers"
         self.table_title.setText(f"<b>{what}</b> — {self.customers.total:,}")
         self.all_button.setEnabled(segment_id is not None)
