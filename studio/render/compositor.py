@@ -141,10 +141,11 @@ def composite_text_layers(
 
     head_font = brand.font_path("headline", "bold")
     body_font = brand.font_path("body", "regular")
-    block = _fit_block(headline, subline, head_font, body_font, plan.text, style)
+    lines = 2 if plan.shape == "banner" else 3  # a banner reads at a glance
+    block = _fit_block(headline, subline, head_font, body_font, plan.text, style, lines)
     if block is None and subline:
         dropped.append("subline")
-        block = _fit_block(headline, "", head_font, body_font, plan.text, style)
+        block = _fit_block(headline, "", head_font, body_font, plan.text, style, lines)
     if block is None:
         raise InputError(
             f"The headline '{headline}' does not fit the {fmt.id} format "
@@ -245,13 +246,19 @@ def _inclusive(box: Box) -> Box:
 
 
 def _fit_block(
-    headline: str, subline: str, head_font, body_font, slot: Box, style: _TextStyle
+    headline: str,
+    subline: str,
+    head_font,
+    body_font,
+    slot: Box,
+    style: _TextStyle,
+    max_lines: int,
 ) -> tuple[FittedText, FittedText | None] | None:
     """The largest headline size at which headline and sub-line fit the slot together."""
     width, height = slot[2] - slot[0], slot[3] - slot[1]
 
     def attempt(size: int) -> tuple[FittedText, FittedText | None] | None:
-        head = layout_text(headline, head_font, size, width, 3)
+        head = layout_text(headline, head_font, size, width, max_lines)
         if head is None or head.height > height:
             return None
         if not subline:
@@ -262,7 +269,7 @@ def _fit_block(
             subline,
             body_font,
             (width, height - head.height - gap),
-            max_lines=3,
+            max_lines=max_lines,
             min_size=style.min_subline,
             max_size=sub_size,
         )

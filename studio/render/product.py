@@ -24,6 +24,8 @@ Box = tuple[int, int, int, int]
 PLAIN_BORDER_SPREAD = 22.0
 #: and this light (mean channel value) counts as a light packshot background
 LIGHT_BORDER = 170.0
+#: a change of this many grey levels per pixel is an outline the background flood stops at
+EDGE_LEVELS = 1.2
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,11 @@ def _plain_background_mask(rgb: np.ndarray) -> np.ndarray | None:
         return None
     threshold = max(18.0, 1.5 * spread + 8.0)
     near = np.linalg.norm(rgb - colour, axis=2) < threshold
+    # light products (a white pump, a cream jar) differ from the backdrop by a few levels
+    # only, but their outlines are edges: the flood from the border stops at them
+    smooth = ndimage.gaussian_filter(rgb.mean(axis=2), 1.0)
+    edges = np.hypot(ndimage.sobel(smooth, axis=0), ndimage.sobel(smooth, axis=1)) / 8.0
+    near &= edges < EDGE_LEVELS + spread / 4.0
     labels, _ = ndimage.label(near)
     edge_labels = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     background = np.isin(labels, edge_labels[edge_labels > 0])

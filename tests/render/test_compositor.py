@@ -56,8 +56,16 @@ def _check(creative, packshot_alpha_sum: int | None = None) -> None:
     assert mask.max() == 255
 
 
-@pytest.mark.parametrize("layout", available_layouts())
-@pytest.mark.parametrize("format_id", FORMATS)
+#: layouts are recipes per shape class; these cover every class, the smallest sizes and the
+#: story format's large safe margins
+SHAPES = ["iab_728x90", "iab_320x50", "social_1200x628", "iab_300x250", "iab_160x600",
+          "social_1080x1920"]  # fmt: skip
+CASES = [(f, "default") for f in FORMATS] + [
+    (f, layout) for f in SHAPES for layout in available_layouts() if layout != "default"
+]
+
+
+@pytest.mark.parametrize(("format_id", "layout"), CASES)
 def test_every_format_and_layout(format_id: str, layout: str, packshot, copy) -> None:
     creative = compose_creative(
         image_format=format_id,
