@@ -130,11 +130,11 @@ def ungrounded(text: str, facts: str) -> list[str]:
 
 
 def banned_in(text: str, banned: tuple[str, ...]) -> list[str]:
-    """Banned words or phrases present as whole words (plurals included), any case."""
+    """Banned words or phrases present as whole words (plural, -er, -est, -ly too), any case."""
     hits = []
     for word in banned:
         word = word.strip()
-        if word and re.search(r"\b" + re.escape(word) + r"(?:s|es)?\b", text, re.I):
+        if word and re.search(r"\b" + re.escape(word) + r"(?:s|es|er|est|ly)?\b", text, re.I):
             hits.append(word)
     return hits
 

@@ -73,13 +73,25 @@ class TinyModels:
         return self.folders[family]
 
 
-@pytest.fixture(scope="session")
-def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
+@pytest.fixture
+def one_torch_thread():
+    """Tiny models gain nothing from threads, and on a busy machine spinning threads
+    slow them down many times over."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session", name="tiny_models")
+def tiny_models_fixture(tmp_path_factory: pytest.TempPathFactory) -> TinyModels:
     return TinyModels(tmp_path_factory.mktemp("tiny-copy-models"))
 
 
 @pytest.fixture
-def tiny_copy_model(tiny_models: TinyModels):
+def tiny_copy_model(tiny_models: TinyModels, one_torch_thread: None):
     """Registers the tiny Llama as the local copy model 'tiny-llama' (per test home)."""
     from generators.registry import add_local_model, model_cache
 
