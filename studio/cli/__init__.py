@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bundle",
     "app",
     "quickstart",
+    "models",
 )
 
 
