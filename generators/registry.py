@@ -303,9 +303,43 @@ def download(
     if spec.sha256 and path.is_file() and sha256_file(path) != spec.sha256:
         path.unlink()
         raise ModelError(f"The download of '{spec.id}' is corrupt (sha256 mismatch); deleted it.")
+    verify_hub_files(spec, target)
     users = [s for s in _load_user_specs() if s.id != spec.id]
     _save_user_specs([*users, replace(spec, size_bytes=_size_of(path))])
     return path
+
+
+#: where huggingface_hub records, per downloaded file, the commit and the etag it came with
+HUB_METADATA_DIR = Path(".cache") / "huggingface" / "download"
+SHA256_HEX = frozenset("0123456789abcdef")
+
+
+def verify_hub_files(spec: ModelSpec, target: Path) -> int:
+    """Check each downloaded large file against the sha256 the hub published for it.
+
+    For files stored with Git LFS the hub's etag is the file's sha256, and
+    huggingface_hub keeps it in a metadata file beside the download. A file that does not
+    match is deleted with its metadata (the next download fetches it again) and the
+    download is refused. Returns how many files were checked.
+    """
+    checked = 0
+    for record in sorted((target / HUB_METADATA_DIR).rglob("*.metadata")):
+        lines = record.read_text(encoding="utf-8").splitlines()
+        etag = lines[1].strip() if len(lines) > 1 else ""
+        relative = record.relative_to(target / HUB_METADATA_DIR).with_suffix("")
+        path = target / relative
+        if len(etag) != 64 or not set(etag) <= SHA256_HEX or not path.is_file():
+            continue  # small git-stored files carry a git hash, not a sha256
+        if sha256_file(path) != etag:
+            path.unlink()
+            record.unlink()
+            raise ModelError(
+                f"The download of '{spec.id}' is corrupt: {relative} does not match the "
+                "sha256 the hub lists for it; deleted that file.",
+                hint="download the model again",
+            )
+        checked += 1
+    return checked
 
 
 def _tqdm_for(on_progress: Callable[[int, int | None], None] | None) -> Any:

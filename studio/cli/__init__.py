@@ -37,8 +37,15 @@ COMMAND_MODULES = (
 )
 @click.version_option(__version__, prog_name="Campaign Studio")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages to stderr.")
+@click.option(
+    "--self-test",
+    is_flag=True,
+    help="Check this install end to end (offscreen window, embedded models, a copy, a "
+    "creative, a bundle) and exit: 0 when all works.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --self-test: print a JSON report.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, self_test: bool, as_json: bool) -> None:
     """Campaign Studio: segments, recommendations and on-device creative generation.
 
     Run with no command to open the desktop app.
@@ -47,6 +54,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if self_test:
+        from studio.cli.self_test import run_and_exit
+
+        run_and_exit(ctx, as_json=as_json)
     if ctx.invoked_subcommand is None:
         app_command = cli.get_command(ctx, "app")
         if app_command is None:
