@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self.session.workspace_changed.connect(self._on_workspace_changed)
         self.session.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.session.data_changed.connect(self._on_data_changed)
+        self.session.worker_unavailable.connect(
+            lambda error: errors.report_error(error, context="Starting generation", parent=self)
+        )
         self.sidebar.setCurrentRow(0)
         self._on_workspace_changed()
         QTimer.singleShot(0, self._detect_device)

@@ -131,3 +131,28 @@ def tiny_copy_model_dir(tmp_path_factory) -> Path:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.build_tiny_copy_model(tmp_path_factory.mktemp("tiny-copy"))
+
+
+@pytest.fixture(scope="session")
+def segmented_template(demo_template, tmp_path_factory):
+    """The demo template segmented (k=3) with recommendations, built once per run."""
+    import shutil
+
+    from studio.data.recommend import compute_recommendations
+    from studio.data.segmentation import run_segmentation
+    from studio.storage.workspace import Workspace
+
+    path = tmp_path_factory.mktemp("segmented") / "demo"
+    shutil.copytree(demo_template, path)
+    with Workspace.open(path) as ws:
+        compute_recommendations(ws, run_segmentation(ws, k=3, seed=0))
+    return path
+
+
+@pytest.fixture
+def segmented_path(segmented_template, tmp_path):
+    import shutil
+
+    target = tmp_path / "segmented"
+    shutil.copytree(segmented_template, target)
+    return target

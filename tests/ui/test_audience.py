@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from studio.storage.workspace import Workspace
 from studio.ui.viewmodels.customers import customer_model, customer_source
 
 
@@ -47,12 +46,8 @@ def test_customer_table_pages_through_many_rows(workspace):
     assert ids == sorted(ids) and len(set(ids)) == 5000
 
 
-def test_reopened_workspace_keeps_runs(window, qtbot, demo_path):
-    with Workspace.open(demo_path) as ws:
-        from studio.data.segmentation import run_segmentation
-
-        run_segmentation(ws, k=3, seed=0)
-    window.screens["Start"].open_workspace(demo_path)
+def test_reopened_workspace_keeps_runs(window, qtbot, segmented_path):
+    window.screens["Start"].open_workspace(segmented_path)
     screen = window.show_screen("Audience")
     assert screen.run.count() == 1
     assert len(screen.card_widgets) >= 3

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 
-from studio.storage.workspace import Workspace
 
-
-def _segmented(demo_path):
-    from studio.data.recommend import compute_recommendations
-    from studio.data.segmentation import run_segmentation
-
-    with Workspace.open(demo_path) as ws:
-        run_id = run_segmentation(ws, k=3, seed=0)
-        compute_recommendations(ws, run_id)
-    return demo_path
-
-
-def test_products_grid_shows_photos_and_recommendations(window, qtbot, demo_path):
-    window.screens["Start"].open_workspace(_segmented(demo_path))
+def test_products_grid_shows_photos_and_recommendations(window, qtbot, segmented_path):
+    window.screens["Start"].open_workspace(segmented_path)
     screen = window.show_screen("Products")
     products = window.session.workspace.query("SELECT count(*) AS n FROM products")[0]["n"]
     assert screen.grid_model.rowCount() == products
