@@ -14,6 +14,7 @@ from studio import __version__
 from studio.core import paths
 from studio.storage.workspace import DB_NAME
 from studio.ui import errors
+from studio.ui.first_run import welcome_if_first_run
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme, follow_system
 
@@ -32,7 +33,7 @@ def application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Campaign Studio")
     app.setOrganizationName(paths.APP_NAME)
     app.setApplicationVersion(__version__)
-    icon = paths.resources_dir() / "icons" / "app.png"
+    icon = paths.resources_dir() / "icons" / "campaign-studio.png"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     return app
@@ -61,7 +62,8 @@ def run(workspace: Path | None = None) -> int:
     follow_system(app, theme)
     errors.install_excepthook(lambda: window)
     window.show()
-    starting_workspace(window, workspace)
+    if not welcome_if_first_run(window, workspace):
+        starting_workspace(window, workspace)
     code = app.exec()
     log.info("Campaign Studio exited with %s", code)
     return code
