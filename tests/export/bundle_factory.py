@@ -313,3 +313,16 @@ def build_campaign(ws: Workspace, *, name: str = "Spring Launch", extra_creative
                 seed=1000 + i,
             )
     return campaign
+
+
+def workspace_state(ws: Workspace) -> dict[str, object]:
+    """Row counts of every table plus the files in the asset store."""
+    tables = [
+        r["name"]
+        for r in ws.query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    counts = {t: ws.scalar(f"SELECT count(*) FROM [{t}]") for t in tables}
+    files = sorted(str(p.relative_to(ws.path)) for p in (ws.path / "assets").rglob("*"))
+    return {"counts": counts, "files": files}

@@ -21,16 +21,3 @@ def bundle(workspace: Workspace, campaign: int, tmp_path: Path) -> Path:
     out = tmp_path / "bundle.zip"
     export_bundle(workspace, campaign, out)
     return out
-
-
-def workspace_state(ws: Workspace) -> dict[str, object]:
-    """Row counts of every table plus the files in the asset store."""
-    tables = [
-        r["name"]
-        for r in ws.query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    counts = {t: ws.scalar(f"SELECT count(*) FROM [{t}]") for t in tables}
-    files = sorted(str(p.relative_to(ws.path)) for p in (ws.path / "assets").rglob("*"))
-    return {"counts": counts, "files": files}

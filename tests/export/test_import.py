@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import workspace_state
+from bundle_factory import workspace_state
 
 from studio.core.errors import InputError
 from studio.export import export_bundle, import_bundle, reader, verify_bundle
