@@ -242,7 +242,7 @@ def main() -> None:
         screenshot(
             chromium, root / "bundle" / "index.html", IMAGES / "bundle-index.png", (1280, 1500)
         )
-        screenshot(chromium, root / "bundle" / email, IMAGES / "bundle-email.png", (680, 620))
+        screenshot(chromium, root / "bundle" / email, IMAGES / "bundle-email.png", (680, 1150))
 
 
 if __name__ == "__main__":
