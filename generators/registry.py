@@ -349,10 +349,24 @@ def _tqdm_for(on_progress: Callable[[int, int | None], None] | None) -> Any:
         return tqdm
 
     class ReportingTqdm(tqdm):  # type: ignore[misc, valid-type]
+        """Counts without drawing (a windowed app has no console) and reports bytes only.
+
+        snapshot_download makes several bars from this class: files done, bytes received
+        and bytes written; only the last is the download's progress.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.reports = kwargs.get("unit") == "B" and not str(
+                kwargs.get("desc") or ""
+            ).startswith("Downloading bytes")
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+
         def update(self, n: float | None = 1) -> bool | None:
-            result = super().update(n)
-            on_progress(int(self.n), int(self.total) if self.total else None)
-            return result
+            self.n += n or 0
+            if self.reports:
+                on_progress(int(self.n), int(self.total) if self.total else None)
+            return None
 
     return ReportingTqdm
 
