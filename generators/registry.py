@@ -391,9 +391,15 @@ class ModelCache:
                 self._models[key] = load()
             return self._models[key]
 
-    def loaded(self) -> list[tuple[Any, ...]]:
-        with self._lock:
+    def loaded(self, *, blocking: bool = True) -> list[tuple[Any, ...]] | None:
+        """Keys of the loaded models. With ``blocking=False`` (a GUI asking) it returns
+        None at once while a model is being loaded, instead of waiting for the load."""
+        if not self._lock.acquire(blocking=blocking):
+            return None
+        try:
             return list(self._models)
+        finally:
+            self._lock.release()
 
     def release(self, model_id: str | None = None) -> None:
         with self._lock:
