@@ -104,10 +104,12 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
     product = campaign.product(sku)
     name = product.name if product else sku
     image = _email_image(campaign, segment, sku)
+    if copy is None and image is not None:
+        copy = campaign.copy_for(image)  # no email copy: the words on the ad itself
     rows = []
     if image and image.path:
         width, height = _fit(image.width, image.height, EMAIL_WIDTH)
-        alt = _first(copy, "subject") or name
+        alt = _first(copy, "subject") or _first(copy, "headline") or name
         rows.append(
             f'<tr><td style="padding:0;"><img src="../{escape(image.path)}" width="{width}"'
             f' height="{height}" alt="{escape(alt)}"'
@@ -117,7 +119,11 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
         '<tr><td style="padding:16px 24px 4px;font:bold 18px Arial,sans-serif;color:#222222;">'
         f"{escape(name)}</td></tr>"
     )
-    body = _first(copy, "body") or (product.description if product and product.description else "")
+    body = (
+        _first(copy, "body")
+        or _first(copy, "primary_text")
+        or (product.description if product and product.description else "")
+    )
     if body:
         rows.append(
             '<tr><td style="padding:4px 24px 12px;font:15px/1.5 Arial,sans-serif;color:#333333;">'

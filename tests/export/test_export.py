@@ -178,6 +178,11 @@ def test_email_html(bundle: Path) -> None:
     assert 'width="600" height="300"' in img and 'alt="Your mug' in img
     assert "<link" not in html and "<script" not in html
     assert "background-color:#b5179e" in html  # the brand kit's primary colour
+    # a segment without email copy gets the words of its ads
+    with _zip(bundle) as z:
+        cafe = z.read("email/cafe-lovers.html").decode()
+    assert "Shop now" in cafe and 'alt="Run lighter"' in cafe
+    assert "=HYPERLINK(&quot;http://evil.example&quot;" in cafe  # shown as text, quoted
 
 
 def test_email_button_colour_only_takes_a_hex_colour(
