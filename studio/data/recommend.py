@@ -10,7 +10,11 @@ Three signals, each scaled to [0, 1] within a segment and mixed with fixed weigh
   base rate (lift, smoothed towards 1 for small segments), normalised with a softmax
   over products.
 * **content**: cosine similarity of the product's text embedding (all-MiniLM-L6-v2) to
-  the segment's taste profile, so products nobody has bought yet still get a score.
+  the segment's taste profile.
+
+A product nobody has bought yet borrows the co-purchase and affinity signals of its most
+similar product that did sell (by text embedding), scaled by their similarity, so new
+products are ranked where their look-alikes are wanted rather than always last.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ class Signals:
     embeddings: np.ndarray  # (P, 384) unit vectors
     overall_rate: np.ndarray  # (P,) share of buying customers who bought each product
     n_buyers: int
+    #: for products nobody bought: the most similar product that sold (-1 otherwise) …
+    look_alike: np.ndarray
+    #: … and its cosine similarity, which scales what the new product borrows from it
+    look_alike_similarity: np.ndarray
 
 
 def purchase_matrix(lines: OrderLines, n_customers: int, n_products: int):
@@ -80,12 +88,21 @@ def build_signals(lines: OrderLines, n_customers: int, embeddings: np.ndarray) -
     buyers = np.asarray(bought.sum(axis=1)).ravel() > 0
     n_buyers = int(buyers.sum())
     counts = np.asarray(bought.sum(axis=0)).ravel()
+    look_alike = np.full(len(counts), -1)
+    look_alike_similarity = np.zeros(len(counts))
+    sold, unsold = np.flatnonzero(counts > 0), np.flatnonzero(counts == 0)
+    if len(sold) and len(unsold):
+        cosine = embeddings[unsold] @ embeddings[sold].T
+        look_alike[unsold] = sold[cosine.argmax(axis=1)]
+        look_alike_similarity[unsold] = np.clip(cosine.max(axis=1), 0.0, 1.0)
     return Signals(
         bought=bought,
         similarity=item_similarity(bought),
         embeddings=embeddings,
         overall_rate=counts / max(n_buyers, 1),
         n_buyers=n_buyers,
+        look_alike=look_alike,
+        look_alike_similarity=look_alike_similarity,
     )
 
 
@@ -121,6 +138,12 @@ def score_segment(signals: Signals, members: np.ndarray) -> SegmentScores:
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = np.where(overall > 0, smoothed / overall, 1.0)
     logits = np.log(np.maximum(lift, 1e-9))
+    # a product without sales borrows its look-alike's signals, scaled by how alike they are
+    new = signals.look_alike >= 0
+    if new.any():
+        alike, weight = signals.look_alike[new], signals.look_alike_similarity[new]
+        co_purchase[new] = weight * co_purchase[alike]
+        logits[new] = weight * logits[alike]
     affinity = np.exp(logits - logits.max())
     affinity /= affinity.sum()
 
@@ -158,12 +181,9 @@ def explain(product: int, scores: SegmentScores, signals: Signals, catalog: Cata
     if overall > 0 and companion.max() > 0.02:
         reasons.append(f"often bought with {catalog.names[int(companion.argmax())]}")
     if overall == 0:
-        look_alike = (signals.embeddings @ signals.embeddings[product]) * (scores.segment_rate > 0)
-        look_alike[product] = -1
-        if look_alike.max() > 0:
-            reasons.append(
-                f"new, no sales yet; similar to {catalog.names[int(look_alike.argmax())]}"
-            )
+        look_alike = int(signals.look_alike[product])
+        if look_alike >= 0:
+            reasons.append(f"new, no sales yet; similar to {catalog.names[look_alike]}")
         else:
             reasons.append("new, no sales yet")
     return "; ".join(reasons)

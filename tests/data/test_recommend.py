@@ -58,7 +58,7 @@ def test_never_bought_product_is_scored_by_content(shop: Workspace) -> None:
     kitchen = _segment(shop, "Kitchen")
     rows = {s: {r["product_id"]: r for r in result[s]} for s in (outdoor["id"], kitchen["id"])}
     for_outdoor, for_kitchen = rows[outdoor["id"]][new_id], rows[kitchen["id"]][new_id]
-    assert for_outdoor["components"]["co_purchase"] == 0
+    assert for_outdoor["components"]["overall_rate"] == 0
     assert for_outdoor["components"]["content"] > for_kitchen["components"]["content"]
     assert for_outdoor["explanation"].startswith("new, no sales yet; similar to")
     assert for_outdoor["rank"] < for_kitchen["rank"]
