@@ -109,7 +109,7 @@ class Bundle:
                 yield path, self.read(path), None
             except InputError as error:
                 yield path, None, error.message
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
                 yield path, None, f"{self.path.name}: '{path}' cannot be read ({error})"
 
 
@@ -147,6 +147,8 @@ def _check_structure(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
         reason = _unsafe_name(info.filename)
         if reason is None and _is_link(info):
             reason = "is a symbolic link"
+        if reason is None and info.flag_bits & 0x1:
+            reason = "is encrypted"
         if reason is None and info.filename in seen:
             reason = "appears twice in the archive"
         if reason is None and info.file_size > MAX_RATIO * max(info.compress_size, 1) + _CHUNK:

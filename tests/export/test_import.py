@@ -125,6 +125,25 @@ def _symlink() -> zipfile.ZipInfo:
     return info
 
 
+def _mark_encrypted(path: Path, name: str) -> Path:
+    """Set the 'encrypted' flag of one entry in both of its headers, as a password-protected
+    zip has it (zipfile cannot write encrypted entries)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        local = z.getinfo(name).header_offset
+    data[local + 6] |= 0x1
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = struct.unpack_from("<H", data, central + 28)[0]
+        if bytes(data[central + 46 : central + 46 + length]) == name.encode():
+            data[central + 8] |= 0x1
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def _first_creative(bundle: Path) -> str:
     with zipfile.ZipFile(bundle) as z:
         return next(n for n in z.namelist() if n.startswith("creatives/"))
@@ -141,6 +160,10 @@ HOSTILE = {
     "zip bomb": (
         lambda b, o: _rewrite(b, o, add=[("email/bomb.html", bytes(20 << 20))]),
         "zip bomb",
+    ),
+    "encrypted entry": (
+        lambda b, o: _mark_encrypted(_rewrite(b, o, add=[("copy/x.csv", b"a")]), "copy/x.csv"),
+        "is encrypted",
     ),
     "not in manifest": (
         lambda b, o: _rewrite(b, o, add=[("extra.txt", b"hello")], list_added=False),
