@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -151,6 +153,13 @@ def _units(kind: str, payload: dict[str, Any], ws: Workspace, target_id: int | N
     return images * int(payload.get("count", 1)) if kind == "variants" else images
 
 
+def quiet_model_progress_bars() -> None:
+    """One progress bar: the model loaders' own bars would tear ours apart."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if "transformers" in sys.modules:  # already imported: its setting was read at import
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+
+
 def run_campaign(ws: Workspace, campaign_id: int, *, show_progress: bool = True) -> dict[str, Any]:
     """Queue what a campaign still lacks and run its jobs; returns a summary."""
     queue = JobQueue(ws)
@@ -158,6 +167,7 @@ def run_campaign(ws: Workspace, campaign_id: int, *, show_progress: bool = True)
     if not queue.pending_count(campaign_id):
         queued = campaigns.enqueue_generation(ws, campaign_id, queue)
     started = time.perf_counter()
+    quiet_model_progress_bars()
     with progress(show_progress) as update:
         run = ForegroundRun(ws, campaign_id, update)
         run.run()

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from studio.cli.campaign import format_duration, run_campaign
+from studio.cli.campaign import format_duration, quiet_model_progress_bars, run_campaign
 from studio.cli.common import console, emit, json_option, progress
 from studio.core import campaigns
 from studio.core.channels import channel_formats
@@ -35,6 +35,7 @@ class QuickstartOptions:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     variants: int = 1
     copy_candidates: int = 1
+    demo_customers: int = 5000
 
 
 def top_segments(ws: Workspace, count: int) -> list[dict[str, Any]]:
@@ -59,6 +60,7 @@ def quickstart(options: QuickstartOptions, *, show_progress: bool = True) -> dic
     from studio.export.writer import export_bundle
 
     say = console.print if show_progress else (lambda *args, **kwargs: None)
+    quiet_model_progress_bars()
     started = time.perf_counter()
     path = options.workspace
     with progress(show_progress) as update:
@@ -69,7 +71,9 @@ def quickstart(options: QuickstartOptions, *, show_progress: bool = True) -> dic
             from studio.data.demo import create_demo_workspace
 
             say(f"Creating the demo workspace at {path}")
-            ws = create_demo_workspace(path, seed=DEMO_SEED, progress=update)
+            ws = create_demo_workspace(
+                path, seed=DEMO_SEED, n_customers=options.demo_customers, progress=update
+            )
     try:
         with progress(show_progress) as update:
             if latest_run_id(ws) is None:
@@ -152,8 +156,12 @@ def register(group: click.Group) -> None:
     help=f"Channel formats, comma-separated: {', '.join(sorted(channel_formats()))}.",
 )
 @click.option("--variants", default=1, show_default=True, help="GAN variants per creative.")
+@click.option("--candidates", default=1, show_default=True, help="Copy candidates kept per field.")
 @click.option(
-    "--candidates", default=1, show_default=True, help="Copy candidates kept per field."
+    "--demo-customers",
+    default=5000,
+    show_default=True,
+    help="Customers in the demo data, when the workspace is created.",
 )
 @json_option
 def quickstart_command(
@@ -164,6 +172,7 @@ def quickstart_command(
     formats: str,
     variants: int,
     candidates: int,
+    demo_customers: int,
     as_json: bool,
 ) -> None:
     """Do the main job end to end: demo data → segments → campaign → creatives → bundle.
@@ -181,6 +190,7 @@ def quickstart_command(
         formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
         variants=variants,
         copy_candidates=candidates,
+        demo_customers=demo_customers,
     )
     summary = quickstart(options, show_progress=not as_json)
 

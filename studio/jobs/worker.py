@@ -102,6 +102,10 @@ class Worker:
         self.campaign_id = campaign_id
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        # set when the thread has ended; used instead of Thread.join/is_alive, whose
+        # state a Ctrl-C during join can corrupt on Python < 3.13
+        self._finished = threading.Event()
+        self._finished.set()
         self._state_lock = threading.Lock()
         self._current: tuple[int, CancelToken] | None = None
         self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
@@ -111,7 +115,7 @@ class Worker:
 
     def start(self) -> None:
         """Start the thread. Raises StudioError when another worker runs this workspace."""
-        if self._thread is not None and self._thread.is_alive():
+        if self.is_running:
             return
         try:
             self._lock.acquire(timeout=0)
@@ -122,6 +126,7 @@ class Worker:
                 hint="wait for it to finish, or close it, then try again",
             ) from error
         self._stopping.clear()
+        self._finished.clear()
         self.queue.add_cancel_hook(self._on_cancel)
         self._thread = threading.Thread(target=self._run, name="studio-worker", daemon=True)
         self._thread.start()
@@ -140,14 +145,12 @@ class Worker:
         return self.join(timeout)
 
     def join(self, timeout: float | None = None) -> bool:
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Wait for the thread to end; True when it has."""
+        return self._finished.wait(timeout)
 
     @property
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return not self._finished.is_set()
 
     @property
     def is_busy(self) -> bool:
@@ -181,6 +184,7 @@ class Worker:
         finally:
             self.queue.remove_cancel_hook(self._on_cancel)
             self._lock.release()
+            self._finished.set()
 
     def _loop(self, queue: JobQueue) -> None:
         while not self._stopping.is_set():
