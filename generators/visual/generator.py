@@ -21,7 +21,7 @@ from generators.registry import all_specs, is_available
 from generators.visual.loading import LoadedPipeline, load_pipeline, load_tiny_decoder
 from generators.visual.previews import latents_to_preview
 from generators.visual.prompts import ProductFacts, SegmentFacts, build_prompt
-from studio.core.errors import Cancelled, ModelError
+from studio.core.errors import Cancelled, InputError, ModelError
 from studio.core.settings import load_settings
 from studio.render.background import design_background
 from studio.render.brand import BrandKit
@@ -159,8 +159,13 @@ class VisualGenerator:
         steps = request.steps or fam.steps
         guidance = fam.guidance if request.guidance is None else request.guidance
         width, height = request.size or (fam.size, fam.size)
-        if width % 8 or height % 8:
-            raise ModelError(f"Scene size {width}×{height} must be a multiple of 8 pixels.")
+        if width % 8 or height % 8 or width < 8 or height < 8:
+            raise InputError(f"Scene size {width}×{height} must be a multiple of 8 pixels.")
+        if steps < 1 or not 0 <= request.harmonise <= 1:
+            raise InputError(
+                f"Steps must be at least 1 (got {steps}) and harmonise strength within 0–1 "
+                f"(got {request.harmonise})."
+            )
 
         generator = torch.Generator("cpu").manual_seed(request.seed)
         callback = _StepCallback(sink.scaled(0.05, 0.8), cancel, steps, fam.latents, decoder,
@@ -222,7 +227,7 @@ class VisualGenerator:
         if tiny is None and request.decoder == "tiny":
             raise ModelError(
                 "The tiny decoder was asked for, but it is not installed.",
-                hint="download it with: studio models download taesd",
+                hint="download it with: studio visual-models download taesd",
             )
         return tiny
 
@@ -230,7 +235,15 @@ class VisualGenerator:
 class _StepCallback:
     """diffusers' ``callback_on_step_end``: progress, previews, and cancel within a step."""
 
-    def __init__(self, sink, cancel, steps, latent_kind, decoder, previews) -> None:
+    def __init__(
+        self,
+        sink: ProgressSink,
+        cancel: CancelToken,
+        steps: int,
+        latent_kind: str,
+        decoder: Any | None,
+        previews: bool,
+    ) -> None:
         self.sink, self.cancel, self.steps = sink, cancel, steps
         self.latent_kind, self.decoder, self.previews = latent_kind, decoder, previews
 
