@@ -187,3 +187,15 @@ def test_unknown_layout_is_refused(packshot, copy) -> None:
             product_image=packshot,
             layout="diagonal",
         )
+
+
+def test_a_limit_no_quality_can_meet_is_an_error_not_a_broken_file() -> None:
+    from studio.core.errors import GenerationError
+    from studio.render import encode_within_limit
+
+    rng = np.random.default_rng(2)
+    noise = Image.fromarray(rng.integers(0, 256, (250, 300, 3), dtype=np.uint8), "RGB")
+    with pytest.raises(GenerationError, match="does not fit 1 KB"):
+        encode_within_limit(noise, 1024, where="iab_300x250")
+    data, quality = encode_within_limit(noise, 60 * 1024, where="iab_300x250")
+    assert len(data) <= 60 * 1024 and 30 <= quality < 92
