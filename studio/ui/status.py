@@ -13,5 +13,8 @@ def detect_device(preference: str, precision: str) -> str:
 def loaded_models_text() -> str:
     from generators.registry import model_cache
 
-    loaded = sorted({str(key[0]) for key in model_cache.loaded()})
+    keys = model_cache.loaded(blocking=False)  # the GUI never waits for a model load
+    if keys is None:
+        return "loading…"
+    loaded = sorted({str(key[0]) for key in keys})
     return ", ".join(loaded) if loaded else "none loaded"

@@ -80,3 +80,29 @@ def test_workspace_summary_shows_counts(window, qtbot, tmp_path):
     window.screens["Start"].open_workspace(tmp_path / "ws")
     start = window.show_screen("Start")
     assert start.counts["customers"].text() == "0"
+
+
+def test_every_button_has_a_name_and_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QRadioButton
+
+    unnamed = []
+    for screen in window.screens.values():
+        for widget in screen.findChildren(QAbstractButton):
+            if isinstance(widget, QCheckBox | QRadioButton) or widget.objectName().startswith(
+                "qt_"
+            ):
+                continue  # their text is their name; Qt's own parts (table corners) are not ours
+            if not (widget.text().replace("&", "") or widget.accessibleName()):
+                unnamed.append(f"{screen.title}: {widget!r}")
+            elif not widget.toolTip() and widget.text() not in ("", "OK", "Cancel"):
+                unnamed.append(f"{screen.title}: '{widget.text()}' has no tooltip")
+    assert not unnamed, "\n".join(unnamed)
+
+
+def test_shortcuts_switch_screens(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    actions = {a.text(): a for a in window.actions()}
+    assert actions["Queue"].shortcut() == QKeySequence("Ctrl+6")
+    actions["Queue"].trigger()
+    assert window.current_screen.title == "Queue"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -157,7 +158,10 @@ class CampaignBuilderScreen(Screen):
             "&Generate", "Create the campaign and queue its generation", shortcut="Ctrl+G",
             primary=True,
         )  # fmt: skip
-        self.layout_.addLayout(row(self.estimate, None, self.generate_button, stretch_at=1))
+        footer = QHBoxLayout()
+        footer.addWidget(self.estimate, 1)
+        footer.addWidget(self.generate_button)
+        self.layout_.addLayout(footer)
 
         for widget in (self.segments, self.products):
             widget.itemChanged.connect(lambda _item: self.update_estimate())
