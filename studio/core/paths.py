@@ -43,7 +43,13 @@ def log_dir() -> Path:
 
 
 def models_dir() -> Path:
-    """The model cache: downloaded and user-added models."""
+    """The model cache: downloaded and user-added models (the folder chosen in Settings,
+    else the app's data folder)."""
+    from studio.core.settings import load_settings  # settings live in config_dir()
+
+    chosen = load_settings().models_dir
+    if chosen:
+        return _ensure(Path(chosen).expanduser())
     home = _home_override()
     return _ensure(
         home / "models" if home else Path(platformdirs.user_data_dir(APP_NAME)) / "models"

@@ -106,3 +106,13 @@ def test_shortcuts_switch_screens(window, qtbot):
     assert actions["Queue"].shortcut() == QKeySequence("Ctrl+6")
     actions["Queue"].trigger()
     assert window.current_screen.title == "Queue"
+
+
+def test_models_folder_setting_moves_the_model_cache(window, tmp_path):
+    from studio.core import paths
+
+    screen = window.show_screen("Settings")
+    screen.models_dir.setText(str(tmp_path / "my-models"))
+    screen.models_dir.editingFinished.emit()
+    assert paths.models_dir() == tmp_path / "my-models"
+    assert (tmp_path / "my-models").is_dir()
