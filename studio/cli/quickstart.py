@@ -17,7 +17,7 @@ import click
 from studio.cli.campaign import format_duration, quiet_model_progress_bars, run_campaign
 from studio.cli.common import console, emit, json_option, progress
 from studio.core import campaigns
-from studio.core.channels import channel_formats
+from studio.core.channels import channel_formats, get_channel_format
 from studio.core.errors import NotEnoughData, StudioError
 from studio.core.paths import default_workspaces_dir
 from studio.storage.workspace import DB_NAME, Workspace
@@ -61,6 +61,8 @@ def quickstart(options: QuickstartOptions, *, show_progress: bool = True) -> dic
 
     say = console.print if show_progress else (lambda *args, **kwargs: None)
     quiet_model_progress_bars()
+    for format_id in options.formats:  # refuse a typo before minutes of work
+        get_channel_format(format_id)
     started = time.perf_counter()
     path = options.workspace
     with progress(show_progress) as update:
