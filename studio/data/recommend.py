@@ -319,10 +319,11 @@ def compute_recommendations(
 
 
 def top_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, Any]]:
-    """The segment's best products (computed and stored first if it has none yet)."""
+    """The segment's best products; computed and stored first when fewer than ``k`` are."""
     if ws.scalar("SELECT id FROM segments WHERE id = ?", (segment_id,)) is None:
         raise NotFound(f"No segment {segment_id} in {ws.path}.")
-    if not ws.scalar("SELECT count(*) FROM recommendations WHERE segment_id = ?", (segment_id,)):
+    stored = ws.scalar("SELECT count(*) FROM recommendations WHERE segment_id = ?", (segment_id,))
+    if stored < min(k, ws.scalar("SELECT count(*) FROM products")):
         compute_recommendations(ws, segment_ids=[segment_id], top_k=max(k, 10))
     rows = ws.query(
         "SELECT r.product_id, p.sku, p.name, r.rank, r.score, r.components, r.explanation"

@@ -77,6 +77,7 @@ def test_top_products_computes_on_demand_and_segments_for_product(shop: Workspac
     outdoor = _segment(shop, "Outdoor")
     assert len(top_products(shop, outdoor["id"], k=3)) == 3  # nothing stored yet
     compute_recommendations(shop, top_k=4)
+    assert len(top_products(shop, outdoor["id"], k=6)) == 6  # fewer were stored: recomputed
     product_id = top_products(shop, outdoor["id"], k=1)[0]["product_id"]
     best = segments_for_product(shop, product_id, k=3)
     assert best[0]["segment_id"] == outdoor["id"]
