@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,8 +29,6 @@ def hint(text: str) -> QLabel:
     """A muted, wrapping explanation under a heading."""
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setForegroundRole(label.foregroundRole())
-    label.setEnabled(True)
     label.setStyleSheet("color: palette(placeholder-text);")
     return label
 
@@ -48,24 +44,6 @@ def button(text: str, tooltip: str, *, shortcut: str | None = None, primary=Fals
         widget.setDefault(True)
         widget.setAutoDefault(True)
     return widget
-
-
-def icon_button(icon: QIcon, name: str, tooltip: str) -> QToolButton:
-    """An icon-only button: it always gets an accessible name and a tooltip."""
-    widget = QToolButton()
-    widget.setIcon(icon)
-    widget.setToolTip(tooltip)
-    widget.setAccessibleName(name)
-    widget.setAccessibleDescription(tooltip)
-    widget.setAutoRaise(True)
-    return widget
-
-
-def separator() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setFrameShadow(QFrame.Shadow.Sunken)
-    return line
 
 
 def row(*widgets: QWidget | None, stretch_at: int | None = None) -> QHBoxLayout:

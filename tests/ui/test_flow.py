@@ -27,7 +27,9 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     qtbot.waitUntil(lambda: window.session.workspace is not None, timeout=120_000)
     assert window.session.workspace.path.name == "Demo workspace"
     window.show_screen("Start")
-    assert start.counts["customers"].text() == f"{demo_customers:,}"
+    qtbot.waitUntil(
+        lambda: start.counts["customers"].text() == f"{demo_customers:,}", timeout=30_000
+    )
 
     audience = window.show_screen("Audience")
     task = audience.resegment(k=3, seed=0)

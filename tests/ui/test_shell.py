@@ -79,7 +79,7 @@ def test_workspace_summary_shows_counts(window, qtbot, tmp_path):
     ws.close()
     window.screens["Start"].open_workspace(tmp_path / "ws")
     start = window.show_screen("Start")
-    assert start.counts["customers"].text() == "0"
+    qtbot.waitUntil(lambda: start.counts["customers"].text() == "0", timeout=30_000)
 
 
 def test_every_button_has_a_name_and_a_tooltip(window):

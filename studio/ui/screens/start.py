@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core import paths
-from studio.storage.workspace import DB_NAME
+from studio.storage.workspace import DB_NAME, Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.widgets import ProgressPanel, button, hint, row
@@ -47,6 +47,7 @@ class StartScreen(Screen):
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.demo_customers = DEMO_CUSTOMERS
+        self.summary: dict | None = None
         self.new_button = button("&New workspace…", "Create an empty workspace in a new folder")
         self.open_button = button("&Open workspace…", "Open a workspace folder")
         self.demo_button = button(
@@ -108,10 +109,8 @@ class StartScreen(Screen):
         self.current.setVisible(workspace is not None)
         self.import_button.setEnabled(workspace is not None)
         if workspace is not None:
-            summary = workspace.summary()
             self.current_path.setText(f"<b>{workspace.path.name}</b> — {workspace.path}")
-            for key, label in self.counts.items():
-                label.setText(f"{summary.get(key, 0):,}")
+            self._count_in_background(workspace.path)
         self.recent.clear()
         for entry in self.session.settings.recent_workspaces:
             item = QListWidgetItem(f"{Path(entry).name}    {entry}")
@@ -120,6 +119,31 @@ class StartScreen(Screen):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
                 item.setToolTip("This folder no longer holds a workspace")
             self.recent.addItem(item)
+
+    def _count_in_background(self, path: Path) -> None:
+        """Counting a big workspace's orders takes a while: never on the GUI thread."""
+
+        def count(_sink, _cancel) -> dict:
+            with Workspace.open(path) as ws:
+                return ws.summary()
+
+        def show(summary: dict) -> None:
+            if self.session.workspace_path != Path(summary["path"]):
+                return  # another workspace was opened meanwhile
+            for key, label in self.counts.items():
+                label.setText(f"{summary.get(key, 0):,}")
+            self.summary = summary
+
+        for label in self.counts.values():
+            label.setText("…")
+        self.session.tasks.run(
+            "Counting",
+            count,
+            on_success=show,
+            on_failure=lambda error: report_error(
+                error, context="Reading the workspace", parent=self
+            ),
+        )
 
     # --- actions ------------------------------------------------------------------------
 
