@@ -116,3 +116,23 @@ def test_models_folder_setting_moves_the_model_cache(window, tmp_path):
     screen.models_dir.editingFinished.emit()
     assert paths.models_dir() == tmp_path / "my-models"
     assert (tmp_path / "my-models").is_dir()
+
+
+def test_a_failed_download_says_what_to_do(window, qtbot):
+    from studio.ui import errors
+
+    screen = window.show_screen("Models")
+    hub = next(s for s in screen.model.specs if s.source == "hub")
+    screen.select(hub.id)
+    assert screen.download_button.isEnabled()
+    shown = []
+    errors.error_listeners.append(shown.append)
+    try:
+        qtbot.mouseClick(screen.download_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
+    finally:
+        errors.error_listeners.remove(shown.append)
+    assert hub.id in shown[0].what
+    assert shown[0].todo  # e.g. check the connection; a retry resumes
+    shown[0].close()
+    assert screen.model.state(hub) == "Not downloaded"
