@@ -43,6 +43,7 @@ class LoadedPipeline:
             from diffusers import AutoPipelineForImage2Image
 
             self._img2img = AutoPipelineForImage2Image.from_pipe(self.pipe)
+            self._img2img.set_progress_bar_config(disable=True)
         return self._img2img
 
     #: the hub revision, the file's sha256, or a fingerprint of the weight files
@@ -61,8 +62,14 @@ def load_pipeline(
 
 
 def _load(spec: ModelSpec, device: DeviceChoice, allow_pickle: bool) -> LoadedPipeline:
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
     path = resolve_path(spec, allow_pickle=allow_pickle)
     fam = family(spec.family)
+    # progress reaches the user through the sink; library bars would only clutter stderr
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
     try:
         if path.is_dir():
             pipe = _from_folder(path, spec, device)
