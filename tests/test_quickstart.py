@@ -15,15 +15,14 @@ from studio.export.reader import verify_bundle
 from studio.storage.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "jobs"))
-from tiny_copy import REPLY, build_tiny_copy_model, register_as_default
+from tiny_copy import REPLY, register_as_default, tiny_copy_model_dir
 
 
 @pytest.fixture
 def tiny_copy(tmp_path_factory: pytest.TempPathFactory):
     from generators.registry import model_cache
 
-    folder = build_tiny_copy_model(tmp_path_factory.mktemp("quickstart-copy") / "model")
-    yield register_as_default(folder)
+    yield register_as_default(tiny_copy_model_dir(tmp_path_factory))
     model_cache.release()
 
 

@@ -28,7 +28,7 @@ from studio.storage.workspace import Workspace, to_json, utcnow
 
 #: seconds per unit of work on a 2-core CPU, used until this machine has measured its own
 #: (a unit: one copy target, one visual, one rendered image format, one variant)
-DEFAULT_SECONDS_PER_UNIT = {"copy": 20.0, "visual": 2.0, "creative": 1.0, "variants": 2.0}
+DEFAULT_SECONDS_PER_UNIT = {"copy": 40.0, "visual": 2.0, "creative": 1.5, "variants": 5.0}
 #: how many of the latest finished jobs of a kind the estimate is measured from
 TIMING_WINDOW = 20
 DEFAULT_COPY_CANDIDATES = 3

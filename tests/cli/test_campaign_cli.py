@@ -18,32 +18,16 @@ from studio.jobs import JobContext, JobQueue
 from studio.storage.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
-from tiny_copy import REPLY, build_tiny_copy_model, register_as_default
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from studio.data.demo import create_demo_workspace
-    from studio.data.segmentation import run_segmentation
-
-    path = tmp_path_factory.mktemp("cli-demo") / "ws"
-    with create_demo_workspace(path, seed=7, n_customers=300) as ws:
-        run_segmentation(ws, seed=0)
-    return path
-
-
-@pytest.fixture(scope="module")
-def copy_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tiny_copy_model(tmp_path_factory.mktemp("cli-copy") / "model")
+from tiny_copy import REPLY, demo_template, register_as_default, tiny_copy_model_dir
 
 
 @pytest.fixture
-def shop(template: Path, copy_model_dir: Path, tmp_path: Path) -> Path:
+def shop(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
     from generators.registry import model_cache
 
-    register_as_default(copy_model_dir)
+    register_as_default(tiny_copy_model_dir(tmp_path_factory))
     path = tmp_path / "shop"
-    shutil.copytree(template, path)
+    shutil.copytree(demo_template(tmp_path_factory), path)
     yield path
     model_cache.release()
 

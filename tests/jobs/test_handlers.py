@@ -206,3 +206,15 @@ def test_copy_jobs_run_the_copy_model_and_store_text_with_provenance(demo_ws, ti
     creatives = c.current_assets(demo_ws, campaign_id, "creative")
     assert len(creatives) == 6  # every IAB display size
     assert all(cr.content["layout"]["text"][0]["text"] == REPLY for cr in creatives)
+
+    # regenerating the copy makes a new version and re-renders its creatives
+    c.regenerate_asset(demo_ws, copy.id, queue)
+    worker = Worker(demo_ws.path, queue, default_handlers(), stop_when_idle=True)
+    worker.start()
+    assert worker.join(300)
+    (new_copy,) = c.current_assets(demo_ws, campaign_id, "copy")
+    assert (new_copy.supersedes_id, new_copy.version) == (copy.id, 2)
+    assert new_copy.seed != copy.seed
+    rerendered = c.current_assets(demo_ws, campaign_id, "creative")
+    assert {cr.content["copy_asset_id"] for cr in rerendered} == {new_copy.id}
+    assert {cr.supersedes_id for cr in rerendered} == {cr.id for cr in creatives}

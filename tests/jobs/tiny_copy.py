@@ -24,6 +24,34 @@ PROMPT_TAILS = [
     "Write the description for Earl Grey Lavender, in English.<|end|><|assistant|>",
 ]
 MODEL_ID = "tiny-campaign-copy"
+DEMO_CUSTOMERS = 300
+
+
+def _session_root(factory) -> Path:
+    """A folder shared by every test module of this pytest run."""
+    root = factory.getbasetemp() / "campaign-builds"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+def tiny_copy_model_dir(factory) -> Path:
+    """The tiny copy model, trained once per pytest run (``factory``: tmp_path_factory)."""
+    folder = _session_root(factory) / "tiny-copy"
+    if not (folder / "config.json").exists():
+        build_tiny_copy_model(folder)
+    return folder
+
+
+def demo_template(factory) -> Path:
+    """A small demo workspace with one segmentation run, built once per pytest run."""
+    from studio.data.demo import create_demo_workspace
+    from studio.data.segmentation import run_segmentation
+
+    path = _session_root(factory) / "demo"
+    if not (path / "workspace.db").exists():
+        with create_demo_workspace(path, seed=7, n_customers=DEMO_CUSTOMERS) as ws:
+            run_segmentation(ws, seed=0)
+    return path
 
 
 def build_tiny_copy_model(folder: Path, steps: int = 80) -> Path:
