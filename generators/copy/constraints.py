@@ -70,6 +70,8 @@ class FieldRules:
     #: text that must appear in this field (the brand disclaimer, the SMS opt-out)
     required: tuple[str, ...] = ()
     multiline: bool = False
+    #: an SMS: GSM 7-bit characters only, extension characters count twice
+    sms: bool = False
 
 
 def normalise(text: str) -> str:
@@ -126,6 +128,46 @@ def ungrounded(text: str, facts: str) -> list[str]:
     return problems
 
 
+# --- SMS alphabet ----------------------------------------------------------------------
+
+#: 3GPP TS 23.038 basic character set (one septet each) and extension table (two septets)
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = set("^{}\\[~]|€\f")
+#: typographic characters a model likes, and their GSM equivalents
+SMS_REPLACEMENTS = {
+    "’": "'",
+    "‘": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+}
+
+
+def gsm_length(text: str) -> int | None:
+    """Length in GSM 7-bit septets, or None when a character needs UCS-2 (70 per SMS)."""
+    length = 0
+    for char in text:
+        if char in GSM_BASIC:
+            length += 1
+        elif char in GSM_EXTENSION:
+            length += 2
+        else:
+            return None
+    return length
+
+
+def sms_safe(text: str) -> tuple[str, list[str]]:
+    """Swap typographic quotes and dashes for their GSM equivalents."""
+    replaced = "".join(SMS_REPLACEMENTS.get(char, char) for char in text)
+    return replaced, ["used plain quotes and dashes for SMS"] if replaced != text else []
+
+
 # --- the checks -------------------------------------------------------------------------
 
 
@@ -146,6 +188,18 @@ def check(text: str, rules: FieldRules, facts: str) -> list[str]:
         problems.append("no words")
     if len(text) > rules.max_chars:
         problems.append(f"{len(text)} characters, over the limit of {rules.max_chars}")
+    if rules.sms:
+        septets = gsm_length(text)
+        if septets is None:
+            outside = sorted({c for c in text if c not in GSM_BASIC | GSM_EXTENSION})
+            problems.append(
+                f"characters outside the SMS (GSM 7-bit) alphabet: {' '.join(outside)} "
+                "(they cut an SMS to 70 characters)"
+            )
+        elif septets > rules.max_chars >= len(text):
+            problems.append(
+                f"{septets} SMS characters (€ and [ ] {{ }} count twice), over the limit"
+            )
     if not rules.multiline and "\n" in text:
         problems.append("more than one line")
     hits = banned_in(text, rules.banned_words)

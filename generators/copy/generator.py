@@ -204,6 +204,7 @@ def plan_fields(request: CopyRequest, channel: ChannelFormat) -> list[FieldPlan]
             banned_words=brand.banned_words,
             required=tuple(suffixes),
             multiline=item.name in MULTILINE_FIELDS,
+            sms=item.includes_opt_out,
         )
         wanted = min(max(request.n, item.min_count), item.max_count)
         plans.append(FieldPlan(item, rules, tuple(suffixes), room, wanted))
@@ -214,6 +215,9 @@ def _candidate(
     raw: str, finished: bool, plan: FieldPlan, facts: str, multiline: bool
 ) -> CopyCandidate:
     text, edits = constraints.clean(raw, multiline=multiline)
+    if plan.rules.sms:
+        text, replaced = constraints.sms_safe(text)
+        edits += replaced
     # a reply cut by the token budget only counts up to its last complete sentence or clause
     cut_here = not finished and "kept the first" not in " ".join(edits)
     text, shortened = constraints.fit(text, plan.room, unfinished=cut_here)

@@ -56,8 +56,12 @@ def sample(
     sink: ProgressSink,
     cancel: CancelToken,
     status: str = "Writing",
+    min_new_tokens: int = 0,
 ) -> Sampled:
-    """Sample ``count`` continuations of ``prompt`` in one batched ``generate`` call."""
+    """Sample ``count`` continuations of ``prompt`` in one batched ``generate`` call.
+
+    ``min_new_tokens`` forces a length (benchmarks compare equal work with it).
+    """
     import torch
     from transformers import StoppingCriteriaList
 
@@ -75,6 +79,7 @@ def sample(
             do_sample=True,
             num_return_sequences=count,
             max_new_tokens=max_new_tokens,
+            min_new_tokens=min_new_tokens,
             pad_token_id=tokenizer.pad_token_id,
             stopping_criteria=StoppingCriteriaList(criteria),
             streamer=SinkStreamer(tokenizer, sink, status, max_new_tokens),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from generators.copy.constraints import FieldRules, check, clean, fit, grounding_text, with_suffix
+from generators.copy.constraints import (
+    FieldRules,
+    check,
+    clean,
+    fit,
+    grounding_text,
+    sms_safe,
+    with_suffix,
+)
 from generators.copy.prompts import facts_block
 from generators.copy.request import (
     BrandVoice,
@@ -132,3 +140,15 @@ def test_rows_from_the_workspace() -> None:
     assert facts.attributes == {"colour": "red"} and facts.price_text() == "99.50"
     brand = brand_from_kit_row({"banned_words": '["cheap"]', "disclaimer": "T&Cs apply."})
     assert brand.banned_words == ("cheap",) and brand.disclaimer == "T&Cs apply."
+
+
+def test_sms_must_stay_in_the_gsm_alphabet() -> None:
+    rules = {"name": "text", "max_chars": 160, "sms": True}
+    assert problems("Trail Runner GTX 😀", **rules)[0].startswith("characters outside the SMS")
+    assert problems("Trail Runner GTX, voilà, Grüße", **rules) == []
+    over = problems("Trail Runner GTX " + "[" * 75, **rules)
+    assert over == ["167 SMS characters (€ and [ ] { } count twice), over the limit"]
+    assert sms_safe("Trail Runner’s – “GTX”") == (
+        'Trail Runner\'s - "GTX"',
+        ["used plain quotes and dashes for SMS"],
+    )

@@ -1,0 +1,167 @@
+"""Copy generation throughput: batched candidates, threads, and our wrapper's overhead.
+
+Measures, in one run on the same prompt and the embedded SmolLM2-135M model:
+
+* aggregate tokens/s at 1 and 8 candidates per ``generate`` call, through our sampling
+  wrapper (streaming to a sink, cancel and stop criteria) and through a bare
+  ``model.generate`` with the same arguments — the ratio is the wrapper's overhead;
+* the same at 1 and 2 torch threads (a busy machine punishes spinning threads);
+* optionally (``--variants``) bf16 weights and a static KV cache at 8 candidates;
+* the whole copy path (``generate_copy`` for one brief: prompts, sampling, checks,
+  MiniLM ranking) as useful tokens/s.
+
+Every sequence decodes exactly ``--tokens`` tokens so the work is equal. Figures are
+medians over ``--repeats`` interleaved runs; compare ratios, not absolute numbers.
+
+    .venv/bin/python benchmarks/copy_benchmark.py --tokens 32 --repeats 3 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from generators.base import CancelToken, ProgressSink
+from generators.copy import CopyRequest, ProductFacts, SegmentBrief, generate_copy
+from generators.copy.loading import load_copy_model
+from generators.copy.prompts import field_prompt
+from generators.copy.sampling import SamplingParameters, chat_prompt, sample
+from generators.copy.specs import DEFAULT_COPY_MODEL
+
+REQUEST = CopyRequest(
+    product=ProductFacts(
+        name="Trail Runner GTX",
+        category="Running shoes",
+        description="Lightweight trail running shoe with a waterproof membrane.",
+        price=129.0,
+        currency="EUR",
+    ),
+    channel_format="meta_feed",
+    segment=SegmentBrief("Weekend adventurers", "Outdoor lovers who hike and run on weekends."),
+    n=3,
+)
+
+
+def bare_generate(lm: Any, prompt: str, count: int, tokens: int, **extra: Any) -> float:
+    import torch
+
+    inputs = lm.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+    torch.manual_seed(0)
+    started = time.perf_counter()
+    with torch.inference_mode():
+        lm.model.generate(
+            **inputs, do_sample=True, num_return_sequences=count, max_new_tokens=tokens,
+            min_new_tokens=tokens, pad_token_id=lm.tokenizer.pad_token_id,
+            **SamplingParameters().as_dict(), **extra,
+        )  # fmt: skip
+    return count * tokens / (time.perf_counter() - started)
+
+
+def wrapped_generate(lm: Any, prompt: str, count: int, tokens: int) -> float:
+    started = time.perf_counter()
+    sampled = sample(
+        lm, prompt, count=count, max_new_tokens=tokens, min_new_tokens=tokens, seed=0,
+        parameters=SamplingParameters(), stop_at_newline=False,
+        sink=ProgressSink(lambda event: None), cancel=CancelToken(),
+    )  # fmt: skip
+    assert all(len(lm.tokenizer(t)["input_ids"]) > 0 for t in sampled.texts)
+    return count * tokens / (time.perf_counter() - started)
+
+
+def median_of(runs: list[float]) -> float:
+    return round(statistics.median(runs), 2)
+
+
+def run(tokens: int, repeats: int, threads: list[int], variants: bool) -> dict[str, Any]:
+    import torch
+
+    lm = load_copy_model(DEFAULT_COPY_MODEL, device="cpu", precision="fp32")
+    prompt = chat_prompt(lm, field_prompt(REQUEST, "primary_text", 110, "Meta feed ad").messages)
+    prompt_tokens = len(lm.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    wrapped_generate(lm, prompt, 2, 4)  # warm-up: allocator, kernels, newline mask
+    results: dict[str, Any] = {
+        "model": DEFAULT_COPY_MODEL, "prompt_tokens": prompt_tokens,
+        "new_tokens_per_sequence": tokens, "repeats": repeats, "configs": [],
+    }  # fmt: skip
+    default_threads = torch.get_num_threads()
+    for thread_count in threads:
+        torch.set_num_threads(thread_count)
+        for count in (1, 8):
+            ours, bare = [], []
+            for _ in range(repeats):  # interleaved, so load changes hit both alike
+                ours.append(wrapped_generate(lm, prompt, count, tokens))
+                bare.append(bare_generate(lm, prompt, count, tokens))
+            row = {
+                "threads": thread_count, "candidates": count,
+                "ours_tokens_per_s": median_of(ours), "bare_tokens_per_s": median_of(bare),
+            }  # fmt: skip
+            row["wrapper_overhead"] = round(
+                row["bare_tokens_per_s"] / row["ours_tokens_per_s"] - 1, 3
+            )
+            results["configs"].append(row)
+            print(json.dumps(row), flush=True)
+    torch.set_num_threads(default_threads)
+    by_key = {(r["threads"], r["candidates"]): r for r in results["configs"]}
+    results["batching_speedup"] = {
+        str(t): round(by_key[t, 8]["ours_tokens_per_s"] / by_key[t, 1]["ours_tokens_per_s"], 2)
+        for t in threads
+    }
+    if variants:
+        results["variants"] = variant_runs(lm, prompt, tokens, repeats)
+    results["copy_path"] = copy_path()
+    return results
+
+
+def variant_runs(lm: Any, prompt: str, tokens: int, repeats: int) -> dict[str, float]:
+    """bf16 weights and a static KV cache, against fp32 dynamic cache, at 8 candidates."""
+    import torch
+
+    found = {"fp32": median_of([bare_generate(lm, prompt, 8, tokens) for _ in range(repeats)])}
+    found["static_cache"] = median_of(
+        [
+            bare_generate(lm, prompt, 8, tokens, cache_implementation="static")
+            for _ in range(repeats)
+        ]
+    )
+    lm.model.to(torch.bfloat16)
+    try:
+        found["bf16"] = median_of([bare_generate(lm, prompt, 8, tokens) for _ in range(repeats)])
+    finally:
+        lm.model.to(torch.float32)
+    print(json.dumps(found), flush=True)
+    return found
+
+
+def copy_path() -> dict[str, float]:
+    """One whole brief through generate_copy: useful (not padded) tokens per second."""
+    started = time.perf_counter()
+    result = generate_copy(REQUEST)
+    seconds = time.perf_counter() - started
+    return {
+        "new_tokens": result.stats["new_tokens"],
+        "sampling_tokens_per_s": round(result.stats["new_tokens"] / result.stats["seconds"], 2),
+        "end_to_end_tokens_per_s": round(result.stats["new_tokens"] / seconds, 2),
+        "seconds": round(seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--variants", action="store_true", help="also bf16 and static cache")
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    args = parser.parse_args()
+    results = run(args.tokens, args.repeats, args.threads, args.variants)
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
