@@ -122,10 +122,6 @@ class Session(QObject):
         if event.kind == "finished":
             self.data_changed.emit("assets")
 
-    def forget_recent(self, path: str) -> None:
-        self.settings.recent_workspaces = [p for p in self.settings.recent_workspaces if p != path]
-        self.save_settings()
-
     # --- settings -----------------------------------------------------------------------
 
     def save_settings(self, *, emit: bool = True) -> None:

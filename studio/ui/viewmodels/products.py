@@ -25,10 +25,6 @@ def photo_path(ws: Workspace, sha256: str | None) -> Path | None:
         return None  # shown as "no photo"; verify_files reports missing files
 
 
-def has_recommendations(ws: Workspace) -> bool:
-    return bool(ws.scalar("SELECT count(*) FROM recommendations"))
-
-
 def recommended_segments(ws: Workspace, product_id: int, k: int = 5) -> list[dict[str, Any]]:
     from studio.data.recommend import segments_for_product
     from studio.data.segmentation import latest_run_id
