@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from studio.cli import cli, main
 from studio.core import campaigns
+from studio.core.settings import load_settings
 from studio.export.reader import verify_bundle
 from studio.storage.workspace import Workspace
 
@@ -41,6 +42,7 @@ def test_quickstart_runs_the_main_job_end_to_end(tmp_path: Path, tiny_copy: str)
     assert summary["assets"] == {"copy": 4, "visual": 2, "creative": 2, "variant": 2}
     assert summary["approved"] == 8  # copy, creatives and variants; visuals are parts
     assert Path(summary["bundle"]) == bundle
+    assert load_settings().recent_workspaces[0] == str(workspace.resolve())  # for `studio app`
     report = verify_bundle(bundle)
     assert report.ok, report.problems
     assert report.creatives >= 2

@@ -20,9 +20,12 @@ from studio.core import campaigns
 from studio.core.channels import channel_formats, get_channel_format
 from studio.core.errors import NotEnoughData, StudioError
 from studio.core.paths import default_workspaces_dir
+from studio.core.settings import load_settings, save_settings
 from studio.storage.workspace import DB_NAME, Workspace
 
 DEFAULT_FORMATS = ("meta_feed", "email")
+#: the folder the desktop app's "Open demo workspace" uses too
+DEMO_FOLDER = "Demo workspace"
 DEMO_SEED = 7
 
 
@@ -36,6 +39,12 @@ class QuickstartOptions:
     variants: int = 1
     copy_candidates: int = 1
     demo_customers: int = 5000
+
+
+def default_demo_path() -> Path:
+    settings = load_settings()
+    root = Path(settings.workspaces_dir) if settings.workspaces_dir else default_workspaces_dir()
+    return root / DEMO_FOLDER
 
 
 def top_segments(ws: Workspace, count: int) -> list[dict[str, Any]]:
@@ -118,6 +127,9 @@ def quickstart(options: QuickstartOptions, *, show_progress: bool = True) -> dic
             report = export_bundle(ws, campaign_id, out, progress=update)
     finally:
         ws.close()
+    settings = load_settings()  # `studio app` opens the last workspace
+    settings.remember_workspace(path)
+    save_settings(settings)
     return {
         "workspace": str(path),
         "campaign_id": campaign_id,
@@ -141,7 +153,7 @@ def register(group: click.Group) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Workspace folder; created with the demo data when missing "
-    "[default: 'Demo' in your workspaces folder].",
+    f"[default: '{DEMO_FOLDER}' in your workspaces folder].",
 )
 @click.option(
     "--out",
@@ -185,7 +197,7 @@ def quickstart_command(
     if segments < 1 or products < 1:
         raise click.BadParameter("--segments and --products must be at least 1.")
     options = QuickstartOptions(
-        workspace=workspace or default_workspaces_dir() / "Demo",
+        workspace=workspace or default_demo_path(),
         out=out,
         segments=segments,
         products=products,
