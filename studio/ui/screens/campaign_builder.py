@@ -153,7 +153,7 @@ class CampaignBuilderScreen(Screen):
 
         self.estimate = QLabel()
         self.estimate.setAccessibleName("Estimate")
-        self.estimate.setWordWrap(True)
+        self.estimate.setMinimumWidth(480)  # one line; a wrapped label squeezes to a column
         self.generate_button = button(
             "&Generate", "Create the campaign and queue its generation", shortcut="Ctrl+G",
             primary=True,
