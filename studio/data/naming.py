@@ -92,10 +92,11 @@ def qualifiers(profile: dict[str, Any]) -> list[str]:
         share, overall = category["share"] or 0, category["overall"] or 0
         if share >= 0.2 and overall and share >= DISTINCTIVE * overall:
             found.append((share / overall, category["name"]))
-    for attribute in profile["attributes"].values():
+    for name, attribute in profile["attributes"].items():
         share, overall = attribute["share"] or 0, attribute["overall"] or 0
         if share >= 0.5 and overall and share >= DISTINCTIVE * overall:
-            found.append((share / overall * 0.5, attribute["value"]))  # categories first
+            label = f"{name.replace('_', ' ')} {attribute['value']}"  # "country Germany"
+            found.append((share / overall * 0.5, label))  # categories first
     return [label for _, label in sorted(found, key=lambda item: -item[0])]
 
 

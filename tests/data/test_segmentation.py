@@ -199,6 +199,15 @@ def test_names_tell_alike_segments_apart_by_behaviour() -> None:
     ]
 
 
+def test_a_dominant_attribute_qualifies_the_name() -> None:
+    profile = _profile(spend_mean=250.0)
+    profile["categories"] = [{"name": "Outdoor", "share": 0.2, "overall": 0.2}]
+    profile["attributes"] = {"country": {"value": "Germany", "share": 0.9, "overall": 0.3}}
+    name, description = name_segments([profile])[0]
+    assert name == "Big spenders (country Germany)"
+    assert "Mostly country Germany (90% vs 30% overall)." in description
+
+
 def test_strongest_behaviour_names_the_segment() -> None:
     deal = _profile(spend_mean=40.0, recency_median=65.0, discount_share_mean=0.8)
     assert archetype(deal)[0] == "Deal-seeking light buyers"
