@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,7 @@ def evaluate(
     used_model = model_id or ""
     started = time.perf_counter()
     for index, base in enumerate(requests):
-        request = CopyRequest(**{**base.__dict__, "model_id": model_id or base.model_id})
+        request = replace(base, model_id=model_id or base.model_id)
         result = generator.generate(request, ProgressSink(), cancel)
         used_model = result.provenance.model_id or used_model
         tokens += result.stats.get("new_tokens", 0.0)
