@@ -410,12 +410,16 @@ def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
 
 def _headline(content: dict[str, Any]) -> str:
     """A short text to recognise an asset by in a listing."""
-    fields = content.get("fields") or {}
-    for values in fields.values():
-        if values:
-            text = values[0] if isinstance(values, list) else str(values)
-            return text if len(text) <= 50 else text[:49] + "…"
-    return str(content.get("axis", "") or content.get("image_format", ""))
+    from studio.jobs.handlers import creative_copy
+
+    texts = list(creative_copy(content.get("fields") or {})[0].values())
+    texts += [layer["text"] for layer in (content.get("layout") or {}).get("text", [])]
+    if content.get("axis"):
+        texts.insert(0, f"{content['axis']}: {content.get('value', '')}")
+    if not texts:
+        return ""
+    text = " ".join(str(texts[0]).split())
+    return text if len(text) <= 50 else text[:49] + "…"
 
 
 @click.command("generate")
