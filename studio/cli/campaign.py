@@ -156,6 +156,7 @@ def _units(kind: str, payload: dict[str, Any], ws: Workspace, target_id: int | N
 def quiet_model_progress_bars() -> None:
     """One progress bar: the model loaders' own bars would tear ours apart."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # loaders that use tqdm directly (GGUF)
     if "transformers" in sys.modules:  # already imported: its setting was read at import
         sys.modules["transformers"].utils.logging.disable_progress_bar()
 
