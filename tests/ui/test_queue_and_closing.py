@@ -9,6 +9,7 @@ from studio.core.campaigns import create_campaign, enqueue_generation
 from studio.jobs.worker import LOCK_NAME
 from studio.storage.workspace import Workspace
 from studio.ui import errors
+from studio.ui.viewmodels.jobs import ETA_COLUMN
 
 
 def _campaign_with_jobs(path, targets: int = 2) -> list[int]:
@@ -34,7 +35,7 @@ def test_queue_controls_while_another_window_generates(window, qtbot, segmented_
         queue = window.show_screen("Queue")
         assert [j["id"] for j in queue.model.jobs] == jobs
         assert window.queue_label.text() == f"Queue: {len(jobs)}"
-        assert queue.model.index(0, 6).data()  # an ETA for queued work
+        assert queue.model.index(0, ETA_COLUMN).data()  # an ETA for queued work
 
         queue.table.selectRow(0)
         qtbot.mouseClick(queue.cancel_button, Qt.MouseButton.LeftButton)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
-from studio.ui.viewmodels.jobs import PROGRESS_COLUMN, JobTableModel
+from studio.ui.viewmodels.jobs import ETA_COLUMN, PROGRESS_COLUMN, JobTableModel
 from studio.ui.widgets import button, row
 
 
@@ -137,7 +137,7 @@ class QueueScreen(Screen):
         for job in self.model.jobs:
             counts[job["status"]] = counts.get(job["status"], 0) + 1
         pending = counts.get("queued", 0) + counts.get("running", 0)
-        eta = self.model.data(self.model.index(pending - 1, 6)) if pending else ""
+        eta = self.model.data(self.model.index(pending - 1, ETA_COLUMN)) if pending else ""
         parts = [f"{pending} to do" + (f", about {eta}" if eta else "")]
         parts += [f"{counts[s]} {s}" for s in ("failed", "cancelled", "done") if counts.get(s)]
         self.summary.setText(" · ".join(parts))

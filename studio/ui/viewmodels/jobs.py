@@ -14,8 +14,10 @@ from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Job", "Makes", "Campaign", "For", "Status", "Progress", "ETA", "Message")
+COLUMNS = ("Job", "Makes", "Campaign", "For", "Format", "Status", "Progress", "ETA", "Message")
 PROGRESS_COLUMN = COLUMNS.index("Progress")
+STATUS_COLUMN = COLUMNS.index("Status")
+ETA_COLUMN = COLUMNS.index("ETA")
 KIND_LABELS = {"copy": "Copy", "visual": "Visual", "creative": "Creatives", "variants": "Variants"}
 STATUS_COLOURS = {"failed": "#c0392b", "cancelled": "#8a8d93", "done": "#2e8b57"}
 
@@ -93,7 +95,8 @@ class JobTableModel(QAbstractTableModel):
             )
             # queued jobs' ETAs depend on the running one
             if self.jobs[row]["status"] == "running" and len(self.jobs) > row + 1:
-                self.dataChanged.emit(self.index(row + 1, 6), self.index(len(self.jobs) - 1, 6))
+                last = len(self.jobs) - 1
+                self.dataChanged.emit(self.index(row + 1, ETA_COLUMN), self.index(last, ETA_COLUMN))
 
     def eta(self, row: int) -> float | None:
         """Seconds until the job at ``row`` is done (queued jobs wait for those before)."""
@@ -146,21 +149,22 @@ class JobTableModel(QAbstractTableModel):
             if column == 2:
                 return job["campaign"] or ""
             if column == 3:
-                parts = (job["segment"], job["product"], job["channel_format"])
-                return " × ".join(p for p in parts if p)
+                return " × ".join(p for p in (job["segment"], job["product"]) if p)
             if column == 4:
+                return job["channel_format"] or ""
+            if column == STATUS_COLUMN:
                 return job["status"].capitalize()
             if column == PROGRESS_COLUMN:
                 return f"{self.fraction(job) * 100:.0f}%"
-            if column == 6:
+            if column == ETA_COLUMN:
                 return format_seconds(self.eta(index.row()))
-            if column == 7:
+            if column == len(COLUMNS) - 1:
                 return self.message(job)
         if role == Qt.ItemDataRole.UserRole:
             return self.fraction(job) if column == PROGRESS_COLUMN else job
-        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+        if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
             colour = STATUS_COLOURS.get(job["status"])
             return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == 7:
+        if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
             return self.message(job)
         return None
