@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -96,9 +97,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of 1 M / 10 M")
     parser.add_argument("--k", type=int, default=6, help="k for the baseline comparison")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=2, help="timed runs per clustering (best)")
     args = parser.parse_args(argv)
     n_customers, n_lines = int(N_CUSTOMERS * args.scale), int(N_LINES * args.scale)
     report: dict = {"customers": n_customers, "order_lines": n_lines}
+    report["load_average_at_start"] = round(os.getloadavg()[0], 1)
+    # import scikit-learn before any clock starts, so neither side pays for it
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score  # noqa: F401
 
     with Stopwatch() as clock:
         lines, customers, product_category = synthetic_orders(n_customers, n_lines, args.seed)
@@ -116,12 +122,29 @@ def main(argv: list[str] | None = None) -> dict:
     report["peak_rss_after_features_gib"] = round(peak_rss_gib(), 2)
     del lines  # the order lines are not needed for clustering
 
-    with Stopwatch() as clock:
-        studio = cluster(matrix, k=args.k, seed=args.seed)
+    # the two sides alternate and the best of --repeat runs counts: other processes on a
+    # shared machine slow down whichever run they happen to overlap
+    studio_runs, baseline_runs = [], []
+    for _ in range(args.repeat):
+        with Stopwatch() as clock:
+            studio = cluster(matrix, k=args.k, seed=args.seed)
+        studio_runs.append(clock)
+        with Stopwatch() as clock:
+            baseline = KMeans(args.k, n_init=1, random_state=args.seed).fit_predict(matrix)
+        baseline_runs.append(clock)
+    best_studio = min(studio_runs, key=lambda c: c.wall)
+    best_baseline = min(baseline_runs, key=lambda c: c.wall)
     report["studio_estimator"] = studio.metrics["estimator"]
-    report["studio_fixed_k_wall_s"] = round(clock.wall, 2)
-    report["studio_fixed_k_cpu_s"] = round(clock.cpu, 2)
-    report["studio_fixed_k_rows_per_s"] = round(len(matrix) / clock.wall)
+    report["studio_fixed_k_wall_s"] = round(best_studio.wall, 2)
+    report["studio_fixed_k_cpu_s"] = round(best_studio.cpu, 2)
+    report["studio_fixed_k_rows_per_s"] = round(len(matrix) / best_studio.wall)
+    report["sklearn_kmeans_wall_s"] = round(best_baseline.wall, 2)
+    report["sklearn_kmeans_cpu_s"] = round(best_baseline.cpu, 2)
+    report["studio_vs_sklearn_wall_ratio"] = round(best_studio.wall / best_baseline.wall, 2)
+    report["studio_vs_sklearn_cpu_ratio"] = round(best_studio.cpu / max(best_baseline.cpu, 1e-9), 2)
+    report["studio_vs_sklearn_inertia_ratio"] = round(
+        inertia(matrix, studio.labels, args.k) / inertia(matrix, baseline, args.k), 4
+    )
 
     with Stopwatch() as clock:
         auto = cluster(matrix, seed=args.seed)
@@ -129,23 +152,11 @@ def main(argv: list[str] | None = None) -> dict:
     report["studio_auto_k_wall_s"] = round(clock.wall, 2)
     report["studio_auto_k_cpu_s"] = round(clock.cpu, 2)
     report["peak_rss_after_segmentation_gib"] = round(peak_rss_gib(), 2)
+    report["features_and_auto_segmentation_wall_s"] = round(
+        report["features_wall_s"] + report["studio_auto_k_wall_s"], 2
+    )
 
-    from sklearn.cluster import KMeans
-
-    with Stopwatch() as clock:
-        baseline = KMeans(args.k, n_init=1, random_state=args.seed).fit_predict(matrix)
-    report["sklearn_kmeans_wall_s"] = round(clock.wall, 2)
-    report["sklearn_kmeans_cpu_s"] = round(clock.cpu, 2)
-    report["studio_vs_sklearn_wall_ratio"] = round(
-        report["studio_fixed_k_wall_s"] / max(clock.wall, 1e-9), 2
-    )
-    report["studio_vs_sklearn_cpu_ratio"] = round(
-        report["studio_fixed_k_cpu_s"] / max(clock.cpu, 1e-9), 2
-    )
-    report["studio_vs_sklearn_inertia_ratio"] = round(
-        inertia(matrix, studio.labels, args.k) / inertia(matrix, baseline, args.k), 4
-    )
-    report["peak_rss_after_baseline_gib"] = round(peak_rss_gib(), 2)
+    report["load_average_at_end"] = round(os.getloadavg()[0], 1)
     json.dump(report, sys.stdout, indent=2)
     print()
     return report
