@@ -52,30 +52,39 @@ def scene(seed: int = 0) -> tuple[Image.Image, Image.Image]:
     return image, mask
 
 
-def timed(run, repeats: int) -> float:
-    """Median seconds of ``repeats`` runs after one warm-up run."""
+def timed(run, repeats: int) -> tuple[float, float]:
+    """Median wall seconds and median CPU seconds (all threads) of ``repeats`` runs after
+    one warm-up run. On a shared machine wall time swings with the load; CPU time is the
+    steadier measure of the work done."""
     run()
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         run()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return float(np.median(walls)), float(np.median(cpus))
 
 
 def gan_figures(repeats: int, batch: int) -> dict[str, float]:
     import torch
 
     from generators.variants import apply_style
-    from generators.variants.networks import LITE, build_generator
+    from generators.variants.networks import FULL, LITE, build_generator
     from generators.variants.styles import stylize
 
     image, mask = scene()
-    single = timed(lambda: apply_style(image, "vintage-film", protect_mask=mask), repeats)
+    single, single_cpu = timed(
+        lambda: apply_style(image, "vintage-film", protect_mask=mask), repeats
+    )
     images = [scene(seed)[0] for seed in range(batch)]
-    batched = timed(lambda: stylize(images, "vintage-film", masks=[mask] * batch), repeats)
-    lite = build_generator(LITE).eval()
+    batched, _ = timed(lambda: stylize(images, "vintage-film", masks=[mask] * batch), repeats)
+    full, lite = build_generator(FULL).eval(), build_generator(LITE).eval()
     tensor = torch.rand(1, 3, SIZE, SIZE) * 2 - 1
+
+    def full_forward() -> None:
+        with torch.inference_mode():
+            full(tensor)
 
     def lite_forward() -> None:
         with torch.inference_mode():
@@ -83,8 +92,10 @@ def gan_figures(repeats: int, batch: int) -> dict[str, float]:
 
     return {
         "gan_s_per_variant": round(single, 3),
+        "gan_cpu_s_per_variant": round(single_cpu, 3),
         f"gan_batched_{batch}_s_per_variant": round(batched / batch, 3),
-        "lite_generator_forward_s": round(timed(lite_forward, repeats), 3),
+        "full_generator_forward_s": round(timed(full_forward, repeats)[0], 3),
+        "lite_generator_forward_s": round(timed(lite_forward, repeats)[0], 3),
     }
 
 
@@ -109,7 +120,11 @@ def diffusion_figure(repeats: int) -> dict[str, float]:
             output_type="pil",
         )
 
-    return {"diffusion_img2img_s_per_variant": round(timed(run, repeats), 3)}
+    wall, cpu = timed(run, repeats)
+    return {
+        "diffusion_img2img_s_per_variant": round(wall, 3),
+        "diffusion_img2img_cpu_s_per_variant": round(cpu, 3),
+    }
 
 
 def training_figure(steps: int, size: int) -> dict[str, float]:
@@ -174,6 +189,9 @@ def main() -> None:
         report.update(diffusion_figure(args.diffusion_repeats))
         report["diffusion_over_gan"] = round(
             report["diffusion_img2img_s_per_variant"] / report["gan_s_per_variant"], 1
+        )
+        report["diffusion_over_gan_cpu"] = round(
+            report["diffusion_img2img_cpu_s_per_variant"] / report["gan_cpu_s_per_variant"], 1
         )
     print(json.dumps(report, indent=2))
 

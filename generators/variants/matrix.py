@@ -259,7 +259,12 @@ def _load_source(ws: Workspace, asset_id: int) -> _Source:
     from studio.core.campaigns import get_asset
 
     asset = get_asset(ws, asset_id)
-    if asset.kind not in ("creative", "variant"):
+    if asset.kind == "variant":
+        raise InputError(
+            f"Asset {asset_id} is already a variant.",
+            hint=f"make variants of its creative, asset {asset.parent_id}, and combine axes",
+        )
+    if asset.kind != "creative":
         raise InputError(
             f"Asset {asset_id} is a {asset.kind}, not a creative.",
             hint="variants are made from finished creatives",

@@ -259,7 +259,7 @@ def _print_variants(rows: list[dict[str, Any]]) -> None:
 
 @click.command("variants")
 @workspace_argument
-@click.option("--asset", "asset_id", type=int, required=True, help="The creative to vary.")
+@click.option("--asset", "asset_id", type=int, required=True, help="The creative's asset id.")
 @click.option("--styles", multiple=True, help="GAN styles (comma-separated ids, or 'all').")
 @click.option("--colourways", type=int, help="How many brand-palette colourways.")
 @click.option("--layouts", multiple=True, help="Layout alternates (names, or 'all').")

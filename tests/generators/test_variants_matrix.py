@@ -212,6 +212,9 @@ def test_bad_requests_are_refused_clearly(workspace: Workspace, creative: int) -
     with pytest.raises(InputError, match="not a creative"):
         copy_id = workspace.scalar("SELECT id FROM assets WHERE kind = 'copy'")
         make_variants(workspace, copy_id, axes={"style": "all"}, count=2)
+    variant = make_variants(workspace, creative, axes={"layout": ["mirrored"]}, count=1)[0]
+    with pytest.raises(InputError, match=f"already a variant.*asset {creative}"):
+        make_variants(workspace, variant, axes={"style": "all"}, count=1)
     with pytest.raises(InputError, match="nothing to vary"):
         make_variants(workspace, creative, axes={"copy": 0}, count=2)
 
