@@ -20,7 +20,8 @@ SD_TURBO = ModelSpec(
     license="Stability AI Non-Commercial Research Community License (sai-nc-community)",
     size_bytes=2_600_000_000,
     description="Fast text-to-image (1–4 steps) at 512 px, distilled from SD 2.1. "
-    "Recommended for visuals on CPU and GPU. Non-commercial licence: check it covers your use.",
+    "Recommended for visuals on CPU and GPU. Non-commercial licence; for commercial use "
+    "see https://stability.ai/license.",
     recommended=True,
     extra={"allow_patterns": FP16_PATTERNS, "variant": "fp16"},
 )
@@ -47,7 +48,8 @@ SDXL_TURBO = ModelSpec(
     location="stabilityai/sdxl-turbo",
     license="Stability AI Non-Commercial Research Community License (sai-nc-community)",
     size_bytes=6_940_000_000,
-    description="Higher-quality fast model (1–4 steps at 512 px); needs a GPU with 8 GB or more.",
+    description="Higher-quality fast model (1–4 steps at 512 px); needs a GPU with 8 GB or "
+    "more. Non-commercial licence; for commercial use see https://stability.ai/license.",
     extra={"allow_patterns": FP16_PATTERNS, "variant": "fp16"},
 )
 
