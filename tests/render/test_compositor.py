@@ -199,3 +199,15 @@ def test_a_limit_no_quality_can_meet_is_an_error_not_a_broken_file() -> None:
         encode_within_limit(noise, 1024, where="iab_300x250")
     data, quality = encode_within_limit(noise, 60 * 1024, where="iab_300x250")
     assert len(data) <= 60 * 1024 and 30 <= quality < 92
+
+
+def test_a_photo_that_cannot_be_cut_out_is_placed_whole(copy) -> None:
+    rng = np.random.default_rng(3)
+    busy = Image.fromarray(rng.integers(0, 256, (300, 200, 3), dtype=np.uint8), "RGB")
+    creative = compose_creative(
+        image_format="social_1080x1080", brand=default_brand_kit(), copy=copy, product_image=busy
+    )
+    _check(creative)
+    assert creative.layout["cutout"] == "none"
+    x0, y0, x1, y1 = creative.layout["product_box"]
+    assert abs((x1 - x0) / (y1 - y0) - 200 / 300) < 0.02  # whole photo, aspect kept
