@@ -75,9 +75,8 @@ def sample(
     started = time.perf_counter()
     with torch.inference_mode():
         output = lm.model.generate(
-            **inputs,
+            **shared_prompt_inputs(lm, inputs, count),
             do_sample=True,
-            num_return_sequences=count,
             max_new_tokens=max_new_tokens,
             min_new_tokens=min_new_tokens,
             pad_token_id=tokenizer.pad_token_id,
@@ -99,6 +98,23 @@ def sample(
         finished.append(ended is not None or stopped_at_newline)
     texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
     return Sampled(texts, finished, new_tokens, seconds, prompt)
+
+
+def shared_prompt_inputs(lm: LoadedCopyModel, inputs: Any, count: int) -> dict[str, Any]:
+    """Inputs for ``count`` candidates that share one pass over the prompt.
+
+    ``num_return_sequences`` would run the prompt through the model once per candidate;
+    on a CPU that prefill costs more than decoding a short headline. So the prompt
+    (all but its last token) runs once, and its key/value cache is repeated per candidate.
+    """
+    ids, mask = inputs["input_ids"], inputs["attention_mask"]
+    repeated = {"input_ids": ids.repeat(count, 1), "attention_mask": mask.repeat(count, 1)}
+    if count == 1 or ids.shape[1] < 2:
+        return repeated
+    cache = lm.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True)
+    past = cache.past_key_values
+    past.batch_repeat_interleave(count)
+    return {**repeated, "past_key_values": past}
 
 
 def _end_token_ids(lm: LoadedCopyModel) -> set[int]:
