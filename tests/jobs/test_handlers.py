@@ -218,3 +218,37 @@ def test_copy_jobs_run_the_copy_model_and_store_text_with_provenance(demo_ws, ti
     rerendered = c.current_assets(demo_ws, campaign_id, "creative")
     assert {cr.content["copy_asset_id"] for cr in rerendered} == {new_copy.id}
     assert {cr.supersedes_id for cr in rerendered} == {cr.id for cr in creatives}
+
+
+@pytest.fixture
+def tiny_diffusion(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny SD-Turbo-shaped pipeline and TAESD, installed in this test's model folder."""
+    from generators.registry import add_local_model, model_cache
+    from generators.visual.tiny import save_tiny_models
+
+    pipeline_dir, decoder_dir = save_tiny_models(tmp_path_factory.mktemp("tiny-visual"))
+    add_local_model(pipeline_dir, "visual", "sd-turbo", model_id="tiny-sd")
+    add_local_model(decoder_dir, "decoder", "taesd", model_id="taesd")
+    yield "tiny-sd"
+    model_cache.release()
+
+
+def test_an_installed_diffusion_model_makes_the_visual(email_campaign, tiny_diffusion):
+    ws, campaign_id, _ = email_campaign
+    c.enqueue_generation(ws, campaign_id)
+    events = []
+    queue = JobQueue(ws)
+    worker = Worker(ws.path, queue, default_handlers(), events.append, stop_when_idle=True)
+    worker.start()
+    assert worker.join(300)
+    assert {job.status for job in queue.list()} == {"done"}, [j.error for j in queue.list()]
+
+    (visual,) = c.current_assets(ws, campaign_id, "visual")
+    assert (visual.generator, visual.model_id) == ("visual.diffusion", tiny_diffusion)
+    assert visual.parameters["diffusion"] is True
+    assert visual.prompt and visual.model_revision
+    assert visual.content["designed"] is False and len(visual.content["focus_box"]) == 4
+    assert any(e.kind == "preview" for e in events)  # per-step previews reach the listener
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+    assert creative.content["layout"]["background"] == "image"  # rendered on the scene
+    assert creative.model_id == tiny_diffusion  # the creative's provenance names the model
