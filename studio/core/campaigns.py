@@ -460,6 +460,7 @@ def edit_copy(
     banned words. Returns the id of the new copy asset.
     """
     from generators.copy.constraints import banned_in
+    from studio.jobs.handlers import rerender_creatives
 
     asset = get_asset(ws, asset_id)
     if asset.kind != "copy":
@@ -487,26 +488,27 @@ def edit_copy(
         merged[name] = texts
     content = {**asset.content, "fields": merged}
     content.setdefault("channel_format", channel_format.id)
-    new_id = record_asset(
-        ws,
-        kind="copy",
-        generator="edit",
-        campaign_id=asset.campaign_id,
-        target_id=asset.target_id,
-        channel=asset.channel,
-        format=asset.format,
-        content=content,
-        supersedes=asset,
-        model_id=asset.model_id,
-        model_revision=asset.model_revision,
-        seed=asset.seed,
-        prompt=asset.prompt,
-        parameters={**asset.parameters, "edited_fields": sorted(fields)},
-    )
-    if rerender:
-        from studio.jobs.handlers import rerender_creatives
-
-        rerender_creatives(ws, copy_asset_id=asset_id, new_copy_asset_id=new_id)
+    # one transaction: text that cannot be rendered (e.g. a headline too long for a
+    # banner) is refused whole, and no creative keeps showing the old text
+    with ws.write():
+        new_id = record_asset(
+            ws,
+            kind="copy",
+            generator="edit",
+            campaign_id=asset.campaign_id,
+            target_id=asset.target_id,
+            channel=asset.channel,
+            format=asset.format,
+            content=content,
+            supersedes=asset,
+            model_id=asset.model_id,
+            model_revision=asset.model_revision,
+            seed=asset.seed,
+            prompt=asset.prompt,
+            parameters={**asset.parameters, "edited_fields": sorted(fields)},
+        )
+        if rerender:
+            rerender_creatives(ws, copy_asset_id=asset_id, new_copy_asset_id=new_id)
     return new_id
 
 

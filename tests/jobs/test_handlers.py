@@ -252,3 +252,23 @@ def test_an_installed_diffusion_model_makes_the_visual(email_campaign, tiny_diff
     (creative,) = c.current_assets(ws, campaign_id, "creative")
     assert creative.content["layout"]["background"] == "image"  # rendered on the scene
     assert creative.model_id == tiny_diffusion  # the creative's provenance names the model
+
+
+def test_an_edit_whose_creative_cannot_be_rendered_is_refused_whole(email_campaign, monkeypatch):
+    import studio.jobs.handlers as handlers
+    from studio.core.errors import InputError
+
+    ws, campaign_id, _ = email_campaign
+    c.enqueue_generation(ws, campaign_id)
+    run_queue(ws)
+    (copy,) = c.current_assets(ws, campaign_id, "copy")
+    (creative,) = c.current_assets(ws, campaign_id, "creative")
+
+    def too_long(*args, **kwargs):
+        raise InputError("The headline does not fit the email_hero_600x300 format.")
+
+    monkeypatch.setattr(handlers, "finish_creative", too_long)
+    with pytest.raises(InputError, match="does not fit"):
+        c.edit_copy(ws, copy.id, {"subject": "A subject that will not fit"})
+    assert [a.id for a in c.current_assets(ws, campaign_id, "copy")] == [copy.id]
+    assert [a.id for a in c.current_assets(ws, campaign_id, "creative")] == [creative.id]
