@@ -124,6 +124,9 @@ class ForegroundRun:
             if event.kind == "failed":
                 self.failed.append((event.job_id, event.job_kind, event.error or ""))
                 console.print(f"[red]✗[/red] {label}: {event.error}")
+            elif event.result.get("passed") is False:  # stored, but a field has no pass
+                problems = "; ".join(event.result.get("problems", []))
+                console.print(f"[yellow]![/yellow] {label} needs editing: {problems}")
             self.update(f"{label} {event.kind}", self.done_units / self.total)
         elif event.kind in ("started", "progress"):
             fraction = (self.done_units + units * (event.fraction or 0.0)) / self.total
