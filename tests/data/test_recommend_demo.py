@@ -1,6 +1,6 @@
 """Recommendations on the demo retailer: they must clearly beat popularity.
 
-Slow (the demo draws its product photos and the embedding model loads): run with -m slow.
+The full-size check of the figures in docs/segments.md is slow: run it with -m slow.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ def _evaluate(path: Path, n_customers: int) -> dict:
         return evaluate_recommendations(ws, holdout_days=60, k=10, seed=0)
 
 
-@pytest.mark.slow
 def test_small_demo_beats_popularity(tmp_path: Path) -> None:
     result = _evaluate(tmp_path / "demo", 1000)
     assert result["segments"]["ndcg"] > 1.3 * result["popularity"]["ndcg"]
