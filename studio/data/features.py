@@ -80,6 +80,8 @@ class CustomerTable:
     signup_day: np.ndarray  # int days, or -1 when unknown
     categorical: dict[str, np.ndarray] = field(default_factory=dict)  # name -> str values
     numeric: dict[str, np.ndarray] = field(default_factory=dict)  # name -> float (nan = none)
+    #: too fine-grained to cluster on, but rule segments filter by it
+    city: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
 
 
 @dataclass
@@ -265,13 +267,31 @@ class WorkspaceData:
 
 
 def load_workspace_data(ws: Workspace) -> WorkspaceData:
-    """Read customers, products and order lines into arrays (one pass over each table)."""
-    customer_rows = ws.query(
-        "SELECT id, country, city, signup_date, attributes FROM customers ORDER BY id"
-    )
-    product_rows = ws.query(
-        "SELECT id, sku, name, category, description, currency FROM products ORDER BY id"
-    )
+    """Read customers, products and order lines into arrays.
+
+    All three come from one read transaction on a reader connection: a consistent snapshot
+    of the committed data, even while another process imports orders.
+    """
+    reader = ws.reader()
+    try:
+        reader.execute("BEGIN")
+        customer_rows = list(
+            reader.query(
+                "SELECT id, country, city, signup_date, attributes FROM customers ORDER BY id"
+            )
+        )
+        product_rows = list(
+            reader.query(
+                "SELECT id, sku, name, category, description, currency FROM products ORDER BY id"
+            )
+        )
+        # plain tuples: millions of order lines would not fit as dicts
+        rows = reader.execute(
+            "SELECT customer_id, product_id, order_ref, substr(ordered_at, 1, 10), amount,"
+            " discount FROM orders ORDER BY id"
+        ).fetchall()
+    finally:
+        reader.conn.close()
     customer_ids = np.array([r["id"] for r in customer_rows], dtype=np.int64)
     product_ids = np.array([r["id"] for r in product_rows], dtype=np.int64)
 
@@ -287,11 +307,6 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
         categories=categories,
     )
 
-    with ws._write_lock:
-        rows = ws.db.execute(
-            "SELECT customer_id, product_id, order_ref, substr(ordered_at, 1, 10), amount,"
-            " discount FROM orders ORDER BY id"
-        ).fetchall()
     if rows:
         cust, prod, refs, dates, amount, discount = zip(*rows, strict=True)
         _, order = np.unique(np.array(refs, dtype=object).astype(str), return_inverse=True)
@@ -349,4 +364,5 @@ def customer_table(rows: list[dict]) -> CustomerTable:
         else:
             categorical[key] = np.array(["" if v is None else str(v) for v in column], dtype=str)
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
-    return CustomerTable(ids, signup_day, categorical, numeric)
+    city = np.array([r["city"] or "" for r in rows], dtype=str)
+    return CustomerTable(ids, signup_day, categorical, numeric, city)

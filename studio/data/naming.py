@@ -138,7 +138,7 @@ def describe(profile: dict[str, Any]) -> str:
     category_names = {c["name"] for c in profile["categories"]}
     preferred = [q for q in qualifiers(profile) if q in category_names]
     if preferred:
-        traits.append(f"prefer {preferred[0]}")
+        traits.append(f"lean towards {preferred[0]}")
     parts = [f"{title}: {', '.join(traits)}."]
     parts.append(
         f"{profile['size']:,} customers ({profile['customer_share']:.0%} of all) bringing "
@@ -156,7 +156,7 @@ def describe(profile: dict[str, Any]) -> str:
     if top:
         first = top[0]
         text = (
-            f"Favourite category: {first['name']} ({first['share']:.0%} of their spend vs "
+            f"Biggest category: {first['name']} ({first['share']:.0%} of their spend vs "
             f"{first['overall']:.0%} overall)"
         )
         if len(top) > 1:

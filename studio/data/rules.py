@@ -20,7 +20,12 @@ from typing import Any
 import numpy as np
 
 from studio.core.errors import InputError, NotFound
-from studio.data.features import CustomerFeatures, build_features, load_workspace_data
+from studio.data.features import (
+    CustomerFeatures,
+    WorkspaceData,
+    build_features,
+    load_workspace_data,
+)
 from studio.data.naming import describe
 from studio.data.segmentation import insert_segment, segment_profile, store_members
 from studio.storage.workspace import Workspace, to_json, utcnow
@@ -104,7 +109,7 @@ def parse_rule(text: str) -> dict[str, Any]:
     return {"all": conditions, "text": " ".join(text.split())}
 
 
-def _columns(ws: Workspace, features: CustomerFeatures, data) -> dict[str, np.ndarray]:
+def _columns(features: CustomerFeatures, data: WorkspaceData) -> dict[str, np.ndarray]:
     """Every field a rule can use, one value per customer (index order)."""
     values = features.values
     columns: dict[str, np.ndarray] = {
@@ -118,9 +123,7 @@ def _columns(ws: Workspace, features: CustomerFeatures, data) -> dict[str, np.nd
     }
     for index, category in enumerate(features.categories):
         columns[f"share:{category.lower()}"] = features.category_share[:, index]
-    columns["city"] = np.array(
-        [r["city"] or "" for r in ws.query("SELECT city FROM customers ORDER BY id")], dtype=str
-    )
+    columns["city"] = data.customers.city
     for name, column in data.customers.categorical.items():
         columns[name.lower()] = column
     for name, column in data.customers.numeric.items():
@@ -160,13 +163,15 @@ def _matches(column: np.ndarray, op: str, value: Any, field: str) -> np.ndarray:
     raise InputError(f"{field} is text; compare it with =, != or in, not {op}.")
 
 
-def evaluate_rule(ws: Workspace, rule: dict[str, Any]) -> tuple[np.ndarray, Any, CustomerFeatures]:
+def evaluate_rule(
+    ws: Workspace, rule: dict[str, Any]
+) -> tuple[np.ndarray, WorkspaceData, CustomerFeatures]:
     """The members (bool mask over customers in id order) of a parsed rule, now."""
     data = load_workspace_data(ws)
     features = build_features(
         data.lines, data.customers, data.catalog.category, data.catalog.categories
     )
-    columns = _columns(ws, features, data)
+    columns = _columns(features, data)
     members = np.ones(len(data.customers.ids), dtype=bool)
     for condition in rule["all"]:
         field = condition["field"].lower()
