@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             lambda sink, cancel: detect_device(settings.device, settings.precision),
             on_success=lambda text: self.device_label.setText(f"Device: {text}"),
             on_failure=lambda error: self.device_label.setText(f"Device: {error}"),
+            ask_before_closing=False,
         )
 
     def update_status(self) -> None:

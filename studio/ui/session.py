@@ -133,7 +133,7 @@ class Session(QObject):
 
     def busy(self) -> list[str]:
         """Labels of the work that closing now would interrupt."""
-        labels = [task.label for task in self.tasks.active()]
+        labels = [task.label for task in self.tasks.active() if task.ask_before_closing]
         job_id = self.worker.current_job_id if self.worker is not None else None
         if job_id is not None:
             labels.append(f"Generating: job {job_id}")

@@ -49,9 +49,11 @@ class Task(QObject):
     cancelled = Signal()
     ended = Signal()  # after any of the three above
 
-    def __init__(self, label: str, parent: QObject | None = None) -> None:
+    def __init__(self, label: str, parent: QObject | None = None, *, ask: bool = True) -> None:
         super().__init__(parent)
         self.label = label
+        #: closing the window asks before stopping this task (not for quick look-ups)
+        self.ask_before_closing = ask
         self.cancel_token = CancelToken()
         self.status = "queued"
         self.fraction: float | None = None
@@ -120,8 +122,9 @@ class TaskRunner(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[str, float], None] | None = None,
+        ask_before_closing: bool = True,
     ) -> Task:
-        task = Task(label, self)
+        task = Task(label, self, ask=ask_before_closing)
         if on_success:
             task.succeeded.connect(on_success)
         if on_failure:

@@ -374,6 +374,7 @@ class BrandKitScreen(Screen):
             on_failure=lambda error: report_error(
                 error, context="Rendering the preview", parent=self
             ),
+            ask_before_closing=False,
         )
         self._preview_task.ended.connect(self._preview_done)
 

@@ -143,6 +143,7 @@ class StartScreen(Screen):
             on_failure=lambda error: report_error(
                 error, context="Reading the workspace", parent=self
             ),
+            ask_before_closing=False,
         )
 
     # --- actions ------------------------------------------------------------------------
