@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,11 +25,17 @@ def heading(text: str, *, size: float = 1.5) -> QLabel:
     return label
 
 
+def muted(label: QLabel) -> QLabel:
+    """Secondary text; a palette role (not a style sheet) so it follows theme changes."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
+
+
 def hint(text: str) -> QLabel:
     """A muted, wrapping explanation under a heading."""
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
+    muted(label)
     return label
 
 
@@ -107,5 +113,6 @@ def empty_state(text: str) -> QLabel:
     label = QLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
+    label.setContentsMargins(24, 24, 24, 24)
+    muted(label)
     return label

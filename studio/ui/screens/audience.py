@@ -31,7 +31,7 @@ from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.screens.rule_editor import RuleEditor
 from studio.ui.viewmodels.customers import customer_model, customer_source
-from studio.ui.widgets import ProgressPanel, button, empty_state, row
+from studio.ui.widgets import ProgressPanel, button, empty_state, muted, row
 
 CARD_COLUMNS = 3
 
@@ -96,7 +96,7 @@ class SegmentCard(QFrame):
         description.setWordWrap(True)
         facts = QLabel(segment_facts(segment))
         facts.setWordWrap(True)
-        facts.setStyleSheet("color: palette(placeholder-text);")
+        muted(facts)
         self.chart = BarChart()
         self.chart.set_bars(segment_bars(segment, longest_recency))
         for widget in (name, description, facts, self.chart):
@@ -172,7 +172,7 @@ class AudienceScreen(Screen):
             "&Segment customers…", "Find segments in the customers' orders", shortcut="Ctrl+Shift+S"
         )
         self.run_info = QLabel()
-        self.run_info.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.run_info)
         self.layout_.addLayout(
             row(self.run, self.resegment_button, self.run_info, None, stretch_at=3)
         )
@@ -186,6 +186,7 @@ class AudienceScreen(Screen):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.cards_host)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumHeight(250)  # a row of segment cards stays readable
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
