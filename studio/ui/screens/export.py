@@ -31,6 +31,10 @@ from studio.ui.widgets import ProgressPanel, button, row
 EXPORTS_FOLDER = "exports"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class ExportScreen(Screen):
     title = "Export"
     description = (
@@ -196,8 +200,9 @@ class ExportScreen(Screen):
         self.last_report = report
         self.result.setText(
             f"<b>Saved {report.path.name}</b> ({report.bytes / 1e6:.1f} MB): "
-            f"{report.creatives} creatives, {report.copy_assets} copy sets, {report.emails} "
-            f"emails, {report.files} files{', signed' if report.c2pa_signed else ''}.<br>"
+            f"{_count(report.creatives, 'creative')}, {_count(report.copy_assets, 'copy set')}, "
+            f"{_count(report.emails, 'email')}, {_count(report.files, 'file')}"
+            f"{', signed' if report.c2pa_signed else ''}.<br>"
             f"{report.path}<br>sha256 {report.sha256}"
         )
         self.open_button.show()
