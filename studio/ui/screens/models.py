@@ -79,7 +79,12 @@ class ModelTableModel(QAbstractTableModel):
         return None
 
     def is_default(self, spec: ModelSpec) -> bool:
-        return self.defaults.get(spec.kind) == spec.id
+        """The user's default for the kind, else the one the generators fall back to."""
+        from generators.copy.specs import DEFAULT_COPY_MODEL
+        from generators.scoring.embeddings import DEFAULT_EMBEDDING_MODEL
+
+        fallback = {"copy": DEFAULT_COPY_MODEL, "embedding": DEFAULT_EMBEDDING_MODEL}
+        return self.defaults.get(spec.kind, fallback.get(spec.kind)) == spec.id
 
     def state(self, spec: ModelSpec) -> str:
         if self.available.get(spec.id):
