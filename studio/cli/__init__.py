@@ -67,18 +67,13 @@ def cli(ctx: click.Context, verbose: bool, self_test: bool, as_json: bool) -> No
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _error:
-        if _error.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _module.register(cli)
+    importlib.import_module(f"{__name__}.{_name}").register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="studio", standalone_mode=False)
+        # without standalone mode click returns (not raises) a command's ctx.exit(code)
+        code = cli.main(args=argv, prog_name="studio", standalone_mode=False)
     except Cancelled as error:
         click.echo(str(error), err=True)
         sys.exit(130)
@@ -96,3 +91,5 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)
