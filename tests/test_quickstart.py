@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tiny_copy import REPLY, register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
 from studio.core import campaigns
 from studio.core.settings import load_settings
 from studio.export.reader import verify_bundle
 from studio.storage.workspace import Workspace
-
-sys.path.insert(0, str(Path(__file__).resolve().parent / "jobs"))
-from tiny_copy import REPLY, register_as_default, tiny_copy_model_dir
 
 
 @pytest.fixture

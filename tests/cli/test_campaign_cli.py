@@ -5,20 +5,17 @@ from __future__ import annotations
 import _thread
 import json
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tiny_copy import REPLY, demo_template, register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
 from studio.jobs import JobContext, JobQueue
 from studio.storage.workspace import Workspace
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jobs"))
-from tiny_copy import REPLY, demo_template, register_as_default, tiny_copy_model_dir
 
 
 @pytest.fixture

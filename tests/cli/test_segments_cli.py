@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from synthetic_shop import build_shop
 
 from studio.cli import cli, main
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "data"))
-from synthetic_shop import build_shop
 
 
 @pytest.fixture

@@ -124,13 +124,9 @@ def demo_path(demo_template, tmp_path):
 
 @pytest.fixture(scope="session")
 def tiny_copy_model_dir(tmp_path_factory) -> Path:
-    import importlib.util
+    from tiny_copy import tiny_copy_model_dir
 
-    source = Path(__file__).with_name("tiny_copy_model.py")
-    spec = importlib.util.spec_from_file_location("tiny_copy_model", source)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_tiny_copy_model(tmp_path_factory.mktemp("tiny-copy"))
+    return tiny_copy_model_dir(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
