@@ -118,13 +118,24 @@ def _materialise(module: Any, seed: int) -> Any:
     return module.eval()
 
 
+def build_clip_tokenizer() -> Any:
+    """A byte-level CLIP tokenizer without merges (no download): enough to drive the text
+    encoder, whose weights are random anyway."""
+    from transformers import CLIPTokenizer
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for char in bytes_to_unicode().values():
+        vocab.setdefault(char, len(vocab))
+        vocab.setdefault(char + "</w>", len(vocab))
+    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)
+
+
 def build_components(seed: int = 0) -> dict[str, Any]:
     import torch
     from accelerate import init_empty_weights
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
-
-    from generators.visual.tiny import build_clip_tokenizer
 
     torch.set_flush_denormal(True)
     with init_empty_weights():

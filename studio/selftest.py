@@ -137,7 +137,7 @@ def step_embedded_models(state: _State, report: SelfTestReport) -> str:
 
 def step_workspace(state: _State, report: SelfTestReport) -> str:
     from studio.data.demo import create_demo_workspace
-    from studio.data.segmentation import run_segmentation
+    from studio.services.audience import find_segments
     from studio.storage import migrations
     from studio.storage.workspace import Workspace
 
@@ -146,7 +146,7 @@ def step_workspace(state: _State, report: SelfTestReport) -> str:
     ws = Workspace.open(state.workspace)  # reopening checks the schema and migrates
     try:
         applied = len(list(migrations.migrations.applied(ws.db)))
-        run_id = run_segmentation(ws, seed=0)
+        run_id = find_segments(ws, seed=0)
         segments = ws.scalar("SELECT count(*) FROM segments WHERE run_id = ?", (run_id,))
     finally:
         ws.close()
@@ -155,10 +155,11 @@ def step_workspace(state: _State, report: SelfTestReport) -> str:
 
 def step_generate(state: _State, report: SelfTestReport) -> str:
     """One segment × one product × one channel format through the real job queue."""
-    from studio.cli.campaign import run_campaign
-    from studio.cli.quickstart import top_segments
-    from studio.core import campaigns
     from studio.data.recommend import top_products
+    from studio.services import campaigns
+    from studio.services.audience import top_segments
+    from studio.services.foreground import run_campaign
+    from studio.storage import campaigns as store
     from studio.storage.workspace import Workspace
 
     assert state.workspace is not None
@@ -175,12 +176,12 @@ def step_generate(state: _State, report: SelfTestReport) -> str:
             variants=0,
             copy_candidates=1,
         )
-        summary = run_campaign(ws, state.campaign_id, show_progress=False)
+        summary = run_campaign(ws, state.campaign_id)
         if summary["failed"]:
             raise StepFailed("; ".join(f"{f['kind']} job: {f['error']}" for f in summary["failed"]))
         for kind, seconds in _job_seconds(ws, state.campaign_id).items():
             report.timings[f"{kind}_job_s"] = seconds
-        state.results["assets"] = campaigns.current_assets(ws, state.campaign_id)
+        state.results["assets"] = store.current_assets(ws, state.campaign_id)
     finally:
         ws.close()
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["assets"].items()))
@@ -208,17 +209,17 @@ def step_creative(state: _State, report: SelfTestReport) -> str:
     assert state.workspace is not None
     ws = Workspace.open(state.workspace)
     try:
-        from studio.jobs.handlers import open_asset_image
+        from studio.services.generation.common import open_image
 
-        image = open_asset_image(ws, creatives[0])
+        image = open_image(ws, creatives[0])
     finally:
         ws.close()
     return f"{creatives[0].format} {image.width}×{image.height} by {creatives[0].generator}"
 
 
 def step_bundle(state: _State, report: SelfTestReport) -> str:
-    from studio.core import campaigns
     from studio.export import export_bundle
+    from studio.services import campaigns
     from studio.storage.workspace import Workspace
 
     assert state.workspace is not None and state.campaign_id is not None

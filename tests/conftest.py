@@ -13,6 +13,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def derived_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of converted model weights for the whole run: converting a GGUF file
+    takes up to a minute, and every test's fresh app home would otherwise repeat it."""
+    folder = tmp_path_factory.mktemp("derived-models")
+    os.environ["STUDIO_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def studio_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point settings, logs and the model cache at a fresh folder for each test."""

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tiny_copy import REPLY, register_as_default, tiny_copy_model_dir
+from tiny_copy import register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
-from studio.core import campaigns
 from studio.core.settings import load_settings
 from studio.export.reader import verify_bundle
+from studio.storage import campaigns
 from studio.storage.workspace import Workspace
 
 
@@ -38,6 +38,7 @@ def test_quickstart_runs_the_main_job_end_to_end(tmp_path: Path, tiny_copy: str)
     # 2 segments × 1 product × (email + sms): 4 copy, 2 visuals, 2 creatives, 2 variants
     assert summary["assets"] == {"copy": 4, "visual": 2, "creative": 2, "variant": 2}
     assert summary["approved"] == 8  # copy, creatives and variants; visuals are parts
+    assert summary["copy_fields_for_review"] == 0 and summary["copy_fields_approved"] == 10
     assert Path(summary["bundle"]) == bundle
     assert load_settings().recent_workspaces[0] == str(workspace.resolve())  # for `studio app`
     report = verify_bundle(bundle)
@@ -48,7 +49,11 @@ def test_quickstart_runs_the_main_job_end_to_end(tmp_path: Path, tiny_copy: str)
         campaign_id = summary["campaign_id"]
         creatives = campaigns.current_assets(ws, campaign_id, "creative")
         assert {c.status for c in creatives} == {"approved"}
-        assert all(c.content["layout"]["text"][0]["text"] == REPLY for c in creatives)
+        copies = {c.id: c for c in campaigns.current_assets(ws, campaign_id, "copy")}
+        for creative in creatives:  # each shows a text of the copy it names
+            shown = creative.content["layout"]["text"][0]["text"]
+            copy = copies[creative.content["copy_asset_id"]]
+            assert shown in [t for texts in copy.content["fields"].values() for t in texts]
         segments = ws.query(
             "SELECT DISTINCT s.name FROM campaign_targets t JOIN segments s ON s.id = t.segment_id"
             " WHERE t.campaign_id = ?",
@@ -74,9 +79,9 @@ def test_unknown_format_is_a_clear_error(tmp_path: Path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.smollm2
+@pytest.mark.model
 def test_quickstart_with_the_embedded_models(tmp_path: Path):
-    """The README's command as a user runs it: real SmolLM2 copy, the vintage GAN."""
+    """The README's command as a user runs it: the embedded copy model, the vintage GAN."""
     bundle = tmp_path / "bundle.zip"
     result = CliRunner().invoke(
         cli, ["quickstart", "--workspace", str(tmp_path / "demo"), "--out", str(bundle), "--json"]
@@ -84,4 +89,5 @@ def test_quickstart_with_the_embedded_models(tmp_path: Path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["assets"]["creative"] >= 1
+    assert summary["copy_fields_for_review"] == 0
     assert verify_bundle(bundle).ok

@@ -78,7 +78,7 @@ def test_text_output_names_each_step(scratch, monkeypatch) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.smollm2
+@pytest.mark.model
 def test_the_whole_self_test_passes_from_the_command_line(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STUDIO_HOME": str(tmp_path)}
     done = subprocess.run(

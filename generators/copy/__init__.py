@@ -19,9 +19,9 @@ from generators.copy.request import (
     CopyResult,
     ProductFacts,
     SegmentBrief,
-    brand_from_kit_row,
     facts_from_product_row,
     segment_from_row,
+    voice_of,
 )
 from generators.copy.sampling import SamplingParameters
 
@@ -34,8 +34,8 @@ __all__ = [
     "ProductFacts",
     "SamplingParameters",
     "SegmentBrief",
-    "brand_from_kit_row",
     "facts_from_product_row",
     "generate_copy",
     "segment_from_row",
+    "voice_of",
 ]

@@ -11,50 +11,54 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
-from generators.copy.request import BrandVoice, ProductFacts
+from generators.copy.language import resource
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w.-]+\.(?:com|net|org|io|co|shop|store)\b", re.I)
 _MARKUP = re.compile(r"</?\s*[a-z_]+\s*>|<\|[^|]*\|>", re.I)
 
-#: spelled-out numbers are facts too; "one" is left out, it is mostly not a quantity
-_NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
-    "fifty": "50", "hundred": "100", "thousand": "1000", "million": "1000000",
-    "dozen": "12", "half": "50",
-}  # fmt: skip
 
-#: claims that need support in the facts: offers, guarantees, superlatives, certifications
-#: and product properties a small model tends to invent. Whole words (with inflections) …
-CLAIM_WORDS = (
-    "free", "best", "cheap", "lowest", "unmatched", "unrivaled", "unrivalled", "proven",
-    "award", "organic", "natural", "vegan", "waterproof", "sale", "discount", "limited",
-    "exclusive", "lifetime", "safe", "official", "leading", "refund", "deal", "save",
-    "savings", "handmade", "recycled", "#1", "number one", "world's", "money back",
-)  # fmt: skip
-#: … and stems that start a word
-CLAIM_PREFIXES = (
-    "guarant", "warrant", "unbeat", "clinical", "certif", "eco-", "sustainab",
-    "water-resist", "hypoallergen", "patent", "bestsell", "best-sell", "award-win",
-)  # fmt: skip
-_CLAIM_PATTERNS = {
-    claim: re.compile(r"(?<![\w#])" + re.escape(claim) + r"(?:s|es|r|st|ty|ly|d)?(?!\w)")
-    for claim in CLAIM_WORDS
-} | {claim: re.compile(r"(?<![\w#])" + re.escape(claim)) for claim in CLAIM_PREFIXES}
+def _claims(language: str) -> dict[str, re.Pattern[str]]:
+    """Claims that need support in the facts: offers, superlatives, certifications and
+    product properties a small model tends to invent (``claims`` in the language's
+    ``rules.json``): whole words with their inflections, and stems that start a word."""
+    return _claim_patterns(language)
 
-_FUNCTION_WORDS = {
-    "a", "an", "and", "the", "for", "with", "of", "to", "in", "on", "at", "by", "or", "your",
-    "our", "from", "that", "is", "are", "as", "but", "so", "its", "it's", "this",
-}  # fmt: skip
 
-_LABEL = re.compile(
-    r"^\s*(?:[\w -]{0,25}?\b(?:headline|title|subject(?: line)?|preheader|preview text|text|"
-    r"caption|description|cta|call to action|intro(?:duction)?|body|message|sms|copy|ad)"
-    r"\s*(?:\d+)?\s*:\s*)",
-    re.I,
-)
+@cache
+def _claim_patterns(language: str) -> dict[str, re.Pattern[str]]:
+    raw = resource(language, "rules.json")["claims"]
+    patterns = {
+        claim: re.compile(r"(?<![\w#])" + re.escape(claim) + r"(?:s|es|r|st|ty|ly|d|e|n)?(?!\w)")
+        for claim in raw["words"]
+    }
+    patterns |= {claim: re.compile(r"(?<![\w#])" + re.escape(claim)) for claim in raw["prefixes"]}
+    return patterns
+
+
+@cache
+def _number_words(language: str) -> dict[str, str]:
+    """Spelled-out numbers are facts too ("one" is left out: it is mostly no quantity)."""
+    return dict(resource(language, "rules.json")["number_words"])
+
+
+@cache
+def _never_last(language: str) -> frozenset[str]:
+    return frozenset(resource(language, "lexicon.json")["never_last"])
+
+
+@cache
+def _label(language: str) -> re.Pattern[str]:
+    """A leading field label a model writes before its copy ("Headline:", "Betreff:")."""
+    labels = "|".join(
+        r"\s+".join(map(re.escape, label.split()))
+        for label in sorted(resource(language, "rules.json")["labels"], key=len, reverse=True)
+    )
+    return re.compile(rf"^\s*(?:[\w -]{{0,25}}?\b(?:{labels})\s*(?:\d+)?\s*:\s*)", re.I)
+
+
 #: the shortest remainder worth keeping when shortening at a boundary
 MIN_KEPT = 15
 _QUOTES = "\"'“”‘’«»`"
@@ -72,6 +76,7 @@ class FieldRules:
     multiline: bool = False
     #: an SMS: GSM 7-bit characters only, extension characters count twice
     sms: bool = False
+    language: str = "en"
 
 
 def normalise(text: str) -> str:
@@ -92,34 +97,27 @@ def _number_key(token: str) -> str:
     return token.lstrip("0") or "0"
 
 
-def _numbers_in(text: str) -> set[str]:
+def _numbers_in(text: str, language: str) -> set[str]:
     found = {_number_key(m) for m in _NUMBER.findall(text)}
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in _NUMBER_WORDS:
-            found.add(_NUMBER_WORDS[word])
+    spelled = _number_words(language)
+    for word in re.findall(r"[^\W\d_]+", text.lower()):
+        if word in spelled:
+            found.add(spelled[word])
     return found
 
 
-def grounding_text(product: ProductFacts, brand: BrandVoice) -> str:
-    """All text a candidate may take facts from."""
-    parts = [product.name, product.category, product.description, product.price_text()]
-    parts += [f"{key} {value}" for key, value in product.attributes.items()]
-    parts += [brand.disclaimer, brand.sms_opt_out]
-    return normalise(" ".join(p for p in parts if p))
-
-
-def _claims_in(text: str) -> set[str]:
+def _claims_in(text: str, language: str) -> set[str]:
     lowered = text.lower()
-    return {claim for claim, pattern in _CLAIM_PATTERNS.items() if pattern.search(lowered)}
+    return {claim for claim, pattern in _claims(language).items() if pattern.search(lowered)}
 
 
-def ungrounded(text: str, facts: str) -> list[str]:
+def ungrounded(text: str, facts: str, language: str = "en") -> list[str]:
     """Numbers, prices, links and claims in ``text`` that ``facts`` does not contain."""
     problems = []
-    numbers = sorted(_numbers_in(text) - _numbers_in(facts))
+    numbers = sorted(_numbers_in(text, language) - _numbers_in(facts, language))
     if numbers:
         problems.append(f"numbers not in the product facts: {', '.join(numbers)}")
-    claims = sorted(_claims_in(text) - _claims_in(facts))
+    claims = sorted(_claims_in(text, language) - _claims_in(facts, language))
     if claims:
         problems.append(f"claims not in the product facts: {', '.join(claims)}")
     links = [link for link in _LINK.findall(text) if link.lower() not in facts.lower()]
@@ -214,14 +212,14 @@ def check(text: str, rules: FieldRules, facts: str) -> list[str]:
     body = text
     for required in rules.required:
         body = body.replace(required, " ")
-    problems += ungrounded(body, facts)
+    problems += ungrounded(body, facts, rules.language)
     return problems
 
 
 # --- tidying raw model text -------------------------------------------------------------
 
 
-def clean(raw: str, *, multiline: bool) -> tuple[str, list[str]]:
+def clean(raw: str, *, multiline: bool, language: str = "en") -> tuple[str, list[str]]:
     """Strip chat noise (labels, quotes, markdown) from a model reply; never cut a word."""
     edits = []
     text = raw.replace("\r", "")
@@ -237,7 +235,7 @@ def clean(raw: str, *, multiline: bool) -> tuple[str, list[str]]:
         if len(lines) > 1:
             edits.append("kept the first line")
     text = re.sub(r"[*_]{2,}|^#+\s*|^\s*(?:[-•]|\d+[.)])\s+", "", text, flags=re.M)
-    labelled = _LABEL.match(text)
+    labelled = _label(language).match(text)
     if labelled and len(text) > labelled.end():
         text = text[labelled.end() :]
         edits.append("removed a label")
@@ -249,7 +247,9 @@ def clean(raw: str, *, multiline: bool) -> tuple[str, list[str]]:
     return "\n".join(line for line in lines if line), edits
 
 
-def fit(text: str, limit: int, *, unfinished: bool = False) -> tuple[str, list[str]]:
+def fit(
+    text: str, limit: int, *, unfinished: bool = False, language: str = "en"
+) -> tuple[str, list[str]]:
     """Shorten ``text`` to ``limit`` at a sentence or clause boundary — never mid-word.
 
     ``unfinished`` text (sampling ran out of tokens) is always cut back to its last
@@ -264,16 +264,16 @@ def fit(text: str, limit: int, *, unfinished: bool = False) -> tuple[str, list[s
         while cuts:
             end = cuts.pop()
             keep_mark = boundary.startswith("[.!?]")
-            candidate = _tidy_end(text[: end + 1] if keep_mark else text[:end])
+            candidate = _tidy_end(text[: end + 1] if keep_mark else text[:end], language)
             if min(limit // 2, MIN_KEPT) <= len(candidate) <= limit:
                 return candidate, [f"shortened from {len(text)} to {len(candidate)} characters"]
     return text, []
 
 
-def _tidy_end(text: str) -> str:
+def _tidy_end(text: str, language: str) -> str:
     """Drop dangling function words and separators from the end of a shortened text."""
     words = text.rstrip(" ,;:–—-").split(" ")
-    while len(words) > 1 and words[-1].lower().strip(",;:") in _FUNCTION_WORDS:
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _never_last(language):
         words.pop()
     return " ".join(words).rstrip(" ,;:–—-")
 

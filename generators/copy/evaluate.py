@@ -1,13 +1,17 @@
-"""Evaluate the copy generator on a set of briefs (``tests/data/copy_briefs.json`` shape).
+"""Evaluate the copy generator on a set of briefs (``resources/copy/briefs/*.json`` shape).
 
-Every returned candidate is checked again here, independently of the flag the generator
-set, so the "100% pass" and "0 ungrounded" figures are measured, not assumed.
+Every returned candidate is checked again here with the same rules, independently of the
+flag the generator set, so "0 misspelled product names among returned copy" is measured,
+not assumed. Every candidate the generator considered is counted per rule, so the report
+also says what the checks caught. The full list of returned candidates, with each rule's
+verdict, goes into the JSON report and the HTML review sheet a person reads and marks.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
@@ -15,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from generators.base import CancelToken, ProgressSink
-from generators.copy import constraints
-from generators.copy.generator import CopyGenerator, plan_fields
+from generators.copy.candidates import RULE_IDS, check_text
+from generators.copy.gate import RULES
+from generators.copy.generator import CopyGenerator
+from generators.copy.language import copy_language
+from generators.copy.plans import plan_fields
 from generators.copy.request import (
     BrandVoice,
     CopyRequest,
@@ -27,6 +34,21 @@ from generators.copy.request import (
 from studio.core.channels import get_channel_format
 from studio.core.errors import InputError, StudioError
 
+#: every rule a report counts: hard constraints, the gate, and the generator's fluency check
+REPORTED_RULES = (*RULE_IDS, *RULES, "fluency")
+
+
+@dataclass
+class BriefReport:
+    id: str
+    language: str
+    channel_format: str
+    passed: bool
+    seconds: float
+    #: returned candidates: field, text, source, likelihood, relevance, failed rules
+    returned: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+
 
 @dataclass
 class CopyEvaluation:
@@ -34,24 +56,38 @@ class CopyEvaluation:
     briefs: int
     #: briefs where every field got at least one passing candidate
     briefs_passed: int
+    fields: int
+    #: fields with at least one candidate passing everything
+    fields_covered: int
+    #: fields whose first returned candidate the model wrote (not a template)
+    fields_led_by_model: int
     returned: int
-    constraint_pass_rate: float
-    product_name_rate: float
-    ungrounded_rate: float
+    #: per rule: returned candidates that fail it when checked again (all must be 0)
+    returned_failures: dict[str, int]
+    considered: int
+    #: per rule: the share of every considered candidate that fails it
+    rule_failure_rates: dict[str, float]
+    #: returned candidates per source (model, template, grammar)
+    sources: dict[str, int]
     distinct_2: float
     mean_relevance: float
-    #: (brief, field) pairs with at least one passing candidate
-    field_coverage: float
     tokens_per_second: float
     seconds: float
-    failures: list[str] = field(default_factory=list)
+    seconds_per_brief: float
+    reports: list[BriefReport] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def clean(self) -> bool:
+        """No returned candidate fails any rule, and every field has one."""
+        return not any(self.returned_failures.values()) and self.fields_covered == self.fields
 
-def load_briefs(path: Path) -> list[CopyRequest]:
-    """Read a briefs file; any malformed brief is reported with its position and field."""
+
+def load_briefs(path: Path) -> list[tuple[str, CopyRequest]]:
+    """Read a briefs file: (id, request) pairs; a malformed brief is reported with its
+    position and what is wrong."""
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
@@ -63,10 +99,10 @@ def load_briefs(path: Path) -> list[CopyRequest]:
         raise InputError(f"The briefs file {path} has no 'briefs' list.")
     requests = []
     for index, item in enumerate(items):
-        label = item.get("id", "no id") if isinstance(item, dict) else "?"
+        label = item.get("id", f"brief {index + 1}") if isinstance(item, dict) else "?"
         where = f"{path}, brief {index + 1} ({label})"
         try:
-            requests.append(_request(item))
+            requests.append((str(label), _request(item)))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise InputError(f"{where}: malformed brief ({error!r}).") from error
         except StudioError as error:
@@ -97,7 +133,7 @@ def _request(item: dict[str, Any]) -> CopyRequest:
             dont_examples=tuple(brand.get("dont_examples", ())),
         ),
         n=int(item.get("n", 3)),
-        language=item.get("language", "en"),
+        language=copy_language(item.get("language", "en")),
         seed=int(item.get("seed", 0)),
     )
     plan_fields(request, get_channel_format(request.channel_format))  # refuse impossible briefs
@@ -108,13 +144,12 @@ def distinct_2(texts: list[str]) -> float:
     """Distinct word bigrams over all bigrams across variants (1.0: no bigram repeats)."""
     bigrams = []
     for text in texts:
-        words = text.lower().split()
-        bigrams += list(pairwise(words))
+        bigrams += list(pairwise(text.lower().split()))
     return len(set(bigrams)) / len(bigrams) if bigrams else 0.0
 
 
 def evaluate(
-    requests: list[CopyRequest],
+    requests: list[tuple[str, CopyRequest]],
     *,
     model_id: str | None = None,
     generator: CopyGenerator | None = None,
@@ -123,59 +158,87 @@ def evaluate(
 ) -> CopyEvaluation:
     generator = generator or CopyGenerator()
     cancel = cancel or CancelToken()
-    returned = passing = named = ungrounded_count = 0
+    failures_returned: Counter[str] = Counter()
+    failures_considered: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
     relevance: list[float] = []
     diversity: list[float] = []
-    fields_total = fields_covered = briefs_passed = 0
+    reports: list[BriefReport] = []
+    fields_total = fields_covered = led_by_model = briefs_passed = considered = 0
     tokens = decode_seconds = 0.0
-    failures: list[str] = []
     used_model = model_id or ""
     started = time.perf_counter()
-    for index, base in enumerate(requests):
+    for index, (brief_id, base) in enumerate(requests):
         request = replace(base, model_id=model_id or base.model_id)
+        brief_started = time.perf_counter()
         result = generator.generate(request, ProgressSink(), cancel)
         used_model = result.provenance.model_id or used_model
         tokens += result.stats.get("new_tokens", 0.0)
         decode_seconds += result.stats.get("seconds", 0.0)
         briefs_passed += result.passed
-        failures += [f"brief {index + 1}: {problem}" for problem in result.problems]
-        facts = constraints.grounding_text(request.product, request.brand)
-        rules = {
-            p.field.name: p.rules
-            for p in plan_fields(request, get_channel_format(result.channel_format))
-        }
+        for candidates in result.considered.values():
+            for candidate in candidates:
+                considered += 1
+                for rule, reasons in candidate.checks.items():
+                    failures_considered[rule] += bool(reasons)
+        returned = []
         for name, candidates in result.fields.items():
             fields_total += 1
             fields_covered += bool(candidates)
+            led_by_model += bool(candidates) and candidates[0].source == "model"
             if len(candidates) > 1:
                 diversity.append(distinct_2([c.text for c in candidates]))
             for candidate in candidates:
-                returned += 1
-                passing += not constraints.check(candidate.text, rules[name], facts)
-                named += request.product.name.lower() in candidate.text.lower()
-                body = candidate.text
-                for required in rules[name].required:
-                    body = body.replace(required, " ")
-                ungrounded_count += bool(constraints.ungrounded(body, facts))
+                failed = check_text(request, name, candidate.text)
+                failures_returned.update(failed.keys())
+                sources[candidate.source] += 1
                 relevance.append(candidate.relevance)
+                returned.append(
+                    {
+                        "field": name,
+                        "text": candidate.text,
+                        "source": candidate.source,
+                        "likelihood": candidate.likelihood,
+                        "relevance": candidate.relevance,
+                        "edits": candidate.edits,
+                        "failed": failed,
+                    }
+                )
+        reports.append(
+            BriefReport(
+                id=brief_id,
+                language=request.language,
+                channel_format=request.channel_format,
+                passed=result.passed,
+                seconds=round(time.perf_counter() - brief_started, 1),
+                returned=returned,
+                problems=result.problems,
+            )
+        )
         if on_brief is not None:
             on_brief(index + 1, len(requests), result)
 
-    def share(count: int, total: int) -> float:
-        return round(count / total, 4) if total else 0.0
-
+    seconds = time.perf_counter() - started
+    total_returned = sum(sources.values())
     return CopyEvaluation(
         model_id=used_model,
         briefs=len(requests),
         briefs_passed=briefs_passed,
-        returned=returned,
-        constraint_pass_rate=share(passing, returned),
-        product_name_rate=share(named, returned),
-        ungrounded_rate=share(ungrounded_count, returned),
+        fields=fields_total,
+        fields_covered=fields_covered,
+        fields_led_by_model=led_by_model,
+        returned=total_returned,
+        returned_failures={rule: failures_returned.get(rule, 0) for rule in REPORTED_RULES},
+        considered=considered,
+        rule_failure_rates={
+            rule: round(failures_considered.get(rule, 0) / considered, 4) if considered else 0.0
+            for rule in REPORTED_RULES
+        },
+        sources=dict(sources),
         distinct_2=round(sum(diversity) / len(diversity), 4) if diversity else 0.0,
         mean_relevance=round(sum(relevance) / len(relevance), 4) if relevance else 0.0,
-        field_coverage=share(fields_covered, fields_total),
         tokens_per_second=round(tokens / decode_seconds, 2) if decode_seconds else 0.0,
-        seconds=round(time.perf_counter() - started, 1),
-        failures=failures,
+        seconds=round(seconds, 1),
+        seconds_per_brief=round(seconds / len(requests), 1) if requests else 0.0,
+        reports=reports,
     )

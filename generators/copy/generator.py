@@ -1,4 +1,17 @@
-"""The copy generator: prompts, batched sampling, hard constraints, ranking, provenance."""
+"""The copy generator: few-shot prompts, constrained sampling, the gate, ranking, provenance.
+
+Per field of the channel format:
+
+1. a few-shot completion prompt in the copy's language (:mod:`generators.copy.prompts`);
+2. candidates: sampled in batches with decoding kept to the brief's words
+   (:mod:`generators.copy.decoding`), some opening with the product's name; a button's
+   text comes from the CTA grammar instead (:mod:`generators.copy.cta`); messages filled
+   from the facts (:mod:`generators.copy.templates`) join as a fallback;
+3. every candidate checked against the hard constraints and the gate
+   (:mod:`generators.copy.candidates`);
+4. passing candidates ranked by the model's likelihood and their relevance to the
+   product, near-duplicates dropped.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +20,37 @@ from collections import Counter
 from dataclasses import dataclass
 
 from generators.base import CancelToken, ProgressSink, Provenance
-from generators.copy import constraints
-from generators.copy.constraints import FieldRules
-from generators.copy.loading import LoadedCopyModel, copy_model_id, load_copy_model
-from generators.copy.prompts import field_prompt
-from generators.copy.ranking import closest, pick_diverse, score_relevance
+from generators.copy.candidates import FieldCheck, build_candidate
+from generators.copy.cta import cta_phrases
+from generators.copy.decoding import BriefMasks, WordConstraint
+from generators.copy.facts import FactSheet, fact_sheet
+from generators.copy.gate import CTA, GateContext, copy_body, field_kind
+from generators.copy.grammar import repair
+from generators.copy.language import copy_language, resource
+from generators.copy.lexicon import vocabulary
+from generators.copy.loading import copy_model_id, load_copy_model
+from generators.copy.plans import FieldPlan, plan_fields
+from generators.copy.prompts import ad_prompt, field_opening
+from generators.copy.ranking import closest, pick_diverse, rank, score_relevance
 from generators.copy.request import CopyCandidate, CopyRequest, CopyResult
-from generators.copy.sampling import SamplingParameters, chat_prompt, sample
-from studio.core.channels import ChannelFormat, CopyField, get_channel_format
-from studio.core.errors import InputError
+from generators.copy.sampling import PromptState, SamplingParameters, sample, score_texts
+from generators.copy.templates import template_texts
+from studio.core.channels import get_channel_format
 
-#: fields that may run over several lines; the rest stop sampling at the first line break
-MULTILINE_FIELDS = {"body", "caption"}
-#: the shortest room (characters) a field must leave for copy besides required text
-MIN_ROOM = 12
 #: characters per token assumed when budgeting tokens (English BPE averages about 4)
-CHARS_PER_TOKEN = 2.5
-MAX_NEW_TOKENS = 200
-
-
-@dataclass(frozen=True)
-class FieldPlan:
-    field: CopyField
-    rules: FieldRules
-    #: required text appended after the model's copy (disclaimer, opt-out)
-    suffixes: tuple[str, ...]
-    #: characters left for the model's copy
-    room: int
-    wanted: int
+CHARS_PER_TOKEN = 3.0
+MAX_NEW_TOKENS = 120
+#: model-written copy the model itself finds less likely than this (mean log-prob per
+#: token after the brief) reads as the garbled text small models write: it is not returned
+FLUENCY_FLOOR = -1.0
 
 
 class CopyGenerator:
     """Writes channel copy for one product and segment. Thread-compatible: one job at a time.
 
-    ``oversample`` candidates are sampled per wanted candidate in one batched call, and
-    up to ``max_rounds`` calls are made while a field has too few passing candidates.
+    ``oversample`` candidates are sampled per wanted candidate, spread over the prompt's
+    openings, and up to ``max_rounds`` rounds are sampled while no model-written
+    candidate passes.
     """
 
     name = "copy"
@@ -62,48 +71,62 @@ class CopyGenerator:
         self.precision = precision
 
     def generate(self, request: CopyRequest, sink: ProgressSink, cancel: CancelToken) -> CopyResult:
+        language = copy_language(request.language)
         channel = get_channel_format(request.channel_format)
         plans = plan_fields(request, channel)
+        sheet = fact_sheet(request, language)
         model_id = copy_model_id(request.model_id)
         sink.update(f"Loading the copy model {model_id}", 0.0)
         lm = load_copy_model(model_id, device=self.device, precision=self.precision)
         cancel.raise_if_cancelled()
+        masks = BriefMasks(lm.table, vocabulary(sheet))
 
-        facts = constraints.grounding_text(request.product, request.brand)
         fields: dict[str, list[CopyCandidate]] = {}
         closest_by_field: dict[str, CopyCandidate] = {}
+        considered: dict[str, list[CopyCandidate]] = {}
+        used: set[str] = set()  # texts another field already shows
         problems: list[str] = []
-        prompts: list[str] = []
         stats = {"new_tokens": 0.0, "seconds": 0.0, "generate_calls": 0.0, "sampled": 0.0}
-        for index, plan in enumerate(plans):
+        kinds = [field_kind(plan.field.name, plan.field.max_chars) for plan in plans]
+        field_kinds = [(p.field.name, k) for p, k in zip(plans, kinds, strict=True)]
+        state = PromptState(lm, ad_prompt(sheet, field_kinds))
+        for index, (plan, kind) in enumerate(zip(plans, kinds, strict=True)):
+            name = plan.field.name
             field_sink = sink.scaled(index / len(plans), (index + 1) / len(plans))
-            prompt = chat_prompt(lm, self._messages(request, channel, plan))
-            prompts.append(f"[{plan.field.name}]\n{prompt}")
-            candidates = self._sample_field(
-                lm, request, plan, prompt, index, facts, field_sink, cancel, stats
-            )
-            score_relevance(candidates, request)
-            passing = [c for c in candidates if c.passed]
-            fields[plan.field.name] = pick_diverse(passing, plan.wanted)
+            state = state.then(field_opening(language, name))
+            gate = GateContext(sheet, name, kind, plan.suffixes)
+            check = FieldCheck(plan.rules, plan.suffixes, plan.room, gate)
+            run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats)
+            candidates = run.candidates(index, field_sink, cancel)
+            considered[name] = candidates
+            _score(state, candidates, request)
+            passing = rank([c for c in candidates if c.passed])
+            fresh = [c for c in passing if _key(c.text) not in used] or passing
+            fields[name] = [run.repaired(c) for c in pick_diverse(fresh, plan.wanted)]
+            used |= {_key(c.text) for c in fields[name]}
+            shown = fields[name][0] if fields[name] else closest(candidates)
             if not passing:
-                nearest = closest(candidates)
-                if nearest is not None:
-                    closest_by_field[plan.field.name] = nearest
-                problems.append(_why_none_passed(plan.field.name, candidates))
+                if shown is not None:
+                    closest_by_field[name] = shown
+                problems.append(_why_none_passed(name, candidates))
+            # the next field is written after this one, as the ad will read
+            state = state.then(" " + shown.text if shown is not None else "")
         sink.update("Copy ready", 1.0)
         provenance = Provenance(
             generator=self.name,
             model_id=lm.spec.id,
             model_revision=lm.revision,
             seed=request.seed,
-            prompt="\n\n".join(prompts),
+            prompt=state.prompt,
             parameters={
                 **self.parameters.as_dict(),
                 "channel_format": channel.id,
-                "language": request.language,
-                "candidates_per_call": [p.wanted * self.oversample for p in plans],
+                "language": language,
+                "oversample": self.oversample,
                 "max_rounds": self.max_rounds,
                 "device": lm.device.label,
+                "constrained_decoding": True,
+                "ignored_instructions": list(sheet.ignored),
             },
         )
         return CopyResult(
@@ -114,127 +137,142 @@ class CopyGenerator:
             closest=closest_by_field,
             provenance=provenance,
             stats=stats,
+            considered=considered,
         )
 
-    def _messages(
-        self, request: CopyRequest, channel: ChannelFormat, plan: FieldPlan
-    ) -> list[dict[str, str]]:
-        target = min(plan.room, plan.field.recommended_chars or plan.room)
-        return field_prompt(request, plan.field.name, target, channel.label).messages
 
-    def _sample_field(
-        self,
-        lm: LoadedCopyModel,
-        request: CopyRequest,
-        plan: FieldPlan,
-        prompt: str,
-        index: int,
-        facts: str,
-        sink: ProgressSink,
-        cancel: CancelToken,
-        stats: dict[str, float],
+@dataclass
+class _FieldRun:
+    """Making the candidates of one field."""
+
+    generator: CopyGenerator
+    state: PromptState
+    request: CopyRequest
+    sheet: FactSheet
+    masks: BriefMasks
+    plan: FieldPlan
+    kind: str
+    check: FieldCheck
+    stats: dict[str, float]
+
+    def candidates(
+        self, index: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
-        target = min(plan.room, plan.field.recommended_chars or plan.room)
-        max_new_tokens = min(
-            math.ceil(min(plan.room, 2 * target) / CHARS_PER_TOKEN) + 8, MAX_NEW_TOKENS
-        )
-        multiline = plan.field.name in MULTILINE_FIELDS
-        candidates: list[CopyCandidate] = []
-        for round_ in range(self.max_rounds):
-            round_sink = sink.scaled(round_ / self.max_rounds, (round_ + 1) / self.max_rounds)
-            sampled = sample(
-                lm,
-                prompt,
-                count=plan.wanted * self.oversample,
-                max_new_tokens=max_new_tokens,
-                # distinct, reproducible streams per field and round
-                seed=request.seed * 1_000 + index * 10 + round_,
-                parameters=self.parameters,
-                stop_at_newline=not multiline,
-                sink=round_sink,
-                cancel=cancel,
-                status=f"Writing {plan.field.name.replace('_', ' ')}",
+        if self.kind == CTA:
+            phrases = cta_phrases(self.sheet, self.plan.room)
+            return [self._build(text, "grammar") for text in phrases]
+        made: list[CopyCandidate] = []
+        generator = self.generator
+        for round_ in range(generator.max_rounds):
+            round_sink = sink.scaled(
+                round_ / generator.max_rounds, (round_ + 1) / generator.max_rounds
             )
-            stats["new_tokens"] += sampled.new_tokens
-            stats["seconds"] += sampled.seconds
-            stats["generate_calls"] += 1
-            stats["sampled"] += len(sampled.texts)
-            for raw, finished in zip(sampled.texts, sampled.finished, strict=True):
-                candidates.append(_candidate(raw, finished, plan, facts, multiline))
-            if len({c.text for c in candidates if c.passed}) >= plan.wanted:
+            made += self._sample_round(index, round_, round_sink, cancel)
+            if any(c.passed for c in made):
                 break
-        return candidates
+        templates = template_texts(self.sheet, self.kind, self.plan.room)
+        return _unique(made + [self._build(text, "template") for text in templates])
 
-
-def plan_fields(request: CopyRequest, channel: ChannelFormat) -> list[FieldPlan]:
-    """Limits, required text and candidate counts per field; refuses impossible briefs."""
-    if not request.product.name.strip():
-        raise InputError("The product has no name; copy needs at least the product name.")
-    if request.n < 1:
-        raise InputError(f"Asked for {request.n} candidates; ask for at least 1.")
-    brand = request.brand
-    disclaimer = brand.disclaimer.strip()
-    for text, what in ((disclaimer, "disclaimer"), (brand.sms_opt_out.strip(), "opt-out text")):
-        hits = constraints.banned_in(text, brand.banned_words)
-        if hits:
-            raise InputError(
-                f"The brand's {what} contains the banned word(s) {', '.join(hits)}, "
-                "so no copy could pass.",
-                hint="edit the brand kit",
-            )
-    # the disclaimer goes where there is most room: the body, caption or longest text
-    disclaimer_field = max(channel.fields, key=lambda f: f.max_chars).name
-    plans = []
-    for item in channel.fields:
-        suffixes = []
-        if disclaimer and item.name == disclaimer_field:
-            suffixes.append(disclaimer)
-        if item.includes_opt_out:
-            suffixes.append(brand.sms_opt_out.strip())
-        room = item.max_chars - sum(len(s) + 2 for s in suffixes)
-        if room < MIN_ROOM:
-            raise InputError(
-                f"The required text ({' '.join(suffixes)!r}) leaves {max(room, 0)} characters "
-                f"for copy in the {item.name} of {channel.label} (limit {item.max_chars}).",
-                hint="shorten the brand's disclaimer or opt-out text",
-            )
-        rules = FieldRules(
-            name=item.name,
-            max_chars=item.max_chars,
-            banned_words=brand.banned_words,
-            required=tuple(suffixes),
-            multiline=item.name in MULTILINE_FIELDS,
-            sms=item.includes_opt_out,
+    def _sample_round(
+        self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
+    ) -> list[CopyCandidate]:
+        openers = _openers(self.sheet, self.kind)
+        total = self.plan.wanted * self.generator.oversample
+        per_opener = max(math.ceil(total / len(openers)), 1)
+        max_new_tokens = min(
+            math.ceil(min(self.plan.room, 2 * self.plan.target) / CHARS_PER_TOKEN) + 6,
+            MAX_NEW_TOKENS,
         )
-        wanted = min(max(request.n, item.min_count), item.max_count)
-        plans.append(FieldPlan(item, rules, tuple(suffixes), room, wanted))
-    return plans
+        made = []
+        for position, opener in enumerate(openers):
+            opener_sink = sink.scaled(position / len(openers), (position + 1) / len(openers))
+            sampled = sample(
+                self.state,
+                " " + opener if opener else "",
+                count=per_opener,
+                max_new_tokens=max_new_tokens,
+                # distinct, reproducible streams per field, opening and round
+                seed=self.request.seed * 1_000 + index * 100 + round_ * 10 + position,
+                parameters=self.generator.parameters,
+                allowed=WordConstraint(self.masks, self.sheet.name, prefix=opener),
+                sink=opener_sink,
+                cancel=cancel,
+                status=f"Writing {self.plan.field.name.replace('_', ' ')}",
+            )
+            self.stats["new_tokens"] += sampled.new_tokens
+            self.stats["seconds"] += sampled.seconds
+            self.stats["generate_calls"] += 1
+            self.stats["sampled"] += len(sampled.texts)
+            for raw, finished in zip(sampled.texts, sampled.finished, strict=True):
+                text = (opener + raw) if opener else raw
+                made.append(self._build(text, "model", finished=finished))
+        return made
+
+    def _build(self, raw: str, source: str, *, finished: bool = True) -> CopyCandidate:
+        return build_candidate(raw, source, self.check, self.sheet, finished=finished)
+
+    def repaired(self, candidate: CopyCandidate) -> CopyCandidate:
+        """A chosen model-written candidate with its agreement mistakes corrected, if the
+        corrected text still passes every check."""
+        if candidate.source != "model":
+            return candidate
+        body = copy_body(candidate.text, self.plan.suffixes)
+        text, edits = repair(
+            body, self.state, self.masks.vocabulary, self.sheet.language,
+            self.masks.token_ids, protected=self.sheet.name,
+        )  # fmt: skip
+        if not edits:
+            return candidate
+        fixed = self._build(text, "model")
+        if not fixed.passed:
+            return candidate
+        fixed.edits = [*candidate.edits, *edits, *fixed.edits]
+        fixed.raw = candidate.raw
+        fixed.likelihood, fixed.relevance = candidate.likelihood, candidate.relevance
+        return fixed
 
 
-def _candidate(
-    raw: str, finished: bool, plan: FieldPlan, facts: str, multiline: bool
-) -> CopyCandidate:
-    text, edits = constraints.clean(raw, multiline=multiline)
-    if plan.rules.sms:
-        text, replaced = constraints.sms_safe(text)
-        edits += replaced
-    # a reply cut by the token budget only counts up to its last complete sentence or clause
-    cut_here = not finished and "kept the first" not in " ".join(edits)
-    text, shortened = constraints.fit(text, plan.room, unfinished=cut_here)
-    edits += shortened
-    body = text
-    for suffix in plan.suffixes:
-        text = constraints.with_suffix(text, suffix)
-    if text != body:
-        edits.append("appended the required text")
-    problems = constraints.check(text, plan.rules, facts) if body else ["no words"]
-    if cut_here and not shortened:
-        problems.append("unfinished: ran out of tokens mid-sentence")
-    return CopyCandidate(plan.field.name, text, not problems, problems, edits, raw=raw)
+def _key(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".!")
+
+
+def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
+    """One candidate per text: the sampler often writes the same short text twice."""
+    seen: dict[str, CopyCandidate] = {}
+    for candidate in candidates:
+        seen.setdefault(candidate.text, candidate)
+    return list(seen.values())
+
+
+def _openers(sheet: FactSheet, kind: str) -> list[str]:
+    """How candidates of a field kind may open: freely, or with the product's name."""
+    raw = resource(sheet.language, "examples.json").get("openers", {})
+    return [opener.format(name=sheet.name) for opener in raw.get(kind, [""])] or [""]
+
+
+def _score(state: PromptState, candidates: list[CopyCandidate], request: CopyRequest) -> None:
+    """Likelihood and relevance for passing candidates; model-written ones the model finds
+    too unlikely fail the fluency check."""
+    passing = [c for c in candidates if c.passed]
+    if not passing:
+        return
+    score_relevance(passing, request)
+    for candidate, likelihood in zip(
+        passing, score_texts(state, [c.text for c in passing]), strict=True
+    ):
+        candidate.likelihood = round(likelihood, 4)
+        if candidate.source == "model" and likelihood < FLUENCY_FLOOR:
+            reason = (
+                f"reads unnaturally: the model gives it {likelihood:.2f} per word piece "
+                f"(at least {FLUENCY_FLOOR} needed)"
+            )
+            candidate.checks["fluency"] = [reason]
+            candidate.problems.append(reason)
+            candidate.passed = False
 
 
 def _why_none_passed(field: str, candidates: list[CopyCandidate]) -> str:
-    """'headline: none of 9 candidates passed (6× over the limit …, 3× claims …)'."""
+    """'headline: none of 9 candidates passed (6× too long, 3× misspelled product name …)'."""
     reasons: Counter[str] = Counter()
     for candidate in candidates:
         for problem in candidate.problems:

@@ -1,5 +1,10 @@
 """Load a copy model (GGUF file, safetensors file or Hugging Face folder) through the registry.
 
+Any causal language model works, base or instruct: copy prompts are few-shot
+completions, not chat. A GGUF file is de-quantised by ``transformers`` on first use,
+which takes seconds to a minute; the result is kept as safetensors in the model cache
+(``converted/<sha256>`` in the cache folder), so every later load takes about a second.
+
 Loaded models stay in :data:`generators.registry.model_cache` between jobs, keyed by
 model id, device and dtype; ``model_cache.release(model_id)`` frees them.
 """
@@ -7,15 +12,26 @@ model id, device and dtype; ``model_cache.release(model_id)`` frees them.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generators.device import DeviceChoice, choose_device
 from generators.registry import ModelSpec, get_spec, model_cache, resolve_path, sha256_file
+from studio.core import paths
 from studio.core.errors import ModelError
 from studio.core.settings import load_settings
+
+if TYPE_CHECKING:
+    from generators.copy.decoding import TokenTable
+
+#: the dtype converted GGUF weights are kept in: half the disk of fp32, and far finer
+#: than the 4-bit quantisation they come from
+CONVERTED_DTYPE = "float16"
 
 
 @dataclass
@@ -26,8 +42,28 @@ class LoadedCopyModel:
     device: DeviceChoice
     #: the spec's revision, else the weights' sha256 (files) or a digest of names and sizes
     revision: str
+    #: the model expects its start-of-text token before a prompt (Gemma does)
+    needs_bos: bool = False
     #: per token id: does it decode to text with a line break (filled on first use)
     newline_mask: tuple[bool, ...] | None = None
+    _table: TokenTable | None = None
+
+    @property
+    def table(self) -> TokenTable:
+        """Every token's text, for constrained decoding (read once per loaded model)."""
+        from generators.copy.decoding import token_table
+
+        if self._table is None:
+            self._table = token_table(self.tokenizer, end_token_ids(self))
+        return self._table
+
+
+def end_token_ids(lm: LoadedCopyModel) -> set[int]:
+    ids = lm.model.generation_config.eos_token_id
+    ends = set(ids if isinstance(ids, list) else [ids] if ids is not None else [])
+    if lm.tokenizer.eos_token_id is not None:
+        ends.add(lm.tokenizer.eos_token_id)
+    return ends
 
 
 def copy_model_id(requested: str | None) -> str:
@@ -53,7 +89,8 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = resolve_path(spec, allow_pickle=allow_pickle)
-    folder, options = _from_pretrained_args(spec, path)
+    revision = _revision(spec, path)
+    folder, options = _from_pretrained_args(spec, path, revision)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **options)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=choice.dtype, **options)
@@ -62,24 +99,23 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
             f"Could not load the copy model '{spec.id}' from {path}: {error}",
             hint="check that it is a complete causal language model (config, tokenizer, weights)",
         ) from error
-    if not getattr(tokenizer, "chat_template", None):
-        raise ModelError(
-            f"The model '{spec.id}' has no chat template, so it cannot follow copy briefs.",
-            hint="use an instruct (chat) model, e.g. one ending in -Instruct",
-        )
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
     model.to(choice.device).eval()
-    return LoadedCopyModel(spec, model, tokenizer, choice, _revision(spec, path))
+    bos = tokenizer.bos_token_id
+    needs_bos = bos is not None and tokenizer("a")["input_ids"][:1] == [bos]
+    return LoadedCopyModel(spec, model, tokenizer, choice, revision, needs_bos)
 
 
-def _from_pretrained_args(spec: ModelSpec, path: Path) -> tuple[Path, dict[str, Any]]:
+def _from_pretrained_args(
+    spec: ModelSpec, path: Path, revision: str
+) -> tuple[Path, dict[str, Any]]:
     options: dict[str, Any] = {"local_files_only": True}
     if path.is_dir():
         return path, options
     if path.suffix.lower() == ".gguf":
-        return path.parent, {**options, "gguf_file": path.name}
+        return converted_gguf(path, revision), options
     if path.suffix.lower() == ".safetensors" and (path.parent / "config.json").exists():
         return path.parent, options
     raise ModelError(
@@ -89,12 +125,60 @@ def _from_pretrained_args(spec: ModelSpec, path: Path) -> tuple[Path, dict[str, 
     )
 
 
+def converted_gguf(path: Path, revision: str) -> Path:
+    """A transformers folder with the GGUF file's weights, converted once and kept."""
+    target = paths.cache_dir() / "converted" / revision.replace(":", "-")
+    if (target / "config.json").exists():
+        return target
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    options = {"gguf_file": path.name, "local_files_only": True}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path.parent, **options)
+        model = AutoModelForCausalLM.from_pretrained(
+            path.parent, dtype=getattr(torch, CONVERTED_DTYPE), **options
+        )
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
+        raise ModelError(
+            f"Could not read the GGUF model {path}: {error}",
+            hint="check that the file is complete; a GGUF file of a supported architecture "
+            "(Llama, Gemma, Qwen …) is needed",
+        ) from error
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
+    try:
+        # the GGUF loader leaves its quantiser attached, which save_pretrained refuses;
+        # the weights are plain tensors by now
+        model.hf_quantizer = None
+        if hasattr(model.config, "quantization_config"):
+            del model.config.quantization_config
+        model.save_pretrained(staging, safe_serialization=True)
+        tokenizer.save_pretrained(staging)
+        os.replace(staging, target)
+    except OSError as error:
+        raise ModelError(
+            f"Could not keep the converted model in {target.parent}: {error.strerror}.",
+            hint=f"free some disk space on the drive of {target.parent}",
+        ) from error
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def _revision(spec: ModelSpec, path: Path) -> str:
     if spec.revision:
         return spec.revision
     if path.is_file():
         stat = path.stat()
-        return f"sha256:{_file_digest(str(path), stat.st_size, stat.st_mtime_ns)}"
+        digest = _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+        if spec.sha256 and digest != spec.sha256:
+            raise ModelError(
+                f"The weights of '{spec.id}' at {path} are damaged (sha256 {digest[:12]}…, "
+                f"expected {spec.sha256[:12]}…).",
+                hint="reinstall the package or download the model again",
+            )
+        return f"sha256:{digest}"
     digest = hashlib.sha256()
     for item in sorted(p for p in path.rglob("*") if p.is_file()):
         digest.update(f"{item.relative_to(path)}:{item.stat().st_size};".encode())

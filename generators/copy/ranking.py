@@ -1,4 +1,5 @@
-"""Rank passing candidates by relevance to product and segment; keep variants that differ."""
+"""Rank passing candidates by the model's likelihood and their relevance to the product;
+keep variants that differ."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from generators.copy.request import CopyCandidate, CopyRequest
 
 #: candidates more similar than this (cosine of MiniLM embeddings) count as the same idea
 DUPLICATE_SIMILARITY = 0.92
+#: how much relevance (MiniLM cosine, 0–1) weighs against likelihood (log-prob per token)
+RELEVANCE_WEIGHT = 2.0
 
 
 def reference_text(request: CopyRequest) -> str:
@@ -29,11 +32,18 @@ def score_relevance(candidates: list[CopyCandidate], request: CopyRequest) -> No
         candidate.relevance = round(float(similarity), 4)
 
 
+def rank(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
+    """Best first: likelihood per token (log-prob, about −3 … 0) plus weighted relevance."""
+    return sorted(
+        candidates, key=lambda c: c.likelihood + RELEVANCE_WEIGHT * c.relevance, reverse=True
+    )
+
+
 def pick_diverse(candidates: list[CopyCandidate], keep: int) -> list[CopyCandidate]:
-    """The most relevant candidates, skipping near-duplicates of ones already picked."""
+    """The first ``keep`` candidates in order, skipping near-duplicates of ones picked."""
     from generators.scoring.embeddings import embed_texts
 
-    ordered = sorted(candidates, key=lambda c: c.relevance, reverse=True)
+    ordered = list(candidates)
     if not ordered:
         return []
     vectors = embed_texts([c.text for c in ordered])

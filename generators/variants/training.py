@@ -33,7 +33,7 @@ from generators.variants.networks import (
     build_generator,
 )
 from generators.variants.styles import STYLE_FORMAT
-from studio.core import paths
+from studio.core import settings
 from studio.core.errors import Cancelled, GenerationError, ImportProblem, InputError
 
 MIN_IMAGES = 4
@@ -76,7 +76,7 @@ def style_id_for(name: str) -> str:
 
 
 def styles_dir() -> Path:
-    folder = paths.models_dir() / "styles"
+    folder = settings.models_dir() / "styles"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,179 +10,25 @@ import click
 from rich.table import Table
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
-from studio.core import campaigns
 from studio.core.channels import channel_formats
-from studio.core.errors import Cancelled, InputError, NotFound, StudioError
-from studio.jobs import JobEvent, JobQueue, Worker
-from studio.storage.workspace import Workspace
+from studio.core.errors import NotFound, StudioError
+from studio.jobs import JobQueue
+from studio.services import audience, campaigns
+from studio.services.foreground import run_campaign
+from studio.services.planning import plan_generation
+from studio.services.quickstart import format_duration
+from studio.storage import campaigns as store
+
+
+def report_problem(label: str, message: str) -> None:
+    """A job that failed, or stored copy that needs editing, said above the progress bar."""
+    mark = "[red]✗[/red]" if not message.startswith("needs editing") else "[yellow]![/yellow]"
+    console.print(f"{mark} {label}: {message}")
 
 
 def _split(values: Sequence[str]) -> list[str]:
     """``--segments a,b --segments c`` → ``[a, b, c]``."""
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
-
-
-def resolve_segments(ws: Workspace, references: Sequence[str]) -> list[int]:
-    """Segment ids from ids or names (a name means the segment of the latest run)."""
-    ids = []
-    for reference in references:
-        rows = ws.query(
-            "SELECT id FROM segments WHERE id = ? OR name = ?"
-            " ORDER BY (id = ?) DESC, coalesce(run_id, 0) DESC LIMIT 1",
-            (reference, reference, reference),
-        )
-        if not rows:
-            raise NotFound(
-                f"No segment '{reference}' in {ws.path}.",
-                hint="list them with 'studio segments list'",
-            )
-        ids.append(rows[0]["id"])
-    return ids
-
-
-def resolve_products(ws: Workspace, references: Sequence[str]) -> list[int]:
-    """Product ids from ids or SKUs."""
-    ids = []
-    for reference in references:
-        rows = ws.query(
-            "SELECT id FROM products WHERE sku = ? OR id = ? ORDER BY (sku = ?) DESC LIMIT 1",
-            (reference, reference, reference),
-        )
-        if not rows:
-            raise NotFound(f"No product '{reference}' (id or SKU) in {ws.path}.")
-        ids.append(rows[0]["id"])
-    return ids
-
-
-def recommended_pairs(ws: Workspace, segment_ids: Sequence[int], top: int) -> list[tuple[int, int]]:
-    """Each segment with its ``top`` recommended products (computed when missing)."""
-    from studio.data.recommend import top_products
-
-    pairs = []
-    for segment_id in segment_ids:
-        products = top_products(ws, segment_id, top)
-        if not products:
-            raise InputError(
-                f"Segment {segment_id} has no recommended products in {ws.path}.",
-                hint="name products with --products",
-            )
-        pairs += [(segment_id, row["product_id"]) for row in products]
-    return pairs
-
-
-def format_duration(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-
-
-# --- running the queue in the foreground -----------------------------------------------
-
-
-class ForegroundRun:
-    """Runs a campaign's queued jobs with the worker thread and reports overall progress.
-
-    Ctrl-C cancels the running job cooperatively; unstarted jobs stay queued, so running
-    the command again continues where it stopped.
-    """
-
-    def __init__(
-        self,
-        ws: Workspace,
-        campaign_id: int,
-        update: Callable[[str, float | None], None],
-    ) -> None:
-        from studio.jobs.handlers import default_handlers
-
-        self.queue = JobQueue(ws)
-        self.update = update
-        jobs = self.queue.list("queued")
-        self.units = {
-            job.id: max(1, _units(job.kind, job.payload, ws, job.target_id))
-            for job in jobs
-            if job.campaign_id == campaign_id
-        }
-        self.total = sum(self.units.values()) or 1
-        self.done_units = 0.0
-        self.failed: list[tuple[int, str, str]] = []
-        self.worker = Worker(
-            ws.path,
-            self.queue,
-            default_handlers(),
-            self.on_event,
-            stop_when_idle=True,
-            campaign_id=campaign_id,
-        )
-
-    def on_event(self, event: JobEvent) -> None:
-        units = self.units.get(event.job_id, 1)
-        label = f"{event.job_kind} (job {event.job_id})"
-        if event.kind in ("finished", "failed", "cancelled"):
-            self.done_units += units
-            if event.kind == "failed":
-                self.failed.append((event.job_id, event.job_kind, event.error or ""))
-                console.print(f"[red]✗[/red] {label}: {event.error}")
-            elif event.result.get("passed") is False:  # stored, but a field has no pass
-                problems = "; ".join(event.result.get("problems", []))
-                console.print(f"[yellow]![/yellow] {label} needs editing: {problems}")
-            self.update(f"{label} {event.kind}", self.done_units / self.total)
-        elif event.kind in ("started", "progress"):
-            fraction = (self.done_units + units * (event.fraction or 0.0)) / self.total
-            self.update(f"{label}: {event.message or event.kind}", fraction)
-
-    def run(self) -> None:
-        self.worker.start()
-        try:
-            while not self.worker.join(0.2):
-                pass
-        except KeyboardInterrupt:
-            self.update("Cancelling…", None)
-            self.worker.stop(cancel_running=True, timeout=120)
-            raise Cancelled(
-                "Cancelled; the running job stopped and the rest stay queued "
-                "(run the command again to continue)."
-            ) from None
-        if self.worker.error is not None:
-            raise StudioError(f"The job worker stopped: {self.worker.error}")
-
-
-def _units(kind: str, payload: dict[str, Any], ws: Workspace, target_id: int | None) -> int:
-    """Work units of a queued job, to weigh it in the overall progress."""
-    if target_id is None or kind not in ("creative", "variants"):
-        return 1
-    images = len(campaigns.get_target(ws, target_id).image_formats)
-    return images * int(payload.get("count", 1)) if kind == "variants" else images
-
-
-def quiet_model_progress_bars() -> None:
-    """One progress bar: the model loaders' own bars would tear ours apart."""
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # loaders that use tqdm directly (GGUF)
-    if "transformers" in sys.modules:  # already imported: its setting was read at import
-        sys.modules["transformers"].utils.logging.disable_progress_bar()
-
-
-def run_campaign(ws: Workspace, campaign_id: int, *, show_progress: bool = True) -> dict[str, Any]:
-    """Queue what a campaign still lacks and run its jobs; returns a summary."""
-    queue = JobQueue(ws)
-    queued = []
-    if not queue.pending_count(campaign_id):
-        queued = campaigns.enqueue_generation(ws, campaign_id, queue)
-    started = time.perf_counter()
-    quiet_model_progress_bars()
-    with progress(show_progress) as update:
-        run = ForegroundRun(ws, campaign_id, update)
-        run.run()
-    assets = campaigns.current_assets(ws, campaign_id)
-    counts: dict[str, int] = {}
-    for asset in assets:
-        counts[asset.kind] = counts.get(asset.kind, 0) + 1
-    return {
-        "campaign_id": campaign_id,
-        "jobs_queued": len(queued),
-        "failed": [{"job_id": j, "kind": k, "error": e} for j, k, e in run.failed],
-        "assets": counts,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
 
 
 # --- commands --------------------------------------------------------------------------
@@ -254,20 +97,13 @@ def create_command(
     --formats meta_feed,email --variants 2
     """
     with opened(workspace) as ws:
-        segment_ids = resolve_segments(ws, _split(segments))
+        segment_ids = audience.resolve_segments(ws, _split(segments))
         if products:
-            product_ids = resolve_products(ws, _split(products))
+            product_ids = audience.resolve_products(ws, _split(products))
             pairs = [(s, p) for s in segment_ids for p in product_ids]
         else:
-            pairs = recommended_pairs(ws, segment_ids, top_products)
-        kit_id = None
-        if brand_kit is not None:
-            rows = ws.query(
-                "SELECT id FROM brand_kits WHERE name = ? OR id = ?", (brand_kit, brand_kit)
-            )
-            if not rows:
-                raise NotFound(f"No brand kit '{brand_kit}' in {ws.path}.")
-            kit_id = rows[0]["id"]
+            pairs = audience.recommended_pairs(ws, segment_ids, top_products)
+        kit_id = None if brand_kit is None else audience.resolve_brand_kit(ws, brand_kit)
         campaign_id = campaigns.create_campaign(
             ws,
             name,
@@ -279,7 +115,7 @@ def create_command(
             language=language,
             variants=variants,
         )
-        plan = campaigns.plan_generation(ws, campaign_id)
+        plan = plan_generation(ws, campaign_id)
     data = {
         "campaign_id": campaign_id,
         "name": name,
@@ -306,7 +142,7 @@ def create_command(
 def list_command(workspace: Path, as_json: bool) -> None:
     """List campaigns with their asset and job counts."""
     with opened(workspace) as ws:
-        rows = campaigns.list_campaigns(ws)
+        rows = store.list_campaigns(ws)
 
     def render(rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -340,13 +176,11 @@ def list_command(workspace: Path, as_json: bool) -> None:
 def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
     """Show a campaign: targets, assets with their status, jobs and what is left to do."""
     with opened(workspace) as ws:
-        found = campaigns.get_campaign(ws, campaign)
-        targets = ws.query(
-            "SELECT t.id, s.name AS segment, p.sku, p.name AS product, t.channel_format"
-            " FROM campaign_targets t JOIN segments s ON s.id = t.segment_id"
-            " JOIN products p ON p.id = t.product_id WHERE t.campaign_id = ? ORDER BY t.id",
-            (found.id,),
-        )
+        found = store.get_campaign(ws, campaign)
+        targets = [
+            {key: row[key] for key in ("id", "segment", "sku", "product", "channel_format")}
+            for row in store.target_rows(ws, found.id)
+        ]
         assets = [
             {
                 "id": a.id,
@@ -359,14 +193,14 @@ def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
                 "model_id": a.model_id,
                 "text": _headline(a.content),
             }
-            for a in campaigns.current_assets(ws, found.id)
+            for a in store.current_assets(ws, found.id)
         ]
         jobs = [
             {"id": j.id, "kind": j.kind, "status": j.status, "error": j.error}
             for j in JobQueue(ws).list()
             if j.campaign_id == found.id
         ]
-        plan = campaigns.plan_generation(ws, found.id)
+        plan = plan_generation(ws, found.id)
     data = {
         "id": found.id,
         "name": found.name,
@@ -414,7 +248,7 @@ def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
 
 def _headline(content: dict[str, Any]) -> str:
     """A short text to recognise an asset by in a listing."""
-    from studio.jobs.handlers import creative_copy
+    from studio.services.generation.common import creative_copy
 
     texts = list(creative_copy(content.get("fields") or {})[0].values())
     texts += [layer["text"] for layer in (content.get("layout") or {}).get("text", [])]
@@ -437,8 +271,9 @@ def generate_command(workspace: Path, campaign: str, as_json: bool) -> None:
     the campaign still lacks are queued and run.
     """
     with opened(workspace) as ws:
-        campaign_id = campaigns.get_campaign(ws, campaign).id
-        summary = run_campaign(ws, campaign_id, show_progress=not as_json)
+        campaign_id = store.get_campaign(ws, campaign).id
+        with progress(not as_json) as update:
+            summary = run_campaign(ws, campaign_id, update=update, on_problem=report_problem)
 
     def render(summary: dict[str, Any]) -> None:
         made = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["assets"].items()))
@@ -467,15 +302,23 @@ def approve_command(
     if reject and approve_every:
         raise click.UsageError("--reject works with --asset only.")
     with opened(workspace) as ws:
-        found = campaigns.get_campaign(ws, campaign)
+        found = store.get_campaign(ws, campaign)
         if approve_every:
-            count = campaigns.approve_all(ws, found.id)
-            click.echo(f"Approved {count} assets of campaign '{found.name}'.")
+            approval = campaigns.approve_all(ws, found.id)
+            click.echo(f"Approved {approval.approved} assets of campaign '{found.name}'.")
+            if approval.left_for_review:
+                ids = ", ".join(map(str, approval.left_for_review))
+                click.echo(
+                    f"Left for review: copy asset(s) {ids} ({approval.fields_left} field(s) "
+                    "without passing text or with edits that fail a check) and the images "
+                    f"showing them. Read them with 'studio campaign show {workspace} "
+                    f"{found.id}', then approve them by hand with --asset ID."
+                )
             return
         for asset_id in asset_ids:
-            if campaigns.get_asset(ws, asset_id).campaign_id != found.id:
+            if store.get_asset(ws, asset_id).campaign_id != found.id:
                 raise NotFound(f"Asset {asset_id} does not belong to campaign '{found.name}'.")
         status = "rejected" if reject else "approved"
         for asset_id in asset_ids:
-            campaigns.set_asset_status(ws, asset_id, status)
+            campaigns.set_status(ws, asset_id, status)
         click.echo(f"{status.capitalize()} {len(asset_ids)} asset(s) of campaign '{found.name}'.")

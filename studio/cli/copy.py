@@ -10,33 +10,16 @@ from rich.console import Console
 from rich.table import Table
 
 from studio.cli.common import emit, json_option, opened, progress, workspace_argument
-from studio.core.errors import NotFound
-from studio.storage.workspace import Workspace
 
 #: results go to stdout; progress and errors to stderr
 stdout = Console()
-BUNDLED_BRIEFS = Path(__file__).resolve().parents[2] / "tests" / "data" / "copy_briefs.json"
+BRIEF_SETS = ("bundled", "heldout")
 
 
-def _one(workspace: Workspace, sql: str, params: tuple, what: str, known_sql: str) -> dict:
-    rows = workspace.query(sql, params)
-    if not rows:
-        known = [r["v"] for r in workspace.query(known_sql)]
-        listed = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
-        raise NotFound(
-            f"No {what} '{params[0]}' in {workspace.path}.", hint=f"known: {listed or 'none'}"
-        )
-    return rows[0]
+def brief_set_path(name: str) -> Path:
+    from studio.core.paths import resources_dir
 
-
-def _brand_row(workspace: Workspace, name: str | None) -> dict | None:
-    if name is not None:
-        return _one(
-            workspace, "SELECT * FROM brand_kits WHERE name = ?", (name,), "brand kit",
-            "SELECT name AS v FROM brand_kits ORDER BY name",
-        )  # fmt: skip
-    kits = workspace.query("SELECT * FROM brand_kits")
-    return kits[0] if len(kits) == 1 else None
+    return Path(resources_dir()) / "copy" / "briefs" / f"{name}.json"
 
 
 def _print_result(data: dict[str, Any]) -> None:
@@ -67,23 +50,34 @@ def _print_evaluation(data: dict[str, Any]) -> None:
     table = Table(title=f"Copy evaluation: {data['model_id']}", title_justify="left")
     table.add_column("measure")
     table.add_column("value", justify="right")
+    fields, briefs = data["fields"], data["briefs"]
     rows = [
-        ("briefs (all fields passed)", f"{data['briefs']} ({data['briefs_passed']})"),
+        ("briefs with every field passed", f"{data['briefs_passed']} of {briefs}"),
+        ("fields with a candidate passing every check", f"{data['fields_covered']} of {fields}"),
+        ("fields led by model-written copy", f"{data['fields_led_by_model']} of {fields}"),
         ("returned candidates", str(data["returned"])),
-        ("pass all hard constraints", f"{data['constraint_pass_rate']:.1%}"),
-        ("mention the product name", f"{data['product_name_rate']:.1%}"),
-        ("ungrounded numbers or claims", f"{data['ungrounded_rate']:.1%}"),
-        ("fields with a passing candidate", f"{data['field_coverage']:.1%}"),
+        ("  by source", ", ".join(f"{k} {v}" for k, v in sorted(data["sources"].items()))),
+        ("returned candidates failing a check", str(sum(data["returned_failures"].values()))),
+        ("candidates considered", str(data["considered"])),
         ("diversity (distinct-2)", f"{data['distinct_2']:.3f}"),
         ("mean relevance (MiniLM cosine)", f"{data['mean_relevance']:.3f}"),
         ("sampling throughput", f"{data['tokens_per_second']:.1f} tokens/s"),
+        ("seconds per brief", f"{data['seconds_per_brief']:.1f}"),
         ("wall time", f"{data['seconds']:.0f} s"),
     ]
     for row in rows:
         table.add_row(*row)
     stdout.print(table)
-    for failure in data["failures"]:
-        click.echo(f"  {failure}")
+    rules = Table(title="Checks", title_justify="left")
+    rules.add_column("rule")
+    rules.add_column("caught among considered", justify="right")
+    rules.add_column("returned failing it", justify="right")
+    for rule, rate in data["rule_failure_rates"].items():
+        rules.add_row(rule, f"{rate:.1%}", str(data["returned_failures"].get(rule, 0)))
+    stdout.print(rules)
+    for report in data["reports"]:
+        if report["problems"]:
+            click.echo(f"  {report['id']}: {'; '.join(report['problems'])}")
 
 
 @click.command("copy")
@@ -111,32 +105,31 @@ def copy_command(
     from generators.base import ProgressSink
     from generators.copy import (
         CopyRequest,
-        brand_from_kit_row,
         facts_from_product_row,
         generate_copy,
         segment_from_row,
+        voice_of,
     )
     from generators.copy.request import BrandVoice
+    from studio.services.brand_kits import list_brand_kits, load_brand_kit
+    from studio.storage.catalog import newest_segment_named, product_by_sku
 
     with opened(workspace) as ws:
-        product = _one(
-            ws, "SELECT * FROM products WHERE sku = ?", (sku,), "product",
-            "SELECT sku AS v FROM products ORDER BY sku",
-        )  # fmt: skip
-        segment = None
-        if segment_name is not None:
-            segment = _one(
-                ws, "SELECT * FROM segments WHERE name = ? ORDER BY id DESC LIMIT 1",
-                (segment_name,), "segment", "SELECT DISTINCT name AS v FROM segments ORDER BY name",
-            )  # fmt: skip
-        brand = _brand_row(ws, brand_name)
-    if brand is not None and not as_json:
-        click.echo(f"Brand kit: {brand['name']}", err=True)
+        product = product_by_sku(ws, sku)
+        segment = newest_segment_named(ws, segment_name) if segment_name is not None else None
+        kits = list_brand_kits(ws)
+        kit = None
+        if brand_name is not None:
+            kit = load_brand_kit(ws, brand_name)
+        elif len(kits) == 1:  # the workspace's only kit
+            kit = load_brand_kit(ws, kits[0])
+    if kit is not None and not as_json:
+        click.echo(f"Brand kit: {kit.name}", err=True)
     request = CopyRequest(
         product=facts_from_product_row(product),
         channel_format=channel_format,
         segment=segment_from_row(segment) if segment else None,
-        brand=brand_from_kit_row(brand) if brand else BrandVoice(),
+        brand=voice_of(kit) if kit is not None else BrandVoice(),
         n=n,
         language=language,
         seed=seed,
@@ -151,24 +144,52 @@ def copy_command(
 
 @click.command("copy")
 @click.option(
-    "--briefs", "briefs_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=BUNDLED_BRIEFS, show_default="the bundled set", help="A briefs JSON file.",
+    "--briefs", "briefs_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A briefs JSON file (default: the bundled set).",
+)  # fmt: skip
+@click.option(
+    "--set", "brief_set", type=click.Choice(BRIEF_SETS), default="bundled", show_default=True,
+    help="A brief set shipped with the studio: 'heldout' has products nothing was tuned on.",
 )  # fmt: skip
 @click.option("--model", "model_id", help="Copy model id (default: the default copy model).")
 @click.option("--limit", type=int, help="Only the first N briefs.")
+@click.option(
+    "--sheet", "sheet_path", type=click.Path(path_type=Path),
+    help="Write an HTML review sheet of every returned candidate, to read and mark.",
+)  # fmt: skip
+@click.option("--overwrite", is_flag=True, help="Replace an existing file at --sheet.")
 @json_option
-def eval_copy(briefs_path: Path, model_id: str | None, limit: int | None, as_json: bool) -> None:
-    """Measure constraint pass rate, grounding, diversity and relevance on a set of briefs."""
+def eval_copy(
+    briefs_path: Path | None, brief_set: str, model_id: str | None, limit: int | None,
+    sheet_path: Path | None, overwrite: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Measure copy on a set of briefs: every check's failure rate, fields covered, and
+    every returned candidate (with --json or --sheet)."""
     from generators.copy.evaluate import evaluate, load_briefs
+    from studio.export.copy_review import write_review_sheet
+    from studio.storage.outputs import check_destination
 
-    requests = load_briefs(briefs_path)[:limit]
+    path = briefs_path or brief_set_path(brief_set)
+    requests = load_briefs(path)[:limit]
+    if sheet_path is not None:  # refuse a bad destination before minutes of work
+        from studio.export.copy_review import MARKER
+        from studio.storage.outputs import starts_with
+
+        check_destination(
+            sheet_path, overwrite=overwrite, ours=starts_with(MARKER.encode()), what="review sheet"
+        )
     with progress(not as_json) as update:
         evaluation = evaluate(
             requests,
             model_id=model_id,
             on_brief=lambda done, total, _: update(f"Brief {done}/{total}", done / total),
         )
-    emit(evaluation.as_dict(), as_json, _print_evaluation)
+    data = evaluation.as_dict()
+    if sheet_path is not None:
+        written = write_review_sheet(sheet_path, data, path, overwrite=overwrite)
+        if not as_json:
+            click.echo(f"Review sheet: {written}", err=True)
+    emit(data, as_json, _print_evaluation)
 
 
 def register(group: click.Group) -> None:

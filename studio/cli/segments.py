@@ -77,11 +77,13 @@ def register(cli: click.Group) -> None:
     def segment_command(
         workspace: Path, k: int | None, method: str, seed: int, as_json: bool
     ) -> None:
-        """Find customer segments in the orders and store them as a new run."""
-        from studio.data.segmentation import list_segments, run_info, run_segmentation
+        """Find customer segments in the orders, store them as a new run and recommend
+        products for each."""
+        from studio.data.segmentation import list_segments, run_info
+        from studio.services.audience import find_segments
 
         with opened(workspace) as ws, progress(not as_json) as update:
-            run_id = run_segmentation(ws, k=k, method=method, seed=seed, progress=update)
+            run_id = find_segments(ws, k=k, method=method, seed=seed, progress=update)
             segments = list_segments(ws, run_id)
             info = run_info(ws, run_id)
         emit(

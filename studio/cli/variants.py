@@ -286,7 +286,7 @@ def variants_command(
     alternates are candidates. One-change variants come first.
     """
     from generators.base import CancelToken, ProgressSink
-    from generators.variants.matrix import make_variants
+    from studio.services.generation.variants import make_variants
 
     axes = axes_from_options(styles, colourways, layouts, crops, copy)
     with opened(workspace) as ws, progress(not as_json) as update:

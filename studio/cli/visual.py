@@ -139,13 +139,14 @@ def render_command(
     as_json: bool,
 ) -> None:
     """A contact sheet of one product's creatives in every image format."""
-    from studio.render import BrandKit, compose_creative, contact_sheet, image_formats
+    from studio.render import compose_creative, contact_sheet, image_formats
+    from studio.services.brand_kits import load_brand_kit
 
     with opened(workspace) as ws:
         product = _product(ws, sku)
         photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
-        brand = BrandKit.load(ws, brand_name)
+        brand = load_brand_kit(ws, brand_name)
         copy, copy_source = _copy_for(ws, product, seg)
     copy.update(
         {k: v for k, v in (("headline", headline), ("subline", subline), ("cta", cta)) if v}
@@ -281,13 +282,13 @@ def visual_command(
 ) -> None:
     """Generate a product scene: diffusion when a visual model is installed, otherwise a
     background designed from the brand palette (the output says which)."""
-    from studio.render import BrandKit
+    from studio.services.brand_kits import load_brand_kit
 
     with opened(workspace) as ws:
         product = _product(ws, sku)
         photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
-        brand = BrandKit.load(ws, brand_name)
+        brand = load_brand_kit(ws, brand_name)
     with progress(not as_json) as update:
         result = _generate_scene(
             photo, product, seg, brand, model_id, seed, update,

@@ -47,6 +47,19 @@ class AssetStoreError(WorkspaceError):
     """A file in the content-addressed asset store is missing or does not match its hash."""
 
 
+class StorageFull(WorkspaceError):
+    """The disk ran out of space; what was already saved is untouched."""
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process or job holds the workspace's write lock for too long."""
+
+
+class OutputRefused(StudioError):
+    """A destination file would destroy something (a workspace's own files, a file the
+    studio did not make): nothing was written."""
+
+
 class NotFound(StudioError):
     """A named thing (campaign, segment, product, model …) does not exist."""
 

@@ -15,6 +15,9 @@ import platformdirs
 
 APP_NAME = "CampaignStudio"
 HOME_ENV = "STUDIO_HOME"
+#: where files derived from installed models go (converted GGUF weights, joined parts);
+#: deleting the folder costs only the time to derive them again
+CACHE_ENV = "STUDIO_CACHE_DIR"
 
 
 def _home_override() -> Path | None:
@@ -42,18 +45,22 @@ def log_dir() -> Path:
     return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME)))
 
 
-def models_dir() -> Path:
-    """The model cache: downloaded and user-added models (the folder chosen in Settings,
-    else the app's data folder)."""
-    from studio.core.settings import load_settings  # settings live in config_dir()
-
-    chosen = load_settings().models_dir
-    if chosen:
-        return _ensure(Path(chosen).expanduser())
+def default_models_dir() -> Path:
+    """Where models go unless Settings names another folder
+    (:func:`studio.core.settings.models_dir`)."""
     home = _home_override()
     return _ensure(
         home / "models" if home else Path(platformdirs.user_data_dir(APP_NAME)) / "models"
     )
+
+
+def cache_dir() -> Path:
+    """Derived model files: ``STUDIO_CACHE_DIR``, else the app's cache folder."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return _ensure(Path(chosen).expanduser())
+    home = _home_override()
+    return _ensure(home / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME)))
 
 
 def default_workspaces_dir() -> Path:

@@ -71,3 +71,14 @@ def save_settings(settings: Settings) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def models_dir() -> Path:
+    """The model cache: downloaded and user-added models (the folder chosen in Settings,
+    else the app's data folder)."""
+    chosen = load_settings().models_dir
+    if chosen:
+        path = Path(chosen).expanduser()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return paths.default_models_dir()

@@ -325,6 +325,11 @@ def top_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, A
     stored = ws.scalar("SELECT count(*) FROM recommendations WHERE segment_id = ?", (segment_id,))
     if stored < min(k, ws.scalar("SELECT count(*) FROM products")):
         compute_recommendations(ws, segment_ids=[segment_id], top_k=max(k, 10))
+    return stored_top_products(ws, segment_id, k)
+
+
+def stored_top_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, Any]]:
+    """The segment's best products as stored (none when never computed)."""
     rows = ws.query(
         "SELECT r.product_id, p.sku, p.name, r.rank, r.score, r.components, r.explanation"
         " FROM recommendations r JOIN products p ON p.id = r.product_id"

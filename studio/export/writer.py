@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -14,9 +16,10 @@ from studio.core.channels import channel_formats
 from studio.core.errors import Cancelled, ExportError, StudioError
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
-from studio.export.catalog import Asset, Campaign, load_campaign
+from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
 from studio.export.manifest import (
     MANIFEST_NAME,
+    SCHEMA,
     asset_entry,
     build_manifest,
     manifest_bytes,
@@ -24,6 +27,7 @@ from studio.export.manifest import (
 )
 from studio.export.naming import UniqueNames, slugify
 from studio.export.zipwriter import BundleZip
+from studio.storage.outputs import check_destination
 from studio.storage.workspace import Workspace
 
 Progress = Callable[[str, float | None], None]
@@ -89,6 +93,22 @@ def _place_creatives(campaign: Campaign) -> None:
         asset.path = names.claim(f"{folder}/{stem}") + f".{ext}"
 
 
+def is_bundle(path: Path) -> bool:
+    """Is the file at ``path`` a bundle the studio wrote (so it may be replaced)?"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read(MANIFEST_NAME))
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("schema") == SCHEMA
+
+
+def check_bundle_destination(out: Path, *, overwrite: bool = False) -> Path:
+    """Refuse a destination that is a workspace's own file, a folder, or a file that is
+    not a bundle (unless ``overwrite``)."""
+    return check_destination(out, overwrite=overwrite, ours=is_bundle, what="bundle")
+
+
 def export_bundle(
     ws: Workspace,
     campaign_id: int,
@@ -99,15 +119,17 @@ def export_bundle(
     progress: Progress | None = None,
     cancel: CancelFlag | None = None,
     formats: Iterable[str] | None = None,
+    overwrite: bool = False,
 ) -> ExportReport:
     """Write the campaign's approved (and, optionally, draft) assets to ``out``.
 
     ``formats`` limits the bundle to those image format ids (``iab_300x250``) and channel
     format ids (``google_rsa``). ``progress(description, fraction)`` is called as files
     are written; ``cancel.cancelled`` is checked between files. On any failure or cancel
-    nothing is left under ``out`` (an existing file there is kept unchanged).
+    nothing is left under ``out`` (an existing file there is kept unchanged). ``out`` may
+    be an earlier bundle; anything else that exists there is refused unless ``overwrite``.
     """
-    out = Path(out)
+    out = check_bundle_destination(Path(out), overwrite=overwrite)
     wanted = sorted(set(formats)) if formats is not None else None
     report = progress or (lambda description, fraction=None: None)
     report("Reading the campaign", 0.0)
@@ -125,6 +147,7 @@ def export_bundle(
             f"The campaign '{campaign.name}' has no approved creatives or copy to export.",
             hint=f"approve assets first, or use --include-drafts ({drafts} draft(s))",
         )
+    check_consistency(campaign)
     _place_creatives(campaign)
     options = {"include_drafts": include_drafts, "formats": wanted, "c2pa": c2pa is not None}
     try:
@@ -162,6 +185,23 @@ def export_bundle(
         c2pa_signed=signed,
         include_drafts=include_drafts,
     )
+
+
+def check_consistency(campaign: Campaign) -> None:
+    """Refuse a bundle whose pictures show other text than its copy rows say: an image
+    that names an older copy version than the one exported for its target."""
+    exported = {c.key for c in campaign.copy}
+    by_target = {(c.segment, c.product, c.channel_format): c for c in campaign.copy}
+    for image in campaign.creatives:
+        shown = image.content.get("copy" + KEY_SUFFIX)
+        current = by_target.get((image.segment, image.product, image.channel_format))
+        if shown is None or current is None or shown in exported:
+            continue
+        raise ExportError(
+            f"The {image.kind} {image.key} ({image.format}) shows the text of an older version"
+            f" of its copy than the copy exported with it ({current.key}).",
+            hint="wait for its queued re-render to finish, or reject it, then export again",
+        )
 
 
 def _write_creatives(

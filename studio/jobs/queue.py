@@ -23,7 +23,6 @@ from studio.core.errors import NotFound, StudioError
 from studio.storage.workspace import Workspace, to_json, utcnow
 
 PENDING = ("queued", "running")
-FINISHED = ("done", "failed", "cancelled")
 #: a job interrupted by a crash this many times is marked failed instead of queued again
 MAX_ATTEMPTS = 3
 
@@ -159,6 +158,14 @@ class JobQueue:
     def counts(self) -> dict[str, int]:
         rows = self.ws.query("SELECT status, count(*) AS n FROM jobs GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+    def finished_results(self, kind: str, limit: int) -> list[dict[str, Any]]:
+        """Results of the latest jobs of a kind that finished (for timing estimates)."""
+        rows = self.ws.query(
+            "SELECT result FROM jobs WHERE kind = ? AND status = 'done' ORDER BY id DESC LIMIT ?",
+            (kind, limit),
+        )
+        return [json.loads(row["result"] or "{}") for row in rows]
 
     def pending_count(self, campaign_id: int | None = None) -> int:
         sql = "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"

@@ -13,6 +13,7 @@ workspace folder while it runs. Holding that lock also proves that jobs still ma
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -68,8 +69,23 @@ class JobContext:
     cancel: CancelToken
 
 
-#: a handler runs one job and returns its result (stored in ``jobs.result``)
-Handler = Callable[[JobContext], dict[str, Any]]
+@dataclass
+class JobOutcome:
+    """What a handler made: its result, and how to store what it made.
+
+    ``store`` runs in the same transaction that marks the job done, so a job's assets and
+    its completion land together: a crash leaves neither, and the rerun cannot store them
+    twice. It returns the ids of the rows it wrote (kept in the result as ``asset_ids``).
+    """
+
+    result: dict[str, Any] = field(default_factory=dict)
+    store: Callable[[Workspace], list[int]] | None = None
+
+
+#: a handler runs one job (computing, never writing) and returns its outcome
+Handler = Callable[[JobContext], JobOutcome]
+#: set to "after-store" to end the process between a job's store and its commit (tests)
+FAULT_ENV = "STUDIO_FAULT"
 Listener = Callable[[JobEvent], None]
 
 
@@ -212,8 +228,16 @@ class Worker:
                     hint=f"known kinds: {', '.join(sorted(self.handlers))}",
                 )
             token.raise_if_cancelled()
-            result = handler(JobContext(ws=queue.ws, job=job, sink=reporter.sink, cancel=token))
+            outcome = handler(JobContext(ws=queue.ws, job=job, sink=reporter.sink, cancel=token))
             token.raise_if_cancelled()
+            result = dict(outcome.result)
+            result["seconds"] = round(time.perf_counter() - started, 3)
+            with queue.ws.write():
+                if outcome.store is not None:
+                    result["asset_ids"] = outcome.store(queue.ws) + result.get("asset_ids", [])
+                    if os.environ.get(FAULT_ENV) == "after-store":
+                        os._exit(9)  # a kill between storing and finishing, for the tests
+                queue.finish(job.id, result, message="Done")
         except Cancelled:
             queue.mark_cancelled(job.id)
             self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
@@ -226,9 +250,6 @@ class Worker:
             queue.fail(job.id, message)
             self._emit(JobEvent(job.id, "failed", error=message, job_kind=job.kind))
         else:
-            result = dict(result or {})
-            result["seconds"] = round(time.perf_counter() - started, 3)
-            queue.finish(job.id, result, message="Done")
             self._emit(JobEvent(job.id, "finished", 1.0, "Done", job_kind=job.kind, result=result))
         finally:
             with self._state_lock:

@@ -11,7 +11,7 @@ Public API::
 
 from studio.render.background import STYLES as BACKGROUND_STYLES
 from studio.render.background import design_background
-from studio.render.brand import BrandKit, default_brand_kit, list_brand_kits
+from studio.render.brand import BrandKit, default_brand_kit
 from studio.render.compositor import (
     Creative,
     VisualLayer,
@@ -42,7 +42,6 @@ __all__ = [
     "encode_within_limit",
     "get_image_format",
     "image_formats",
-    "list_brand_kits",
     "open_product_photo",
     "place_product",
     "render_visual_layer",

@@ -1,20 +1,20 @@
-"""Brand kits: palette, fonts, logo, tone words and visual style, stored in ``brand_kits``."""
+"""Brand kits: palette, fonts, logo, tone words and visual style.
+
+Stored in the workspace's ``brand_kits`` table by :mod:`studio.services.brand_kits`;
+here a kit is only data and what rendering needs from it.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PIL import Image, ImageDraw
 
-from studio.core.errors import InputError, NotFound
+from studio.core.errors import InputError
 from studio.render.colour import RGB, parse_hex
 from studio.render.fonts import DEFAULT_FAMILY, font_file, load_font
-
-if TYPE_CHECKING:
-    from studio.storage.workspace import Workspace
 
 PALETTE_KEYS = ("primary", "secondary", "accent", "background", "text_dark", "text_light")
 DEFAULT_KIT_NAME = "Demo brand"
@@ -60,61 +60,23 @@ class BrandKit:
         """A copy with some colours replaced (colourway variants use this)."""
         return replace(self, palette={**self.palette, **colours})
 
-    # --- storage ------------------------------------------------------------------------
+    # --- rows ---------------------------------------------------------------------------
 
-    def save(self, workspace: Workspace) -> int:
-        """Insert or update this kit (matched by name); returns its row id."""
-        from studio.storage.workspace import to_json, utcnow
-
-        logo_sha = None
-        if self.logo is not None:
-            logo_sha = workspace.store_image(self.logo.convert("RGBA"), "PNG").sha256
-        now = utcnow()
-        row = {
-            "palette": to_json(self.palette),
-            "fonts": to_json(self.fonts),
-            "logo_sha256": logo_sha,
-            "tone_words": to_json(self.tone_words),
-            "do_examples": to_json(self.do_examples),
-            "dont_examples": to_json(self.dont_examples),
-            "banned_words": to_json(self.banned_words),
+    def to_row(self) -> dict[str, Any]:
+        """The ``brand_kits`` columns, without the logo (stored as a file by its caller)."""
+        return {
+            "palette": json.dumps(self.palette, sort_keys=True),
+            "fonts": json.dumps(self.fonts, sort_keys=True),
+            "tone_words": json.dumps(self.tone_words, ensure_ascii=False),
+            "do_examples": json.dumps(self.do_examples, ensure_ascii=False),
+            "dont_examples": json.dumps(self.dont_examples, ensure_ascii=False),
+            "banned_words": json.dumps(self.banned_words, ensure_ascii=False),
             "disclaimer": self.disclaimer,
-            "style": to_json(self.style),
-            "updated_at": now,
+            "style": json.dumps(self.style, sort_keys=True, ensure_ascii=False),
         }
-        with workspace.write() as db:
-            existing = db.execute(
-                "SELECT id FROM brand_kits WHERE name = ?", (self.name,)
-            ).fetchone()
-            if existing:
-                db["brand_kits"].update(existing[0], row)
-                return int(existing[0])
-            return int(
-                db["brand_kits"].insert({"name": self.name, "created_at": now, **row}).last_pk
-            )
 
     @classmethod
-    def load(cls, workspace: Workspace, name: str | None = None) -> BrandKit:
-        """A kit by name; without a name the workspace's first kit, or the default kit."""
-        if name is None:
-            rows = workspace.query("SELECT * FROM brand_kits ORDER BY id LIMIT 1")
-            return cls._from_row(workspace, rows[0]) if rows else default_brand_kit()
-        rows = workspace.query("SELECT * FROM brand_kits WHERE name = ?", (name,))
-        if not rows:
-            known = [r["name"] for r in workspace.query("SELECT name FROM brand_kits")]
-            raise NotFound(
-                f"No brand kit named '{name}' in {workspace.path}.",
-                hint=f"known: {', '.join(known) or 'none'}",
-            )
-        return cls._from_row(workspace, rows[0])
-
-    @classmethod
-    def _from_row(cls, workspace: Workspace, row: dict[str, Any]) -> BrandKit:
-        logo = None
-        if row["logo_sha256"]:
-            data = workspace.blob_path(row["logo_sha256"]).read_bytes()
-            logo = Image.open(io.BytesIO(data))
-            logo.load()
+    def from_row(cls, row: dict[str, Any], logo: Image.Image | None = None) -> BrandKit:
         return cls(
             name=row["name"],
             palette=json.loads(row["palette"]),
@@ -127,10 +89,6 @@ class BrandKit:
             disclaimer=row["disclaimer"],
             style=json.loads(row["style"]),
         )
-
-
-def list_brand_kits(workspace: Workspace) -> list[str]:
-    return [r["name"] for r in workspace.query("SELECT name FROM brand_kits ORDER BY name")]
 
 
 def draw_wordmark(text: str, colour: RGB, accent: RGB, family: str = DEFAULT_FAMILY) -> Image.Image:

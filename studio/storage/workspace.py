@@ -1,9 +1,13 @@
 """A workspace: a folder with ``workspace.db`` (SQLite) and ``assets/`` (content store).
 
-All writes go through :meth:`Workspace.write`, which serialises writers on one
-connection and wraps them in ``BEGIN IMMEDIATE … COMMIT``: either all of a write lands or
-none of it does. Readers on other threads open their own connection with
-:meth:`Workspace.reader` (WAL lets them read while the writer writes).
+All writes go through :meth:`Workspace.write`, which wraps them in
+``BEGIN IMMEDIATE … COMMIT``: either all of a write lands or none of it does. One write
+gate per database file serialises the writers of every connection a process opens to it
+(the GUI, its background tasks and the job worker each have one), so they queue for a
+moment instead of meeting "database is locked"; another process waits up to SQLite's busy
+timeout. Readers on other threads open their own connection with :meth:`Workspace.reader`
+(WAL lets them read while the writer writes). SQLite's own errors reach callers as
+studio errors that say what happened and what to do.
 """
 
 from __future__ import annotations
@@ -20,7 +24,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from studio.core.errors import WorkspaceError, WorkspaceNotFound, WorkspaceTooNew
+from studio.core.errors import (
+    StorageFull,
+    WorkspaceBusy,
+    WorkspaceError,
+    WorkspaceNotFound,
+    WorkspaceTooNew,
+)
 from studio.storage import migrations as schema
 from studio.storage.assets import AssetStore, StoredFile
 
@@ -37,6 +47,44 @@ def utcnow() -> str:
 
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+_gates: dict[str, threading.RLock] = {}
+_gates_lock = threading.Lock()
+
+
+def write_gate(db_path: Path) -> threading.RLock:
+    """The one lock every connection of this process takes to write to a database file."""
+    key = str(Path(db_path).resolve())
+    with _gates_lock:
+        return _gates.setdefault(key, threading.RLock())
+
+
+def database_error(error: sqlite3.Error, path: Path) -> WorkspaceError:
+    """A clear error for what SQLite reported about the workspace at ``path``."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return WorkspaceBusy(
+            f"The workspace {path} is busy: another program or window has been writing to "
+            "it for too long.",
+            hint="wait for the other import or job to finish, then try again",
+        )
+    if "full" in text:
+        return StorageFull(
+            f"The disk holding the workspace {path} is full; nothing of this change was saved.",
+            hint="free some space and try again",
+        )
+    if "readonly" in text or "read-only" in text:
+        return WorkspaceError(
+            f"The workspace {path} cannot be written (read-only file or folder).",
+            hint="check the folder's permissions",
+        )
+    if "malformed" in text or "not a database" in text or "disk i/o" in text:
+        return WorkspaceError(
+            f"The database of the workspace {path} is damaged or unreadable: {error}.",
+            hint="restore it from its backups folder, or run 'studio info --verify'",
+        )
+    return WorkspaceError(f"The workspace {path} could not be updated: {error}.")
 
 
 def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -66,7 +114,9 @@ class Workspace:
         self.path = path
         self.db = Database(conn)
         self.assets = AssetStore(path / ASSETS_DIR)
+        #: serialises this connection's use across threads
         self._write_lock = threading.RLock()
+        self._gate = write_gate(path / DB_NAME)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -159,19 +209,38 @@ class Workspace:
     @contextmanager
     def write(self) -> Iterator[Database]:
         """One write transaction. Nested calls join the outer one (as a savepoint)."""
-        with self._write_lock:
+        with self._gate, self._write_lock:
             if self.db.conn.in_transaction:
                 with self.db.atomic():
                     yield self.db
                 return
-            self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise database_error(error, self.path) from error
             try:
                 yield self.db
+            except sqlite3.OperationalError as error:  # locked, full, I/O: not the caller's
+                self.db.conn.rollback()
+                raise database_error(error, self.path) from error
+            except OSError as error:
+                self.db.conn.rollback()
+                if error.errno == 28:  # ENOSPC: a file of this write did not fit
+                    raise StorageFull(
+                        f"The disk holding the workspace {self.path} is full; nothing of this "
+                        "change was saved.",
+                        hint="free some space and try again",
+                    ) from error
+                raise
             except BaseException:
                 self.db.conn.rollback()
                 raise
             else:
-                self.db.conn.commit()
+                try:
+                    self.db.conn.commit()
+                except sqlite3.Error as error:
+                    self.db.conn.rollback()
+                    raise database_error(error, self.path) from error
 
     def reader(self) -> Database:
         """A new read-only connection for another thread (e.g. the GUI's views)."""
@@ -191,11 +260,6 @@ class Workspace:
     def store_bytes(self, data: bytes, media_type: str) -> StoredFile:
         """Put a file in the asset store and record it in ``blobs``."""
         stored = self.assets.put_bytes(data, media_type)
-        self._record_blob(stored)
-        return stored
-
-    def store_file(self, path: Path, media_type: str | None = None) -> StoredFile:
-        stored = self.assets.put_file(path, media_type)
         self._record_blob(stored)
         return stored
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from generators import registry
 from generators.registry import ModelSpec
-from studio.core import paths
 from studio.core.errors import Cancelled
+from studio.core.settings import models_dir as models_folder
 from studio.ui.errors import report_error
 from studio.ui.screens.models import human_size
 from studio.ui.widgets import ProgressPanel, button, hint
@@ -104,7 +104,7 @@ class ModelsPage(QWizardPage):
             layout.addWidget(details)
         layout.addWidget(
             hint(
-                f"Models are saved in {paths.models_dir()}. Downloads resume after "
+                f"Models are saved in {models_folder()}. Downloads resume after "
                 "an interruption and are checked against their published sha256."
             )
         )

@@ -231,9 +231,9 @@ class MainWindow(QMainWindow):
         if workspace is None:
             self.queue_label.setText("Queue: –")
             return
-        pending = workspace.scalar(
-            "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
-        )
+        from studio.storage.catalog import pending_job_count
+
+        pending = pending_job_count(workspace)
         self.queue_label.setText(f"Queue: {pending}")
 
     def _on_workspace_changed(self) -> None:

@@ -93,7 +93,7 @@ class Session(QObject):
 
     def _start_worker(self) -> None:
         """Run the workspace's queue (jobs left from last time continue)."""
-        from studio.jobs.handlers import default_handlers
+        from studio.services.generation import default_handlers
 
         self.queue = JobQueue(self.workspace)
         self.worker = Worker(

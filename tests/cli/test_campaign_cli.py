@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tiny_copy import REPLY, demo_template, register_as_default, tiny_copy_model_dir
+from tiny_copy import demo_template, register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
-from studio.jobs import JobContext, JobQueue
+from studio.jobs import JobContext, JobOutcome, JobQueue
 from studio.storage.workspace import Workspace
 
 
@@ -62,7 +62,7 @@ def test_create_generate_show_and_approve(shop: Path):
     assert {a["status"] for a in shown["assets"]} == {"draft"}
     assert shown["still_to_generate"] == {"copy": 0, "visual": 0, "creative": 0, "variant": 0}
     sms = next(a for a in shown["assets"] if a["format"] == "sms")
-    assert sms["text"].startswith(REPLY)  # the opt-out is appended to SMS copy
+    assert sms["text"].startswith("Our everyday medium roast")  # the product's own words
 
     result = CliRunner().invoke(cli, ["approve", str(shop), "Spring", "--all"])
     assert result.exit_code == 0, result.output
@@ -107,7 +107,7 @@ def test_bad_input_gets_one_clear_line(shop: Path, capsys):
 
 
 def test_ctrl_c_cancels_the_running_job_and_a_second_run_continues(shop: Path, capsys, monkeypatch):
-    import studio.jobs.handlers as handlers
+    import studio.services.foreground as handlers
 
     _run(
         "campaign", "create", str(shop), "--name", "Stop", "--segments", "1",
@@ -116,7 +116,7 @@ def test_ctrl_c_cancels_the_running_job_and_a_second_run_continues(shop: Path, c
     real = handlers.default_handlers
     started = threading.Event()
 
-    def slow_copy(ctx: JobContext) -> dict:
+    def slow_copy(ctx: JobContext) -> JobOutcome:
         started.set()
         while True:
             ctx.cancel.raise_if_cancelled()

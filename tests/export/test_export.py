@@ -17,7 +17,7 @@ from bundle_factory import HOSTILE_SEGMENT, INJECTION, build_campaign
 from PIL import Image
 
 from generators.base import CancelToken
-from studio.core.errors import Cancelled, ExportError, NotFound
+from studio.core.errors import Cancelled, ExportError, NotFound, OutputRefused
 from studio.export import export_bundle, labels
 from studio.export.catalog import resolve_campaign
 from studio.storage.workspace import Workspace
@@ -240,13 +240,39 @@ def test_progress_reports_and_cancel_leaves_nothing(
 
 def test_failure_keeps_an_existing_bundle(workspace: Workspace, campaign: int, tmp_path: Path):
     out = tmp_path / "keep.zip"
-    out.write_bytes(b"previous bundle")
+    previous = export_bundle(workspace, campaign, out).path.read_bytes()
     blob = workspace.query("SELECT sha256 FROM assets WHERE kind = 'variant'")[0]["sha256"]
     workspace.blob_path(blob).write_bytes(b"tampered")
     with pytest.raises(ExportError, match="no longer matches its hash"):
-        export_bundle(workspace, campaign, out)
-    assert out.read_bytes() == b"previous bundle"
+        export_bundle(workspace, campaign, out)  # replacing its own earlier bundle
+    assert out.read_bytes() == previous
     assert [p.name for p in tmp_path.iterdir() if p.name != "ws"] == ["keep.zip"]
+
+
+def test_a_file_the_studio_did_not_make_is_never_replaced(
+    workspace: Workspace, campaign: int, tmp_path: Path
+):
+    notes = tmp_path / "notes.zip"
+    notes.write_bytes(b"the user's own file")
+    with pytest.raises(OutputRefused, match="not made by Campaign Studio"):
+        export_bundle(workspace, campaign, notes)
+    assert notes.read_bytes() == b"the user's own file"
+    export_bundle(workspace, campaign, notes, overwrite=True)  # when told to
+    assert zipfile.is_zipfile(notes)
+
+
+@pytest.mark.parametrize(
+    "part", ["workspace.db", "workspace.db-wal", "assets/x.zip", "backups/b.zip"]
+)
+def test_a_workspaces_own_files_are_never_an_export_destination(
+    workspace: Workspace, campaign: int, part: str
+):
+    target = workspace.path / part
+    before = target.read_bytes() if target.exists() else None
+    with pytest.raises(OutputRefused, match="of the workspace"):
+        export_bundle(workspace, campaign, target, overwrite=True)
+    assert (target.read_bytes() if target.exists() else None) == before
+    assert workspace.summary()["campaigns"] == 1
 
 
 def test_disk_full_leaves_no_bundle(workspace: Workspace, campaign: int, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for generator tests: tiny copy models trained locally and registered."""
+"""Fixtures for generator tests: tiny copy models trained locally on these tests' briefs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from generators.copy import BrandVoice, CopyRequest, ProductFacts, SegmentBrief
+
+#: what the generator tests' model answers: grounded in :func:`trail_runner`'s facts
+BRIEF_REPLY = "Trail Runner GTX in green."
 
 
 def trail_runner() -> ProductFacts:
@@ -35,24 +38,24 @@ def copy_request(**overrides) -> CopyRequest:
 
 
 def training_prompts() -> list[str]:
-    """The chat prompts the copy generator builds for the test requests."""
-    from copy_tiny_lm import build_tokenizer
-
-    from generators.copy.generator import plan_fields
-    from generators.copy.prompts import field_prompt
+    """The prompts the copy generator builds for the test requests, one per field, each
+    ending where the model's answer starts (after the previous fields' answers)."""
+    from generators.copy.facts import fact_sheet
+    from generators.copy.gate import field_kind
+    from generators.copy.plans import plan_fields
+    from generators.copy.prompts import ad_prompt, field_opening
     from studio.core.channels import get_channel_format
 
-    template = build_tokenizer(["x"])
     prompts = []
     for format_id in ("google_rsa", "sms", "meta_feed"):
         request = copy_request(channel_format=format_id)
-        channel = get_channel_format(format_id)
-        for plan in plan_fields(request, channel):
-            target = min(plan.room, plan.field.recommended_chars or plan.room)
-            messages = field_prompt(request, plan.field.name, target, channel.label).messages
-            prompts.append(
-                template.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-            )
+        plans = plan_fields(request, get_channel_format(format_id))
+        fields = [(p.field.name, field_kind(p.field.name, p.field.max_chars)) for p in plans]
+        prompt = ad_prompt(fact_sheet(request, "en"), fields)
+        for name, _ in fields:
+            prompt += field_opening("en", name)
+            prompts.append(prompt)
+            prompt += " " + BRIEF_REPLY
     return prompts
 
 
@@ -64,11 +67,11 @@ class TinyModels:
         self.folders: dict[str, Path] = {}
 
     def folder(self, family: str = "llama") -> Path:
-        from copy_tiny_lm import build_tiny_model
+        from tiny_copy import build_tiny_lm
 
         if family not in self.folders:
             folder = self.root / family
-            build_tiny_model(folder, training_prompts(), family=family)
+            build_tiny_lm(folder, training_prompts(), BRIEF_REPLY, family=family)
             self.folders[family] = folder
         return self.folders[family]
 

@@ -12,11 +12,13 @@ from PIL import Image, ImageDraw
 from skimage.metrics import structural_similarity
 
 from generators.base import CancelToken
-from generators.variants.matrix import make_variants
-from studio.core.campaigns import record_asset
 from studio.core.errors import Cancelled, InputError
+from studio.core.records import NewAsset
 from studio.render.brand import default_brand_kit
 from studio.render.compositor import compose_creative
+from studio.services.brand_kits import save_brand_kit
+from studio.services.generation.variants import make_variants
+from studio.storage.campaigns import insert_asset
 from studio.storage.workspace import Workspace, utcnow
 
 FORMAT = "iab_300x250"
@@ -49,11 +51,15 @@ def _scene() -> Image.Image:
     return image
 
 
+def record_asset(ws: Workspace, **fields) -> int:
+    return insert_asset(ws, NewAsset(**fields))
+
+
 def build_creative(ws: Workspace) -> int:
     """A campaign with one target, its copy, visual and a composed creative (as generation
     records them: docs/architecture.md)."""
     now = utcnow()
-    kit_id = default_brand_kit().save(ws)
+    kit_id = save_brand_kit(ws, default_brand_kit())
     photo_sha = ws.store_image(_product_photo()).sha256
     scene = _scene()
     scene_sha = ws.store_image(scene).sha256

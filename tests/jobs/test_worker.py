@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from studio.core.errors import GenerationError, StudioError
-from studio.jobs import JobContext, JobEvent, JobQueue, Worker
+from studio.jobs import JobContext, JobEvent, JobOutcome, JobQueue, Worker
 from studio.storage.workspace import Workspace
 
 
@@ -35,19 +35,23 @@ def wait_until(condition, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
-def write_note(ctx: JobContext) -> dict:
-    """A real handler: writes a row through the worker's own connection, reports steps."""
+def write_note(ctx: JobContext) -> JobOutcome:
+    """A real handler: reports steps, then hands back a row for the worker to store in
+    the transaction that finishes the job."""
     for step in range(3):
         ctx.cancel.raise_if_cancelled()
         ctx.sink.update(f"step {step}", (step + 1) / 3)
     ctx.sink.update("token", text="Hello")
     ctx.sink.update("preview", 0.9, preview=Image.new("RGB", (8, 8)))
-    with ctx.ws.write() as db:
-        cursor = db.execute(
+
+    def store(ws: Workspace) -> list[int]:
+        cursor = ws.db.execute(
             "INSERT INTO evaluations (kind, created_at, parameters) VALUES ('note', 'now', ?)",
             (str(ctx.job.payload),),
         )
-    return {"row": cursor.lastrowid}
+        return [cursor.lastrowid]
+
+    return JobOutcome({"steps": 3}, store)
 
 
 def test_worker_runs_jobs_in_order_with_events_and_results(workspace: Workspace):
@@ -61,7 +65,7 @@ def test_worker_runs_jobs_in_order_with_events_and_results(workspace: Workspace)
     assert worker.error is None
 
     assert queue.get(first).status == queue.get(second).status == "done"
-    assert queue.get(first).result["row"] == 1
+    assert queue.get(first).result["asset_ids"] == [1] and queue.get(first).result["steps"] == 3
     assert queue.get(first).result["seconds"] >= 0
     kinds = events.kinds(first)
     assert kinds[0] == "started" and kinds[-1] == "finished"
@@ -75,10 +79,10 @@ def test_worker_runs_jobs_in_order_with_events_and_results(workspace: Workspace)
 
 
 def test_failures_are_recorded_and_the_worker_goes_on(workspace):
-    def broken(ctx: JobContext) -> dict:
+    def broken(ctx: JobContext) -> JobOutcome:
         raise GenerationError("No candidate passed the length limit.")
 
-    def buggy(ctx: JobContext) -> dict:
+    def buggy(ctx: JobContext) -> JobOutcome:
         raise ZeroDivisionError("oops")
 
     queue = JobQueue(workspace)
@@ -100,12 +104,12 @@ def test_failures_are_recorded_and_the_worker_goes_on(workspace):
     assert all(e.error for e in failed)
 
 
-def slow(ctx: JobContext) -> dict:
+def slow(ctx: JobContext) -> JobOutcome:
     for step in range(1000):
         ctx.cancel.raise_if_cancelled()
         ctx.sink.update("slow step", step / 1000)
         time.sleep(0.01)
-    return {}
+    return JobOutcome()
 
 
 def test_cancelling_the_running_job_stops_it_and_the_next_one_runs(workspace):

@@ -6,28 +6,28 @@ import pytest
 from studio.core.errors import InputError, NotFound
 from studio.render import BrandKit, contact_sheet, default_brand_kit, design_background
 from studio.render.background import STYLES
-from studio.render.brand import list_brand_kits
+from studio.services.brand_kits import list_brand_kits, load_brand_kit, save_brand_kit
 
 
 def test_brand_kit_round_trips_through_the_workspace(workspace) -> None:
     kit = default_brand_kit()
     kit.name = "Fernhill"
     kit.banned_words = ["cheap"]
-    row_id = kit.save(workspace)
-    assert kit.save(workspace) == row_id  # saving again updates, not duplicates
-    loaded = BrandKit.load(workspace, "Fernhill")
+    row_id = save_brand_kit(workspace, kit)
+    assert save_brand_kit(workspace, kit) == row_id  # saving again updates, not duplicates
+    loaded = load_brand_kit(workspace, "Fernhill")
     assert loaded.palette == kit.palette and loaded.fonts == kit.fonts
     assert loaded.banned_words == ["cheap"] and loaded.style == kit.style
     assert loaded.logo is not None and loaded.logo.size == kit.logo.size
     assert np.array_equal(np.asarray(loaded.logo), np.asarray(kit.logo.convert("RGBA")))
     assert list_brand_kits(workspace) == ["Fernhill"]
-    assert BrandKit.load(workspace).name == "Fernhill"
+    assert load_brand_kit(workspace).name == "Fernhill"
 
 
 def test_empty_workspace_gives_the_default_kit_and_unknown_names_are_refused(workspace) -> None:
-    assert BrandKit.load(workspace).name == default_brand_kit().name
+    assert load_brand_kit(workspace).name == default_brand_kit().name
     with pytest.raises(NotFound, match="No brand kit named 'Acme'"):
-        BrandKit.load(workspace, "Acme")
+        load_brand_kit(workspace, "Acme")
 
 
 def test_bad_colours_and_fonts_are_refused() -> None:

@@ -78,17 +78,27 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     assert ws.scalar(status, (chosen,)) == "approved"
 
     caption = review.copy_editors["caption"]
-    caption.setPlainText("Autumn mornings taste better with our house blend.")
+    product = ws.query(
+        "SELECT p.name FROM campaign_targets t JOIN products p ON p.id = t.product_id"
+    )[0]["name"]
+    caption.setPlainText(f"Autumn mornings feel better with {product}.")
     qtbot.mouseClick(review.save_copy_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=60_000)
     copy = ws.query(
         "SELECT content, version FROM assets WHERE kind = 'copy' ORDER BY id DESC LIMIT 1"
     )[0]
     assert copy["version"] == 2 and "Autumn mornings" in copy["content"]
+    assert '"text_problems": {}' in copy["content"]  # the edit passes every check
     rerendered = ws.scalar("SELECT count(*) FROM assets WHERE kind = 'creative' AND version = 2")
     assert rerendered == 2
-    qtbot.waitUntil(lambda: review.tree.topLevelItemCount() == 1, timeout=5_000)
-    assert "v2" in review.tree.topLevelItem(0).child(0).text(0)
+    # the tree refreshes when the re-render's data change arrives: wait for that, not a count
+    qtbot.waitUntil(
+        lambda: (
+            review.tree.topLevelItemCount() == 1
+            and "v2" in review.tree.topLevelItem(0).child(0).text(0)
+        ),
+        timeout=10_000,
+    )
 
     qtbot.mouseClick(review.approve_all_button, Qt.MouseButton.LeftButton)
     drafts = ws.scalar(

@@ -109,12 +109,12 @@ def test_shortcuts_switch_screens(window, qtbot):
 
 
 def test_models_folder_setting_moves_the_model_cache(window, tmp_path):
-    from studio.core import paths
+    from studio.core.settings import models_dir as models_folder
 
     screen = window.show_screen("Settings")
     screen.models_dir.setText(str(tmp_path / "my-models"))
     screen.models_dir.editingFinished.emit()
-    assert paths.models_dir() == tmp_path / "my-models"
+    assert models_folder() == tmp_path / "my-models"
     assert (tmp_path / "my-models").is_dir()
 
 

@@ -236,9 +236,9 @@ class AudienceScreen(Screen):
             self._show_segments([])
             self.customers.set_source(None, None)
             return
-        runs = workspace.query(
-            "SELECT id, created_at, method, parameters FROM segmentation_runs ORDER BY id DESC"
-        )
+        from studio.storage.catalog import segmentation_runs
+
+        runs = segmentation_runs(workspace)
         for entry in runs:
             when = entry["created_at"][:16].replace("T", " ")
             self.run.addItem(f"Run {entry['id']} — {entry['method']}, {when}", entry["id"])
@@ -297,7 +297,9 @@ class AudienceScreen(Screen):
         self.customers.set_source(*customer_source(workspace, segment_id))
         name = next((s["name"] for s in self.segments if s["id"] == segment_id), None)
         if name is None and segment_id is not None:
-            name = workspace.scalar("SELECT name FROM segments WHERE id = ?", (segment_id,))
+            from studio.storage.catalog import segment_name
+
+            name = segment_name(workspace, segment_id)
         what = f"Customers in “{name}”" if name else "All customers"
         self.table_title.setText(f"<b>{what}</b> — {self.customers.total:,}")
         self.all_button.setEnabled(segment_id is not None)
@@ -314,16 +316,14 @@ class AudienceScreen(Screen):
         path = self.session.require_workspace().path
 
         def work(sink, cancel):
-            from studio.data.segmentation import run_segmentation
+            from studio.services.audience import find_segments
 
             def progress(description: str, fraction: float | None = None) -> None:
                 cancel.raise_if_cancelled()  # rolls the run's transaction back
-                sink.update(description, None if fraction is None else fraction * 0.8)
+                sink.update(description, fraction)
 
             with Workspace.open(path) as ws:
-                run_id = run_segmentation(ws, k=k, method=method, seed=seed, progress=progress)
-                recommend_for_run(ws, run_id, sink.scaled(0.8, 1.0), cancel)
-            return run_id
+                return find_segments(ws, k=k, method=method, seed=seed, progress=progress)
 
         task = self.session.tasks.run(
             "Segmenting customers",
@@ -333,14 +333,3 @@ class AudienceScreen(Screen):
         )
         self.progress.track(task)
         return task
-
-
-def recommend_for_run(ws: Workspace, run_id: int, sink, cancel) -> None:
-    """Store the products each of the run's segments is most likely to buy."""
-    from studio.data import recommend
-
-    def progress(description: str, fraction: float | None = None) -> None:
-        cancel.raise_if_cancelled()
-        sink.update(description, fraction)
-
-    recommend.compute_recommendations(ws, run_id=run_id, progress=progress)

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.render.brand import PALETTE_KEYS, BrandKit, default_brand_kit, list_brand_kits
+from studio.render.brand import PALETTE_KEYS, BrandKit, default_brand_kit
 from studio.render.fonts import font_families
+from studio.services.brand_kits import list_brand_kits, load_brand_kit, save_brand_kit
 from studio.ui.errors import guarded, report_error
 from studio.ui.jobs_bridge import pil_to_qimage
 from studio.ui.screens.base import Screen
@@ -204,7 +205,7 @@ class BrandKitScreen(Screen):
             current = self.kit.name if self.kit and self.kit.name in names else None
             if not names:  # a workspace starts with the demo kit, saved so campaigns use it
                 kit = default_brand_kit()
-                kit.save(workspace)
+                save_brand_kit(workspace, kit)
                 names = [kit.name]
             self.kit_choice.clear()
             self.kit_choice.addItems(names)
@@ -212,7 +213,7 @@ class BrandKitScreen(Screen):
 
     def load_kit(self, name: str) -> None:
         workspace = self.session.require_workspace()
-        self.kit = BrandKit.load(workspace, name)
+        self.kit = load_brand_kit(workspace, name)
         self.kit_choice.setCurrentText(name)
         self.session.undo_stack.clear()  # edits of another kit are not undone here
         self._show_kit()
@@ -283,7 +284,7 @@ class BrandKitScreen(Screen):
             setattr(kit, field, value)
         with guarded("Saving the brand kit", self):
             kit.__post_init__()  # the kit's own checks: colours and fonts
-            kit.save(self.session.require_workspace())
+            save_brand_kit(self.session.require_workspace(), kit)
             self.kit = kit
             self.session.data_changed.emit("brand")
         self._show_kit()
@@ -326,7 +327,7 @@ class BrandKitScreen(Screen):
             workspace = self.session.require_workspace()
             kit = default_brand_kit()
             kit.name = name
-            kit.save(workspace)
+            save_brand_kit(workspace, kit)
             self.session.data_changed.emit("brand")
             self.refresh()
             self.load_kit(name)
@@ -347,9 +348,9 @@ class BrandKitScreen(Screen):
         kit = copy.deepcopy(self.kit)
         image_format = self.preview_format.currentText()
         headline = self.preview_headline.text().strip() or "Your headline here"
-        sha = workspace.scalar(
-            "SELECT image_sha256 FROM products WHERE image_sha256 IS NOT NULL ORDER BY id LIMIT 1"
-        )
+        from studio.storage.catalog import first_product_photo
+
+        sha = first_product_photo(workspace)
         photo = photo_path(workspace, sha)
         if photo is None:
             self.preview.setText("Import a product photo to preview creatives.")

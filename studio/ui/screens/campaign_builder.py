@@ -174,9 +174,10 @@ class CampaignBuilderScreen(Screen):
     # --- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from generators.copy.prompts import LANGUAGES
+        from generators.copy.language import COPY_LANGUAGES
         from studio.data.segmentation import list_segments
-        from studio.render.brand import list_brand_kits
+        from studio.services.brand_kits import list_brand_kits
+        from studio.storage.catalog import product_choices
 
         workspace = self.session.workspace
         if workspace is None:
@@ -198,7 +199,7 @@ class CampaignBuilderScreen(Screen):
             if self.segments.count() == 0:
                 self.segments.addItem("No segments yet: segment the customers in Audience.")
             self.products.clear()
-            for product in workspace.query("SELECT id, name, category FROM products ORDER BY name"):
+            for product in product_choices(workspace):
                 item = QListWidgetItem(f"{product['name']}  · {product['category'] or ''}")
                 item.setData(Qt.ItemDataRole.UserRole, product["id"])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -213,7 +214,7 @@ class CampaignBuilderScreen(Screen):
             if kit:
                 self.brand_kit.setCurrentText(kit)
             if self.language.count() == 0:
-                for code, name in LANGUAGES.items():
+                for code, name in COPY_LANGUAGES.items():
                     self.language.addItem(name, code)
             if not any(box.isChecked() for box in self.format_boxes.values()):
                 self.format_boxes.get(
@@ -287,13 +288,15 @@ class CampaignBuilderScreen(Screen):
 
     def generate(self) -> int | None:
         """Create the campaign and queue its jobs; shows the Queue."""
-        from studio.core.campaigns import create_campaign, enqueue_generation
+        from studio.services.audience import resolve_brand_kit
+        from studio.services.brand_kits import list_brand_kits
+        from studio.services.campaigns import create_campaign
+        from studio.services.planning import enqueue_generation
 
         with guarded("Creating the campaign", self):
             workspace = self.session.require_workspace()
-            kit = workspace.scalar(
-                "SELECT id FROM brand_kits WHERE name = ?", (self.brand_kit.currentText(),)
-            )
+            name = self.brand_kit.currentText()
+            kit = resolve_brand_kit(workspace, name) if name in list_brand_kits(workspace) else None
             campaign_id = create_campaign(
                 workspace,
                 self.name.text(),

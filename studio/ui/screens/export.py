@@ -119,13 +119,11 @@ class ExportScreen(Screen):
         if workspace is None or campaign_id is None:
             self.counts.setText("No campaign yet: build one in the Campaign builder.")
             return
-        rows = workspace.query(
-            "SELECT DISTINCT channel_format FROM campaign_targets WHERE campaign_id = ?",
-            (campaign_id,),
-        )
+        from studio.storage.catalog import campaign_channel_formats
+
         seen: list[str] = []
-        for entry in rows:
-            channel_format = get_channel_format(entry["channel_format"])
+        for format_id in campaign_channel_formats(workspace, campaign_id):
+            channel_format = get_channel_format(format_id)
             for format_id in (channel_format.id, *channel_format.image_formats):
                 if format_id in seen:
                     continue

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.storage.catalog import list_products
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.images import thumbnail
 from studio.ui.viewmodels.products import (
-    list_products,
     photo_path,
     recommended_products,
     recommended_segments,

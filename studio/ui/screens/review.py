@@ -22,13 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.campaigns import Asset, asset_history, get_asset, set_asset_status
+from studio.core.records import Asset
+from studio.storage.campaigns import asset_history, get_asset, set_asset_status
+from studio.storage.catalog import campaign_channel_formats, campaign_segments
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.images import thumbnail
 from studio.ui.viewmodels.products import photo_path
-from studio.ui.viewmodels.review import campaigns, copy_headline, review_groups
+from studio.ui.viewmodels.review import campaigns, copy_headline, copy_notes, review_groups
 from studio.ui.widgets import button, empty_state, row
 
 THUMB = 96
@@ -204,13 +206,13 @@ class ReviewScreen(Screen):
     def _fill_filters(self, workspace: Workspace) -> None:
         campaign_id = self.campaign.currentData()
         for combo, label, rows in (
-            (self.channel_filter, "All channels", workspace.query(
-                "SELECT DISTINCT channel_format AS value FROM campaign_targets"
-                " WHERE campaign_id = ?", (campaign_id,))),
-            (self.segment_filter, "All segments", workspace.query(
-                "SELECT DISTINCT s.id AS value, s.name FROM campaign_targets t"
-                " JOIN segments s ON s.id = t.segment_id WHERE t.campaign_id = ?",
-                (campaign_id,))),
+            (self.channel_filter, "All channels", [
+                {"value": f} for f in campaign_channel_formats(workspace, campaign_id)
+            ]),
+            (self.segment_filter, "All segments", [
+                {"value": s["id"], "name": s["name"]}
+                for s in campaign_segments(workspace, campaign_id)
+            ]),
         ):  # fmt: skip
             kept = combo.currentData()
             combo.clear()
@@ -329,16 +331,28 @@ class ReviewScreen(Screen):
             return
         self.copy_box.show()
         self.copy_box.setTitle(f"Copy — {copy.format} · version {copy.version}")
+        notes = copy_notes(copy)
+        sources = copy.content.get("sources", {})
         for name, texts in copy.content.get("fields", {}).items():
             editor = QPlainTextEdit("\n".join(texts))
             editor.setAccessibleName(f"Copy {name}")
-            editor.setToolTip("One text per line")
+            made_by = ", ".join(dict.fromkeys(sources.get(name, [])))
+            editor.setToolTip(
+                "One text per line" + (f" · written by: {made_by}" if made_by else "")
+            )
             editor.setFixedHeight(24 + 18 * max(1, min(len(texts), 4)))
             self.copy_form.addRow(name.replace("_", " ").capitalize(), editor)
             self.copy_editors[name] = editor
-        problems = copy.content.get("problems") or []
-        if problems:
-            note = QLabel("Needs editing: " + "; ".join(problems))
+            for text in notes.get(name, []):
+                note = QLabel(f"⚠ {text}")
+                note.setObjectName("copyProblem")
+                note.setWordWrap(True)
+                self.copy_form.addRow("", note)
+        if notes:
+            note = QLabel(
+                "Approve all leaves this copy for you: edit the fields above, or approve it "
+                "by hand if it reads well."
+            )
             note.setWordWrap(True)
             self.copy_form.addRow(note)
         self.copy_form.addRow(self.save_copy_button)
@@ -357,18 +371,24 @@ class ReviewScreen(Screen):
             self.session.data_changed.emit("assets")
 
     def approve_all(self) -> None:
-        from studio.core.campaigns import approve_all
+        from studio.services.campaigns import approve_all
 
         campaign_id = self.campaign.currentData()
         if campaign_id is None:
             return
         with guarded("Approving", self):
-            count = approve_all(self.session.require_workspace(), campaign_id)
-            self.session.status_message.emit(f"Approved {count} assets")
+            approval = approve_all(self.session.require_workspace(), campaign_id)
+            message = f"Approved {approval.approved} assets"
+            if approval.left_for_review:
+                message += (
+                    f"; {approval.fields_left} copy field(s) left for you to read first "
+                    "(their problems are listed with the copy)"
+                )
+            self.session.status_message.emit(message)
             self.session.data_changed.emit("assets")
 
     def regenerate(self) -> None:
-        from studio.core.campaigns import regenerate_asset
+        from studio.services.campaigns import regenerate_asset
 
         if self.selected is None:
             return
@@ -401,7 +421,7 @@ class ReviewScreen(Screen):
         self.session.undo_stack.push(CopyEdit(self, group.copy.id, old, changed))
 
     def apply_copy(self, copy_asset_id: int, fields: dict[str, list[str]]):
-        from studio.core.campaigns import edit_copy
+        from studio.services.campaigns import edit_copy
 
         path = self.session.require_workspace().path
 

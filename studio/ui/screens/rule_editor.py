@@ -69,9 +69,9 @@ class RuleEditor(QWidget):
         self.rules.clear()
         if workspace is None:
             return
-        for segment in workspace.query(
-            "SELECT id, name, size, description FROM segments WHERE kind = 'rule' ORDER BY name"
-        ):
+        from studio.storage.catalog import rule_segments
+
+        for segment in rule_segments(workspace):
             item = QListWidgetItem(f"{segment['name']}  ({segment['size']:,})")
             item.setToolTip(segment["description"])
             item.setData(Qt.ItemDataRole.UserRole, segment["id"])

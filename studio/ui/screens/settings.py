@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core import paths
+from studio.core.settings import models_dir as models_folder
 from studio.ui.screens.base import Screen
 from studio.ui.theme import apply_theme
 from studio.ui.widgets import button, row
@@ -67,7 +68,7 @@ class SettingsScreen(Screen):
         folder_form = QFormLayout(folders)
         self.models_dir = QLineEdit()
         self.models_dir.setAccessibleName("Models folder")
-        self.models_dir.setPlaceholderText(str(paths.models_dir()))
+        self.models_dir.setPlaceholderText(str(models_folder()))
         self.workspaces_dir = QLineEdit()
         self.workspaces_dir.setAccessibleName("Workspaces folder")
         self.workspaces_dir.setPlaceholderText(str(paths.default_workspaces_dir()))

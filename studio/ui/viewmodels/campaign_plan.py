@@ -25,14 +25,13 @@ class Preview:
 
 def recommended_pairs(ws: Workspace, segment_ids: list[int], top: int) -> list[tuple[int, int]]:
     """Each segment with its ``top`` stored recommendations (none when not computed)."""
-    pairs: list[tuple[int, int]] = []
-    for segment_id in segment_ids:
-        rows = ws.query(
-            "SELECT product_id FROM recommendations WHERE segment_id = ? ORDER BY rank LIMIT ?",
-            (segment_id, top),
-        )
-        pairs += [(segment_id, row["product_id"]) for row in rows]
-    return pairs
+    from studio.data.recommend import stored_top_products
+
+    return [
+        (segment_id, row["product_id"])
+        for segment_id in segment_ids
+        for row in stored_top_products(ws, segment_id, top)
+    ]
 
 
 def preview(
@@ -41,8 +40,8 @@ def preview(
     channel_formats: list[str],
     variants: int,
 ) -> Preview:
-    """Counts and time as :func:`studio.core.campaigns.plan_generation` will plan them."""
-    from studio.core.campaigns import seconds_per_unit
+    """Counts and time as :func:`studio.services.planning.plan_generation` will plan them."""
+    from studio.services.planning import seconds_per_unit
 
     rates = seconds_per_unit(ws)
     targets = list(cartesian(pairs, channel_formats))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -20,19 +19,6 @@ STATUS_COLUMN = COLUMNS.index("Status")
 ETA_COLUMN = COLUMNS.index("ETA")
 KIND_LABELS = {"copy": "Copy", "visual": "Visual", "creative": "Creatives", "variants": "Variants"}
 STATUS_COLOURS = {"failed": "#c0392b", "cancelled": "#8a8d93", "done": "#2e8b57"}
-
-_SQL = """
-SELECT j.id, j.kind, j.status, j.position, j.progress, j.message, j.error, j.payload,
-       j.started_at, j.campaign_id, c.name AS campaign, s.name AS segment,
-       p.name AS product, t.channel_format
-FROM jobs j
-LEFT JOIN campaigns c ON c.id = j.campaign_id
-LEFT JOIN campaign_targets t ON t.id = j.target_id
-LEFT JOIN segments s ON s.id = t.segment_id
-LEFT JOIN products p ON p.id = t.product_id
-ORDER BY CASE j.status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
-         CASE WHEN j.status IN ('running', 'queued') THEN j.position ELSE -j.id END
-"""
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -70,15 +56,14 @@ class JobTableModel(QAbstractTableModel):
         self.rates: dict[str, float] = {}
 
     def load(self, ws: Workspace | None) -> None:
-        from studio.core.campaigns import seconds_per_unit
+        from studio.services.planning import seconds_per_unit
+        from studio.storage.catalog import job_rows
 
         self.beginResetModel()
         self.jobs = []
         if ws is not None:
             self.rates = seconds_per_unit(ws)
-            for row in ws.query(_SQL):
-                row["payload"] = json.loads(row["payload"] or "{}")
-                self.jobs.append(row)
+            self.jobs = job_rows(ws)
         self.endResetModel()
 
     def row_of(self, job_id: int) -> int | None:

@@ -9,13 +9,6 @@ from studio.core.errors import StudioError
 from studio.storage.workspace import Workspace
 
 
-def list_products(ws: Workspace) -> list[dict[str, Any]]:
-    return ws.query(
-        "SELECT id, sku, name, category, description, price, currency, image_sha256"
-        " FROM products ORDER BY category, name"
-    )
-
-
 def photo_path(ws: Workspace, sha256: str | None) -> Path | None:
     if not sha256:
         return None
@@ -36,7 +29,6 @@ def recommended_segments(ws: Workspace, product_id: int, k: int = 5) -> list[dic
 
 def recommended_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, Any]]:
     """Stored recommendations only: computing them is background work (Audience)."""
-    from studio.data.recommend import top_products
+    from studio.data.recommend import stored_top_products
 
-    stored = ws.scalar("SELECT count(*) FROM recommendations WHERE segment_id = ?", (segment_id,))
-    return top_products(ws, segment_id, k) if stored else []
+    return stored_top_products(ws, segment_id, k)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio.core.campaigns import Asset, current_assets, latest_copy
+from studio.core.records import Asset
+from studio.storage.campaigns import current_assets, latest_copy
 from studio.storage.workspace import Workspace
 
 REVIEWED_KINDS = ("creative", "variant")
@@ -29,7 +30,7 @@ class Group:
 
 
 def campaigns(ws: Workspace) -> list[dict[str, Any]]:
-    from studio.core.campaigns import list_campaigns
+    from studio.storage.campaigns import list_campaigns
 
     return list_campaigns(ws)
 
@@ -42,13 +43,9 @@ def review_groups(
     channel: str | None = None,
     segment_id: int | None = None,
 ) -> list[Group]:
-    targets = ws.query(
-        "SELECT t.id, t.channel_format, t.segment_id, s.name AS segment, p.name AS product"
-        " FROM campaign_targets t JOIN segments s ON s.id = t.segment_id"
-        " JOIN products p ON p.id = t.product_id WHERE t.campaign_id = ?"
-        " ORDER BY s.name, p.name, t.channel_format",
-        (campaign_id,),
-    )
+    from studio.storage.catalog import review_targets
+
+    targets = review_targets(ws, campaign_id)
     from studio.core.channels import get_channel_format
 
     groups: dict[int, Group] = {}
@@ -79,3 +76,23 @@ def copy_headline(asset: Asset | None) -> str:
         if fields.get(name):
             return fields[name][0]
     return ""
+
+
+def copy_notes(copy: Asset) -> dict[str, list[str]]:
+    """What a person should know about each copy field before approving it: a field with no
+    passing text (and why its closest candidate fails), and edited texts that fail a check.
+    """
+    content = copy.content
+    notes: dict[str, list[str]] = {}
+    closest = content.get("closest", {})
+    closest_problems = content.get("closest_problems", {})
+    for name in content.get("fields", {}) | closest:
+        if not content.get("fields", {}).get(name) and name in closest:
+            reasons = "; ".join(closest_problems.get(name, [])) or "it fails a check"
+            notes.setdefault(name, []).append(
+                f"No candidate passed. Closest: “{closest[name]}” — {reasons}"
+            )
+    for name, texts in content.get("text_problems", {}).items():
+        for text, reasons in texts.items():
+            notes.setdefault(name, []).append(f"“{text}” — {'; '.join(reasons)}")
+    return notes

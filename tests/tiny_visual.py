@@ -2,8 +2,8 @@
 
 They have the structure of the real thing (CLIP text encoder and tokenizer, conditional
 UNet, VAE, scheduler, optionally a TAESD decoder) at a few thousand parameters, are saved
-with ``save_pretrained`` and load through the same registry path as real models. Tests,
-benchmarks and the installer's self-test use them; their pictures are noise.
+with ``save_pretrained`` and load through the same registry path as real models, so the
+tests exercise the product's loading code; their pictures are noise.
 """
 
 from __future__ import annotations
@@ -22,29 +22,13 @@ TURBO_SCHEDULER = {
 }
 
 
-def _bytes_to_unicode() -> dict[int, str]:
-    """GPT-2/CLIP's reversible map from bytes to printable characters."""
-    printable = (
-        list(range(ord("!"), ord("~") + 1))
-        + list(range(ord("¡"), ord("¬") + 1))
-        + list(range(ord("®"), ord("ÿ") + 1))
-    )
-    mapping, extra = {}, 0
-    for byte in range(256):
-        if byte in printable:
-            mapping[byte] = chr(byte)
-        else:
-            mapping[byte] = chr(256 + extra)
-            extra += 1
-    return mapping
-
-
 def build_clip_tokenizer() -> Any:
     """A byte-level CLIP tokenizer (no merges): every byte is a token, 514 ids in all."""
     from transformers import CLIPTokenizer
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
 
     vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for char in _bytes_to_unicode().values():
+    for char in bytes_to_unicode().values():
         vocab.setdefault(char, len(vocab))
         vocab.setdefault(char + "</w>", len(vocab))
     return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)

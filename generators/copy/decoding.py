@@ -1,0 +1,259 @@
+"""Constrained decoding: the model may only spell words of the brief's vocabulary.
+
+At every step, each candidate's next token is limited to tokens that keep its text made
+of allowed words (:mod:`generators.copy.lexicon`) joined by plain punctuation. Once a
+candidate has written the first word of a multi-word product name, the rest of the name
+is copied verbatim. Brackets, quotes, markup, digits the facts lack and line breaks inside
+a single-line field can never be sampled, so no candidate spends tokens on them.
+
+The studio's decoding loop (:mod:`generators.copy.sampling`) asks a
+:class:`WordConstraint` for each candidate's allowed tokens at every step; the per-model
+token table is built once per loaded model and the masks once per brief.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generators.copy.lexicon import Vocabulary
+
+#: what may stand between two words
+SEPARATORS = frozenset(
+    {" ", ", ", ". ", "! ", "? ", ": ", " : ", " – ", " — ", " - ", " & ", "; ", " ; "}
+)
+#: what may end a text
+ENDINGS = frozenset({"", ".", "!", "?"})
+#: characters a separator is made of
+_SEPARATOR_CHARS = set(" ,.!?:;–—-&")
+_WORD_CHAR = re.compile(r"[^\W_]")
+_TOKEN_SHAPE = re.compile(
+    r"^(?P<lead>[^\w]*)(?P<word>[^\W_](?:[^\W_]|['’-](?=[^\W_]))*)?(?P<trail>[^\w]*)$"
+)
+#: the trailing part of a text that is still a word being written
+_PARTIAL = re.compile(r"(?:[^\W_]|['’-])+$")
+
+
+@dataclass
+class TokenTable:
+    """Each token's text, split into leading separator, word and trailing separator."""
+
+    texts: list[str]
+    #: token text → ids, for tokens that may appear in copy
+    by_text: dict[str, list[int]]
+    #: ids of tokens that are a whole word piece: (lead, word, trail)
+    shapes: dict[int, tuple[str, str, str]]
+    #: token ids that end a text: end of sequence and line breaks
+    stops: list[int]
+
+    @property
+    def size(self) -> int:
+        return len(self.texts)
+
+
+def token_table(tokenizer: Any, stop_ids: set[int]) -> TokenTable:
+    """Read every token's text once (a few seconds for a 262k vocabulary)."""
+    size = len(tokenizer)
+    texts = [tokenizer.decode([i]) for i in range(size)]
+    special = set(getattr(tokenizer, "all_special_ids", []) or [])
+    by_text: dict[str, list[int]] = {}
+    shapes: dict[int, tuple[str, str, str]] = {}
+    stops = set(stop_ids)
+    for index, text in enumerate(texts):
+        if index in special:
+            continue
+        if "\n" in text:
+            if not text.strip():
+                stops.add(index)
+            continue
+        if not text or "\ufffd" in text or any(_unsafe(ch) for ch in text):
+            continue
+        by_text.setdefault(text, []).append(index)
+        match = _TOKEN_SHAPE.match(text)
+        if match is not None:
+            shapes[index] = (match["lead"], match["word"] or "", match["trail"])
+    return TokenTable(texts, by_text, shapes, sorted(stops))
+
+
+def _unsafe(char: str) -> bool:
+    return not (char.isalnum() or char in _SEPARATOR_CHARS or char in "'’")
+
+
+class BriefMasks:
+    """Which tokens each state of a candidate allows, for one brief's vocabulary.
+
+    Shared by every field of a brief: the masks depend on the words, not the field.
+    """
+
+    def __init__(self, table: TokenTable, vocabulary: Vocabulary) -> None:
+        self.table = table
+        self.vocabulary = vocabulary
+        self._masks: dict[tuple[str, str], Any] = {}
+        self._after_ids: dict[str, list[int]] = {}
+        #: the only tokens that can ever start a word or stand between words here
+        self._usable = [
+            (index, lead, word, trail)
+            for index, (lead, word, trail) in table.shapes.items()
+            if not word or vocabulary.is_prefix(word)
+        ]
+
+    @property
+    def token_ids(self) -> list[int]:
+        """Every token that can start or join the brief's words (for scoring among them)."""
+        return [index for index, *_ in self._usable]
+
+    def allowed(self, text: str, name_rest: str) -> Any:
+        if name_rest:
+            mask = self._forced(name_rest)
+            if mask is not None:
+                return mask
+        if not text:
+            return self._mask("start", "")
+        partial = _PARTIAL.search(text)
+        if partial is not None:
+            return self._mask("word", partial.group(0))
+        tail = re.search(r"[^\w'’]+$", text)
+        return self._mask("tail", tail.group(0) if tail else "")
+
+    def _mask(self, state: str, key: str) -> Any:
+        cached = self._masks.get((state, key))
+        if cached is None:
+            cached = self._build(state, key)
+            self._masks[(state, key)] = cached
+        return cached
+
+    def _build(self, state: str, key: str) -> Any:
+        import torch
+
+        vocabulary = self.vocabulary
+        if state == "start":
+            ids = [
+                i
+                for i, lead, word, trail in self._usable
+                if lead == " " and word and self._word_token_ok(word, trail)
+            ]
+        elif state == "word":
+            ids = self._continuations(key)
+            if vocabulary.is_word(key) and not key.endswith(("'", "’")):
+                ids += self._after("") + self.table.stops
+        else:
+            ids = list(self._after(key))
+            if key.strip() in ENDINGS:
+                ids += self.table.stops
+        mask = torch.zeros(self.table.size, dtype=torch.bool)
+        if ids:
+            mask[ids] = True
+        return mask
+
+    def _word_token_ok(self, word: str, trail: str) -> bool:
+        if not trail:
+            return self.vocabulary.is_prefix(word)
+        return self.vocabulary.is_word(word) and _separator_prefix(trail)
+
+    def _continuations(self, partial: str) -> list[int]:
+        """Tokens that carry on the word being written: the rest of an allowed word, maybe
+        with the punctuation after it."""
+        head, tail = self.vocabulary.split_elision(partial)
+        if head is not None and not tail:  # "l'" then a word, with no space between
+            return [
+                i
+                for i, lead, word, trail in self._usable
+                if not lead and word and self._word_token_ok(word, trail)
+            ]
+        base = tail if head is not None else partial
+        ids: list[int] = []
+        seen: set[str] = set()
+        for word in _completions(self.vocabulary, base):
+            rest = word[len(base) :]
+            pieces = [rest[:end] for end in range(1, len(rest) + 1)]
+            pieces += [rest + mark for mark in (",", ".", "!", "?", ":", ";")]
+            for piece in pieces:
+                if piece not in seen:
+                    seen.add(piece)
+                    ids += self.table.by_text.get(piece, [])
+        return ids
+
+    def _after(self, tail: str) -> list[int]:
+        """Tokens allowed after a finished word followed by the separator ``tail``."""
+        cached = self._after_ids.get(tail)
+        if cached is not None:
+            return cached
+        ids = []
+        for index, lead, word, trail in self._usable:
+            joined = tail + lead
+            if word:
+                if joined in SEPARATORS and self._word_token_ok(word, trail):
+                    ids.append(index)
+            elif joined and _separator_prefix(joined + trail):
+                ids.append(index)
+        self._after_ids[tail] = ids
+        return ids
+
+    def _forced(self, rest: str) -> Any:
+        import torch
+
+        ids: list[int] = []
+        for end in range(1, len(rest) + 1):
+            ids += self.table.by_text.get(rest[:end], [])
+        if not ids:
+            return None
+        mask = torch.zeros(self.table.size, dtype=torch.bool)
+        mask[ids] = True
+        return mask
+
+
+class WordConstraint:
+    """Which tokens each candidate of one sampling call may take next (see module doc)."""
+
+    def __init__(self, masks: BriefMasks, name: str = "", prefix: str = "") -> None:
+        self.masks = masks
+        self.name = name
+        #: text the prompt already ends with that belongs to the candidate (its opening)
+        self.prefix = prefix
+        self._texts: dict[int, tuple[int, str]] = {}
+
+    def __call__(self, row: int, tokens: list[int]) -> Any:
+        text = self._text(row, tokens)
+        return self.masks.allowed(text, self._name_rest(text))
+
+    def _text(self, row: int, tokens: list[int]) -> str:
+        """The candidate's text so far, extended by the tokens added since the last step."""
+        known, text = self._texts.get(row, (0, self.prefix))
+        if known > len(tokens):
+            known, text = 0, self.prefix
+        if known < len(tokens):
+            text += "".join(self.masks.table.texts[t] for t in tokens[known:])
+            self._texts[row] = (len(tokens), text)
+        return text
+
+    def _name_rest(self, text: str) -> str:
+        """What is left of a multi-word product name once a candidate has written its
+        first word: the rest is copied as it is, never respelt."""
+        name = self.name
+        first = name.find(" ")
+        if first < 0:
+            return ""
+        for end in range(len(name) - 1, first - 1, -1):
+            head = name[:end]
+            if text.endswith(head) and (
+                len(text) == len(head) or not _WORD_CHAR.match(text[-len(head) - 1])
+            ):
+                return name[end:]
+        return ""
+
+
+def _separator_prefix(text: str) -> bool:
+    """Could ``text`` start a separator, or end the copy?"""
+    return (
+        text.strip() in ENDINGS
+        or any(s.startswith(text) for s in SEPARATORS)
+        or any(text.startswith(e) and text[len(e) :] == " " for e in (".", "!", "?"))
+    )
+
+
+def _completions(vocabulary: Vocabulary, partial: str) -> list[str]:
+    """Allowed words that start with ``partial`` and are longer than it."""
+    if not vocabulary.is_prefix(partial):
+        return []
+    return [w for w in vocabulary.words if w.startswith(partial) and len(w) > len(partial)]

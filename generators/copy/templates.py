@@ -1,0 +1,98 @@
+"""Fallback messages filled from the product's own facts (``templates.json`` per language).
+
+When no model-written candidate of a field passes the gate, these still read well,
+because every word of their slots comes from the merchant's own description. They go
+through the same hard constraints and gate as model copy and are marked as templates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generators.copy.facts import FactSheet
+from generators.copy.language import resource, zipf
+
+#: a first word at least this common (Zipf) is lower-cased inside a sentence
+COMMON_WORD_ZIPF = 4.0
+#: words after which the kind of product ends and its details begin
+_DETAIL_START = re.compile(
+    r"\s+(?=(?:with|for|made|that|which|over|from|in|on|to|under|without|"
+    r"mit|für|aus|zum|zur|ohne|avec|pour|aux|au|sans|de)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Slots:
+    name: str
+    description: str = ""
+    description_lc: str = ""
+    kind: str = ""
+    kind_lc: str = ""
+    detail: str = ""
+
+    def fill(self, template: str) -> str | None:
+        """The template with its slots filled, or None when a slot it needs is empty."""
+        values = {key: getattr(self, key) for key in self.__dataclass_fields__}
+        needed = re.findall(r"\{(\w+)\}", template)
+        if any(not values.get(key) for key in needed):
+            return None
+        return template.format(**values)
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    match = re.search(r"(?<=[.!?])\s", text)
+    sentence = text[: match.start()] if match else text
+    if sentence and sentence[-1] not in ".!?":
+        sentence += "."
+    return sentence
+
+
+def lower_first(text: str, language: str) -> str:
+    """Lower-case a sentence's first word where it is an ordinary word (never in German,
+    where nouns keep their capital, and never a name such as 'Ceylon')."""
+    if language == "de" or not text:
+        return text
+    first = re.match(r"[^\W\d_]+", text)
+    if first is None or first.group(0).isupper():
+        return text
+    word = first.group(0)
+    if zipf(word.lower(), language) < COMMON_WORD_ZIPF:
+        return text
+    return word.lower() + text[len(word) :]
+
+
+def slots(sheet: FactSheet) -> Slots:
+    language = sheet.language
+    description = first_sentence(sheet.product.description) if sheet.product.description else ""
+    body = description.rstrip(".!?")
+    kind, detail = body, ""
+    clause = body.split(", ")[0]
+    parts = _DETAIL_START.split(clause, maxsplit=1)
+    if len(parts) == 2 and len(parts[0].split()) >= 2:
+        kind, detail = parts[0], parts[1]  # both stop at the first comma
+    elif clause != body:
+        kind = clause
+    if len(kind.split()) > 6:
+        kind = ""
+    return Slots(
+        name=sheet.name,
+        description=description,
+        description_lc=lower_first(description, language),
+        kind=kind,
+        kind_lc=lower_first(kind, language),
+        detail=detail,
+    )
+
+
+def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
+    """The language's templates for a field kind, filled from the facts, within ``limit``."""
+    filled = slots(sheet)
+    texts = []
+    for template in resource(sheet.language, "templates.json").get(kind, []):
+        text = filled.fill(template)
+        if text and len(text) <= limit and text not in texts:
+            texts.append(text)
+    return texts

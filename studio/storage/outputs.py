@@ -1,0 +1,131 @@
+"""Writing a file the user asked for, without ever destroying something.
+
+Every command that writes a file (bundles, reports, review sheets, renders) goes through
+here. A destination is refused when it is one of a workspace's own files (its database
+and WAL/SHM journals, its assets and backups), when it is a folder, and when it is an
+existing file the studio did not make, unless the user says to overwrite. The file is
+written beside its destination under a temporary name and renamed into place, so an
+interrupted write leaves the old file whole (and a ``.partial`` file that
+``studio info --verify`` reports).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from studio.core.errors import OutputRefused, StorageFull
+from studio.storage.workspace import ASSETS_DIR, BACKUPS_DIR, DB_NAME
+
+#: a workspace's own files and folders, at its top level
+WORKSPACE_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal")
+WORKSPACE_FOLDERS = (ASSETS_DIR, BACKUPS_DIR)
+PARTIAL_SUFFIX = ".partial"
+
+
+def workspace_part(path: Path) -> tuple[Path, str] | None:
+    """(workspace folder, what) when ``path`` is one of a workspace's own files."""
+    resolved = path.expanduser().resolve()
+    for folder in resolved.parents:
+        if not (folder / DB_NAME).exists():
+            continue
+        top = resolved.relative_to(folder).parts[0]
+        if top in WORKSPACE_FILES:
+            return folder, "its database"
+        if top in WORKSPACE_FOLDERS:
+            return folder, f"its {top} folder"
+    return None
+
+
+def check_destination(
+    path: Path,
+    *,
+    overwrite: bool = False,
+    ours: Callable[[Path], bool] | None = None,
+    what: str = "file",
+) -> Path:
+    """Refuse a destination that would destroy something; returns it, resolved."""
+    path = Path(path).expanduser()
+    part = workspace_part(path)
+    if part is not None:
+        folder, which = part
+        raise OutputRefused(
+            f"Refusing to write the {what} to {path}: that is {which} of the workspace {folder}.",
+            hint="choose a file outside the workspace's own files, e.g. in its exports folder",
+        )
+    if path.is_dir():
+        raise OutputRefused(
+            f"{path} is a folder; the {what} needs a file name.",
+            hint=f"add a file name, e.g. {path / ('out' + (path.suffix or ''))}",
+        )
+    if path.exists() and not overwrite and not (ours is not None and ours(path)):
+        raise OutputRefused(
+            f"{path} already exists and was not made by Campaign Studio.",
+            hint="choose another file, or pass --overwrite to replace it",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputRefused(
+            f"Cannot create the folder {path.parent} for the {what}: {error.strerror}."
+        ) from error
+    return path.resolve()
+
+
+@contextmanager
+def output_file(
+    path: Path,
+    *,
+    overwrite: bool = False,
+    ours: Callable[[Path], bool] | None = None,
+    what: str = "file",
+) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; renamed onto ``path`` when the block
+    ends without error, deleted otherwise."""
+    destination = check_destination(path, overwrite=overwrite, ours=ours, what=what)
+    fd, name = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}.", suffix=PARTIAL_SUFFIX
+    )
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, destination)
+    except OSError as error:
+        if error.errno == 28:  # ENOSPC
+            raise StorageFull(
+                f"The disk is full: could not write the {what} to {destination}.",
+                hint="free some space and try again; nothing was replaced",
+            ) from error
+        raise
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_output(
+    path: Path,
+    data: bytes,
+    *,
+    overwrite: bool = False,
+    ours: Callable[[Path], bool] | None = None,
+    what: str = "file",
+) -> Path:
+    with output_file(path, overwrite=overwrite, ours=ours, what=what) as temporary:
+        temporary.write_bytes(data)
+    return Path(path).expanduser().resolve()
+
+
+def starts_with(marker: bytes) -> Callable[[Path], bool]:
+    """Recognise files the studio made by a marker in their first bytes."""
+
+    def recognise(path: Path) -> bool:
+        try:
+            with open(path, "rb") as handle:
+                return marker in handle.read(4096)
+        except OSError:
+            return False
+
+    return recognise
