@@ -1,0 +1,51 @@
+"""Brand kits in a workspace: the one place kits are read, saved and listed."""
+
+from __future__ import annotations
+
+import io
+
+from studio.core.errors import NotFound
+from studio.render.brand import BrandKit, default_brand_kit
+from studio.storage.campaigns import brand_kit_row
+from studio.storage.workspace import Workspace, utcnow
+
+
+def load_brand_kit(
+    ws: Workspace, name: str | None = None, *, kit_id: int | None = None
+) -> BrandKit:
+    """A kit by name or id; with neither, the workspace's first kit, else the default kit."""
+    row = brand_kit_row(ws, kit_id=kit_id, name=name)
+    if row is None:
+        if name is None and kit_id is None:
+            return default_brand_kit()
+        known = list_brand_kits(ws)
+        raise NotFound(
+            f"No brand kit named '{name if name is not None else kit_id}' in {ws.path}.",
+            hint=f"known: {', '.join(known) or 'none'}",
+        )
+    logo = None
+    if row["logo_sha256"]:
+        from PIL import Image
+
+        logo = Image.open(io.BytesIO(ws.blob_path(row["logo_sha256"]).read_bytes()))
+        logo.load()
+    return BrandKit.from_row(row, logo)
+
+
+def save_brand_kit(ws: Workspace, kit: BrandKit) -> int:
+    """Insert or update a kit (matched by name); returns its row id."""
+    now = utcnow()
+    with ws.write() as db:
+        logo_sha = None
+        if kit.logo is not None:
+            logo_sha = ws.store_image(kit.logo.convert("RGBA"), "PNG").sha256
+        row = {**kit.to_row(), "logo_sha256": logo_sha, "updated_at": now}
+        existing = db.execute("SELECT id FROM brand_kits WHERE name = ?", (kit.name,)).fetchone()
+        if existing:
+            db["brand_kits"].update(existing[0], row)
+            return int(existing[0])
+        return int(db["brand_kits"].insert({"name": kit.name, "created_at": now, **row}).last_pk)
+
+
+def list_brand_kits(ws: Workspace) -> list[str]:
+    return [r["name"] for r in ws.query("SELECT name FROM brand_kits ORDER BY name")]

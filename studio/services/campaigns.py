@@ -1,0 +1,288 @@
+"""Campaigns: create them, review their assets, edit copy, regenerate.
+
+A campaign's targets are segment × product × channel format; what it generates lives in
+``assets`` (conventions in docs/architecture.md) and is planned by
+:mod:`studio.services.planning`.
+
+Approval protects the user: :func:`approve_all` (the quickstart, ``studio approve --all``,
+"Approve all drafts") never approves copy a person must read first — a field without
+passing text, or an edited text that fails a check — nor the creatives and variants that
+show it. Such copy can still be approved one asset at a time, by hand.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import product as cartesian
+from typing import Any
+
+from studio.core.channels import get_channel_format
+from studio.core.errors import InputError, NotFound
+from studio.core.records import DEFAULT_COPY_CANDIDATES, Asset, NewAsset
+from studio.jobs.queue import JobQueue
+from studio.services.generation import REGENERATES
+from studio.storage import campaigns as store
+from studio.storage.workspace import Workspace
+
+MAX_VARIANTS = 24
+
+
+def create_campaign(
+    ws: Workspace,
+    name: str,
+    *,
+    segment_ids: Sequence[int] = (),
+    product_ids: Sequence[int] = (),
+    channel_formats: Sequence[str],
+    pairs: Sequence[tuple[int, int]] | None = None,
+    brief: str = "",
+    brand_kit_id: int | None = None,
+    tone: str = "",
+    language: str = "en",
+    variants: int = 0,
+    copy_candidates: int = DEFAULT_COPY_CANDIDATES,
+) -> int:
+    """Create a campaign and its targets; returns the campaign id.
+
+    Targets are every segment × product × channel format, or, with ``pairs``, every
+    (segment, product) pair × channel format (e.g. each segment with its own top products).
+    Nothing is written when any input is wrong.
+    """
+    from generators.copy.language import copy_language
+
+    name = name.strip()
+    if not name:
+        raise InputError("A campaign needs a name.")
+    if pairs is None:
+        pairs = list(cartesian(segment_ids, product_ids))
+    pairs = list(dict.fromkeys((int(s), int(p)) for s, p in pairs))
+    formats = list(dict.fromkeys(channel_formats))
+    if not pairs:
+        raise InputError(f"Campaign '{name}' needs at least one segment and one product.")
+    if not formats:
+        raise InputError(f"Campaign '{name}' needs at least one channel format.")
+    for format_id in formats:
+        get_channel_format(format_id)  # raises NotFound naming the known formats
+    language = copy_language(language)
+    if not 0 <= variants <= MAX_VARIANTS:
+        raise InputError(f"Variants per creative must be between 0 and {MAX_VARIANTS}.")
+    if not 1 <= copy_candidates <= 16:
+        raise InputError("Copy candidates per field must be between 1 and 16.")
+    for table, ids, what in (
+        ("segments", {s for s, _ in pairs}, "segment"),
+        ("products", {p for _, p in pairs}, "product"),
+        *([("brand_kits", {brand_kit_id}, "brand kit")] if brand_kit_id is not None else []),
+    ):
+        missing = store.missing_ids(ws, table, ids)
+        if missing:
+            raise NotFound(f"No {what} with id {', '.join(map(str, missing))} in {ws.path}.")
+    if brand_kit_id is None:  # the workspace's first kit, as the compositor would pick it
+        first = store.brand_kit_row(ws)
+        brand_kit_id = first["id"] if first else None
+    if store.campaign_name_taken(ws, name):
+        raise InputError(
+            f"A campaign named '{name}' already exists in {ws.path}.", hint="choose another name"
+        )
+    runs = store.segmentation_runs_of(ws, (s for s, _ in pairs))
+    return store.insert_campaign(
+        ws,
+        name=name,
+        brief=brief,
+        brand_kit_id=brand_kit_id,
+        run_id=next(iter(runs)) if len(runs) == 1 else None,
+        language=language,
+        tone=tone,
+        settings={"variants": variants, "copy_candidates": copy_candidates},
+        targets=[(s, p, f) for (s, p), f in cartesian(pairs, formats)],
+    )
+
+
+def delete_campaign(ws: Workspace, campaign_id: int) -> None:
+    """Delete a campaign with its targets, assets and jobs (stored files stay)."""
+    store.get_campaign(ws, campaign_id)
+    store.delete_campaign(ws, campaign_id)
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Approval:
+    approved: int
+    #: copy assets left for a person to read (with the creatives and variants showing them)
+    left_for_review: list[int]
+    #: passing copy fields approved, and copy fields left for review
+    fields_approved: int
+    fields_left: int
+
+
+def approve_all(
+    ws: Workspace, campaign_id: int, kinds: Iterable[str] = ("copy", "creative", "variant")
+) -> Approval:
+    """Approve every current draft of the given kinds, except copy a person must read
+    first and the images that show it."""
+    kinds = set(kinds)
+    store.get_campaign(ws, campaign_id)
+    drafts = [a for a in store.current_assets(ws, campaign_id, status="draft") if a.kind in kinds]
+    copies = {a.id: a for a in store.current_assets(ws, campaign_id, "copy")}
+    held = {cid for cid, copy in copies.items() if copy.copy_needs_review}
+    approve = [
+        a.id
+        for a in drafts
+        if not (a.kind == "copy" and a.id in held)
+        and not (a.kind != "copy" and a.content.get("copy_asset_id") in held)
+    ]
+    fields_left = sum(_fields_left(copies[cid]) for cid in held)
+    fields_approved = sum(
+        len(copies[a].content.get("fields", {})) - _fields_left(copies[a])
+        for a in approve
+        if a in copies
+    )
+    return Approval(
+        store.set_statuses(ws, approve, "approved"), sorted(held), fields_approved, fields_left
+    )
+
+
+def _fields_left(copy: Asset) -> int:
+    fields = copy.content.get("fields", {})
+    problems = copy.content.get("text_problems", {})
+    return sum(1 for name, texts in fields.items() if not texts or name in problems) + len(
+        [name for name in copy.content.get("closest", {}) if name not in fields]
+    )
+
+
+def set_status(ws: Workspace, asset_id: int, status: str) -> None:
+    """Approve, reject or return one asset to draft (a person's decision: no checks)."""
+    store.set_asset_status(ws, asset_id, status)
+
+
+# --- editing copy ------------------------------------------------------------------------
+
+
+def copy_request_for(ws: Workspace, copy: Asset) -> Any:
+    """The copy request a copy asset answers (its facts, brand and language), to check
+    edited texts against."""
+    from generators.copy import CopyRequest, facts_from_product_row, segment_from_row, voice_of
+    from studio.services.generation.common import campaign_brand_kit, load_subject
+
+    subject = load_subject(ws, copy.target_id)
+    return CopyRequest(
+        product=facts_from_product_row(subject.product),
+        channel_format=copy.content.get("channel_format") or subject.target.channel_format,
+        segment=segment_from_row(subject.segment),
+        brand=voice_of(campaign_brand_kit(ws, subject.campaign)),
+        language=copy.content.get("language") or subject.campaign.language,
+    )
+
+
+def edit_copy(ws: Workspace, asset_id: int, fields: Mapping[str, str | Sequence[str]]) -> int:
+    """Save edited copy as a new version, and the creatives that show it rendered again.
+
+    ``fields`` maps field names to a text or a list of texts (replacing those fields;
+    others are kept). Every text must fit its field's limit and avoid the brand kit's
+    banned words; the copy gate's verdict on each edited text is kept, so a text that
+    fails a check is shown and is not approved in bulk. The creatives are rendered before
+    anything is written: text that fits no format is refused whole. Their variants become
+    drafts and are made again by a queued job. Returns the id of the new copy asset.
+    """
+    from generators.copy.candidates import check_text
+    from generators.copy.constraints import banned_in
+    from studio.services.generation.creative import (
+        render_again_now,
+        stale_creatives,
+        store_creative,
+    )
+
+    asset = store.get_asset(ws, asset_id)
+    if asset.kind != "copy":
+        raise InputError(f"Asset {asset_id} is a {asset.kind}, not copy; only copy is edited.")
+    channel_format = get_channel_format(asset.content.get("channel_format") or asset.format or "")
+    banned = store.campaign_banned_words(ws, asset.campaign_id)
+    merged = {name: list(values) for name, values in asset.content.get("fields", {}).items()}
+    problems = dict(asset.content.get("text_problems", {}))
+    request = copy_request_for(ws, asset) if asset.target_id is not None else None
+    for name, value in fields.items():
+        spec = channel_format.field(name)  # raises NotFound naming the field
+        texts = [value] if isinstance(value, str) else list(value)
+        texts = [" ".join(text.split()) for text in texts]
+        if not texts or not all(texts):
+            raise InputError(f"The {name} of asset {asset_id} cannot be empty.")
+        if len(texts) > spec.max_count:
+            raise InputError(f"{channel_format.label} allows at most {spec.max_count} {name}s.")
+        for text in texts:
+            if len(text) > spec.max_chars:
+                raise InputError(
+                    f"The {name} '{text}' has {len(text)} characters; {channel_format.label}"
+                    f" allows {spec.max_chars}."
+                )
+            hits = banned_in(text, banned)
+            if hits:
+                raise InputError(f"The {name} '{text}' uses banned words: {', '.join(hits)}.")
+        merged[name] = texts
+        problems.pop(name, None)
+        if request is not None:
+            verdicts = {t: check_text(request, name, t) for t in texts}
+            failing = {t: [r for rs in v.values() for r in rs] for t, v in verdicts.items() if v}
+            if failing:
+                problems[name] = failing
+    content = {**asset.content, "fields": merged, "text_problems": problems}
+    content.setdefault("channel_format", channel_format.id)
+    content["passed"] = all(merged.get(f.name) for f in channel_format.fields)
+    edited = NewAsset(
+        kind="copy",
+        generator="edit",
+        campaign_id=asset.campaign_id,
+        target_id=asset.target_id,
+        channel=asset.channel,
+        format=asset.format,
+        content=content,
+        supersedes=asset,
+        model_id=asset.model_id,
+        model_revision=asset.model_revision,
+        seed=asset.seed,
+        prompt=asset.prompt,
+        parameters={**asset.parameters, "edited_fields": sorted(fields)},
+    )
+    # compute, then write: render with the new text first (refusing text that fits no
+    # format), then store the copy, the creatives and the queued variant jobs in one write
+    creatives = stale_creatives(ws, copy_asset_id=asset.id)
+    preview = replace(asset, content=content)
+    rendered = render_again_now(ws, creatives, preview)
+    with ws.write():
+        new_id = store.insert_asset(ws, edited)
+        new_copy = store.get_asset(ws, new_id)
+        for subject, inputs, made, old in rendered:
+            inputs.copy = new_copy
+            store_creative(ws, subject, inputs, made, old)
+        _remake_variants_of(ws, creatives)
+    return new_id
+
+
+def _remake_variants_of(ws: Workspace, creatives: list[Asset]) -> None:
+    """Variants of creatives just rendered again: drafts until a job makes them again."""
+    variants = [v for c in creatives for v in store.current_children(ws, c.id)]
+    if not variants:
+        return
+    store.set_statuses(ws, [v.id for v in variants], "draft")
+    queue = JobQueue(ws)
+    by_target: dict[int | None, list[int]] = {}
+    for creative in creatives:
+        if any(v.parent_id == creative.id for v in variants):
+            by_target.setdefault(creative.target_id, []).append(creative.id)
+    for target_id, ids in by_target.items():
+        queue.enqueue("variants", {"remake_of": ids}, creatives[0].campaign_id, target_id)
+
+
+def regenerate_asset(ws: Workspace, asset_id: int, queue: JobQueue | None = None) -> int:
+    """Queue a job that makes a new version of an asset with a new seed; returns its id."""
+    asset = store.get_asset(ws, asset_id)
+    if asset.kind not in REGENERATES or asset.target_id is None:
+        raise InputError(f"Asset {asset_id} ({asset.kind}) cannot be regenerated.")
+    payload: dict[str, Any] = {"supersedes": asset_id, "seed": random.randrange(2**31)}
+    if asset.kind == "visual":
+        target = store.get_target(ws, asset.target_id)
+        payload.update(segment_id=target.segment_id, product_id=target.product_id)
+    queue = queue or JobQueue(ws)
+    return queue.enqueue(REGENERATES[asset.kind], payload, asset.campaign_id, asset.target_id)

@@ -1,0 +1,94 @@
+"""The ``copy`` job: channel copy for one target, checked by the gate, stored as one asset."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from studio.core.channels import get_channel_format
+from studio.core.records import NewAsset
+from studio.jobs.worker import JobContext, JobOutcome
+from studio.services.generation.common import (
+    campaign_brand_kit,
+    load_subject,
+    stable_seed,
+    superseded,
+)
+from studio.storage import campaigns as store
+from studio.storage.workspace import Workspace
+
+
+def run_copy(ctx: JobContext) -> JobOutcome:
+    from generators.copy import (
+        CopyRequest,
+        facts_from_product_row,
+        generate_copy,
+        segment_from_row,
+        voice_of,
+    )
+
+    ws, payload = ctx.ws, ctx.job.payload
+    subject = load_subject(ws, ctx.job.target_id)
+    campaign, target = subject.campaign, subject.target
+    old = superseded(ws, payload)
+    brand = voice_of(campaign_brand_kit(ws, campaign))
+    campaign_tone = tuple(w.strip() for w in campaign.tone.split(",") if w.strip())
+    if campaign_tone:  # the campaign's tone leads, the brand's stays
+        brand = replace(brand, tone_words=campaign_tone + brand.tone_words)
+    request = CopyRequest(
+        product=facts_from_product_row(subject.product),
+        channel_format=target.channel_format,
+        segment=segment_from_row(subject.segment),
+        brand=brand,
+        n=int(payload.get("candidates", campaign.copy_candidates)),
+        language=campaign.language,
+        seed=int(payload.get("seed", stable_seed("copy", campaign.id, target.id))),
+        model_id=payload.get("model_id"),
+    )
+    result = generate_copy(request, ctx.sink, ctx.cancel)
+    ctx.cancel.raise_if_cancelled()
+    provenance = result.provenance
+    content = {
+        "fields": result.texts(),
+        "channel_format": target.channel_format,
+        "language": request.language,
+        "passed": result.passed,
+        "problems": result.problems,
+        # nearest candidates of fields without a pass, with what fails them: for the user
+        # to edit, never used in a creative as they are
+        "closest": {name: c.text for name, c in result.closest.items()},
+        "closest_problems": {name: c.problems for name, c in result.closest.items()},
+        "sources": {name: [c.source for c in items] for name, items in result.fields.items()},
+    }
+    asset = NewAsset(
+        kind="copy",
+        generator=provenance.generator,
+        campaign_id=campaign.id,
+        target_id=target.id,
+        channel=get_channel_format(target.channel_format).channel,
+        format=target.channel_format,
+        content=content,
+        supersedes=old,
+        model_id=provenance.model_id,
+        model_revision=provenance.model_revision,
+        seed=provenance.seed,
+        prompt=provenance.prompt,
+        parameters={**provenance.parameters, "stats": result.stats},
+    )
+    message = "Copy ready" if result.passed else "Copy needs editing: " + "; ".join(result.problems)
+    ctx.sink.update(message, 1.0)
+
+    def save(ws: Workspace) -> list[int]:
+        new_id = store.insert_asset(ws, asset)
+        if old is not None:  # the creatives showing the old copy must be made again
+            from studio.services.generation.creative import queue_rerender
+
+            queue_rerender(ws, copy_asset_id=old.id)
+        return [new_id]
+
+    result_summary: dict[str, Any] = {
+        "units": 1,
+        "passed": result.passed,
+        "problems": result.problems,
+    }
+    return JobOutcome(result_summary, save)

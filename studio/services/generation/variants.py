@@ -1,0 +1,326 @@
+"""Variants of creatives, through the one variant engine (:mod:`generators.variants.matrix`).
+
+Used by the ``variants`` job of a campaign, by ``studio variants`` and by the review
+board. A variant is an ``assets`` row of kind ``variant`` whose ``parent_id`` is the
+creative, whose ``variant_id`` is derived from the parent and the changes, and whose
+content records every axis value it changes; asking for the same variant again returns
+the asset already made.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from generators.base import CancelToken, ProgressSink
+from generators.variants.matrix import (
+    DEFAULT_AXES,
+    GENERATOR,
+    RenderedVariant,
+    VariantSource,
+    plan_cells,
+    render_cells,
+)
+from studio.core.errors import GenerationError, InputError, NotFound
+from studio.core.records import Asset, NewAsset
+from studio.jobs.worker import JobContext, JobOutcome
+from studio.services.generation.common import campaign_brand_kit, load_subject
+from studio.storage import campaigns as store
+from studio.storage.workspace import Workspace
+
+
+def variant_source(ws: Workspace, asset: Asset) -> VariantSource:
+    """Everything the engine needs to render a creative again, read from the workspace."""
+    if asset.kind == "variant":
+        raise InputError(
+            f"Asset {asset.id} is already a variant.",
+            hint=f"make variants of its creative, asset {asset.parent_id}, and combine axes",
+        )
+    if asset.kind != "creative":
+        raise InputError(
+            f"Asset {asset.id} is a {asset.kind}, not a creative.",
+            hint="variants are made from finished creatives",
+        )
+    content = asset.content
+    layout_info = content.get("layout") or {}
+    image_format = content.get("image_format") or asset.format
+    if not image_format:
+        raise InputError(f"Creative {asset.id} does not record its image format.")
+    copy = dict(content.get("copy") or {})
+    if not copy:
+        copy = {t["role"]: t["text"] for t in layout_info.get("text", []) if t.get("role")}
+    if not copy.get("headline"):
+        raise InputError(f"Creative {asset.id} does not record its copy.")
+
+    background, focus_box = None, None
+    background_style = "auto"
+    visual_id = content.get("visual_asset_id")
+    recorded = str(layout_info.get("background", ""))
+    if recorded.startswith("designed:"):
+        background_style = recorded.removeprefix("designed:")
+    elif visual_id is not None:
+        visual = store.get_asset(ws, int(visual_id))
+        if visual.sha256:
+            background = _image(ws, visual.sha256, f"the visual of creative {asset.id}")
+            box = visual.content.get("focus_box")
+            focus_box = tuple(box) if box else None
+    subject = load_subject(ws, asset.target_id)
+    product_image = _image(ws, _photo(subject.product, asset), f"the product photo of {asset.id}")
+    if product_image.mode not in ("RGBA", "LA", "PA"):
+        product_image = product_image.convert("RGB")
+    return VariantSource(
+        parent_ref=asset.variant_id or f"a{asset.id}",
+        image_format=image_format,
+        brand=campaign_brand_kit(ws, subject.campaign),
+        product_image=product_image,
+        background=background,
+        background_style=background_style,
+        focus_box=focus_box,  # type: ignore[arg-type]
+        layout=str(layout_info.get("name", "default")),
+        copy=copy,
+        copy_alternates=copy_alternates(
+            ws, content.get("copy_asset_id"), copy, content.get("copy_fields") or {}
+        ),
+        seed=int(asset.seed or 0),
+    )
+
+
+def _photo(product: dict[str, Any], asset: Asset) -> str:
+    sha = product.get("image_sha256")
+    if not sha:
+        raise InputError(f"The product of creative {asset.id} has no photo.")
+    return str(sha)
+
+
+def _image(ws: Workspace, sha256: str, what: str) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(ws.blob_path(sha256).read_bytes()))
+        image.load()
+    except (OSError, UnidentifiedImageError) as error:
+        raise InputError(f"Cannot read {what} ({sha256[:12]}…): {error}.") from error
+    return image
+
+
+def copy_alternates(
+    ws: Workspace, copy_asset_id: int | None, copy: dict[str, str], copy_fields: dict[str, str]
+) -> list[dict[str, str]]:
+    """Other texts for the creative's roles, from the copy asset's candidates.
+
+    A role's field is the one the creative recorded (``copy_fields``), else the copy field
+    whose candidates include the creative's text; alternate *k* takes candidate *k* of each
+    such field (roles without one keep their text).
+    """
+    if copy_asset_id is None:
+        return []
+    try:
+        fields: dict[str, list[str]] = store.get_asset(ws, int(copy_asset_id)).content.get(
+            "fields", {}
+        )
+    except NotFound:
+        return []
+    role_fields = {
+        role: fields[name]
+        for role, name in copy_fields.items()
+        if role in copy and isinstance(fields.get(name), list) and fields[name]
+    }
+    for role, text in copy.items():
+        if role in role_fields:
+            continue
+        for candidates in fields.values():
+            if isinstance(candidates, list) and text in candidates:
+                role_fields[role] = candidates
+                break
+    depth = max((len(c) for c in role_fields.values()), default=0)
+    alternates: list[dict[str, str]] = []
+    for index in range(depth):
+        alternate = dict(copy)
+        for role, candidates in role_fields.items():
+            if index < len(candidates):
+                alternate[role] = candidates[index]
+        if alternate != copy and alternate not in alternates:
+            alternates.append(alternate)
+    return alternates
+
+
+def render_variants(
+    ws: Workspace,
+    creative: Asset,
+    *,
+    axes: dict[str, Any],
+    count: int,
+    seed: int = 0,
+    sink: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+    device: str | None = None,
+) -> tuple[list[RenderedVariant], dict[str, int], list[str]]:
+    """Compute a creative's variants: (rendered, already made {variant id: asset id},
+    the planned variant ids in order). Writes nothing."""
+    if count < 1:
+        raise InputError(f"Ask for at least one variant (got {count}).")
+    source = variant_source(ws, creative)
+    cells = plan_cells(source, axes or DEFAULT_AXES, count, seed)
+    if not cells:
+        chosen = ", ".join(axes or DEFAULT_AXES)
+        raise InputError(
+            f"Creative {creative.id} has nothing to vary along {chosen}.",
+            hint="add copy candidates, styles or layouts, or choose other axes",
+        )
+    existing = store.existing_variant_ids(ws, creative.id)
+    from generators.variants.matrix import variant_id_for
+
+    planned = [variant_id_for(source.parent_ref, cell) for cell in cells]
+    rendered = render_cells(source, cells, skip=existing, sink=sink, cancel=cancel, device=device)
+    return rendered, existing, planned
+
+
+def store_variant(
+    ws: Workspace,
+    parent: Asset,
+    variant: RenderedVariant,
+    *,
+    seed: int,
+    supersedes: Asset | None = None,
+) -> int:
+    changes = variant.cell.changes()
+    content: dict[str, Any] = {
+        "axis": "+".join(changes),
+        "value": " / ".join(str(v) for v in changes.values()),
+        "axes": changes,
+        "image_format": parent.content.get("image_format") or parent.format,
+        "creative_asset_id": parent.id,
+        "copy_asset_id": parent.content.get("copy_asset_id"),
+        "visual_asset_id": parent.content.get("visual_asset_id"),
+        "copy": variant.copy,
+        "layout": variant.creative.layout,
+    }
+    if variant.palette is not None:
+        content["palette"] = variant.palette
+    stored = ws.store_bytes(variant.creative.encoded, variant.creative.media_type)
+    return store.insert_asset(
+        ws,
+        NewAsset(
+            kind="variant",
+            generator=GENERATOR,
+            campaign_id=parent.campaign_id,
+            target_id=parent.target_id,
+            channel=parent.channel,
+            format=content["image_format"],
+            sha256=stored.sha256,
+            content=content,
+            parent_id=parent.id,
+            variant_id=variant.variant_id,
+            supersedes=supersedes,
+            model_id=variant.cell.style,
+            seed=parent.seed,
+            parameters={
+                "matrix_seed": seed,
+                "style_strategy": "resize+detail",
+                "protect": "product",
+            },
+        ),
+    )
+
+
+def make_variants(
+    ws: Workspace,
+    creative_asset_id: int,
+    *,
+    axes: dict[str, Any],
+    count: int,
+    seed: int = 0,
+    sink: ProgressSink | None = None,
+    cancel: CancelToken | None = None,
+    device: str | None = None,
+) -> list[int]:
+    """Render up to ``count`` variants of a creative and store them (one short write);
+    returns their asset ids, including those made before.
+
+    ``axes`` maps axis names to what to vary (an empty dict means the engine's default):
+    ``style``: style ids or "all"; ``colourway``: how many, or colourway names;
+    ``layout``: layout names or "all"; ``crop``: "all"; ``copy``: how many copy
+    alternates, or "all".
+    """
+    creative = store.get_asset(ws, creative_asset_id)
+    rendered, existing, planned = render_variants(
+        ws, creative, axes=axes, count=count, seed=seed, sink=sink, cancel=cancel, device=device
+    )
+    with ws.write():
+        made = {v.variant_id: store_variant(ws, creative, v, seed=seed) for v in rendered}
+    return [made.get(vid) or existing[vid] for vid in planned if vid in made or vid in existing]
+
+
+# --- the campaign job ----------------------------------------------------------------------
+
+
+def run_variants(ctx: JobContext) -> JobOutcome:
+    """Variants of a target's current creatives (or of creatives just rendered again)."""
+    ws, payload = ctx.ws, ctx.job.payload
+    subject = load_subject(ws, ctx.job.target_id)
+    if payload.get("supersedes") is not None:
+        return _new_take(ctx, store.get_asset(ws, int(payload["supersedes"])))
+    count = int(payload.get("count", subject.campaign.variants or 1))
+    replaced: dict[int, list[Asset]] = {}
+    if payload.get("remake_of"):  # creatives rendered again: their variants are remade
+        parents = []
+        for old_id in payload["remake_of"]:
+            newest = store.asset_history(ws, int(old_id))[-1]
+            old_variants = store.current_children(ws, int(old_id))
+            if newest.id != int(old_id):
+                parents.append(newest)
+                replaced[newest.id] = old_variants
+        count = max((len(v) for v in replaced.values()), default=count)
+    else:
+        parents = store.current_assets(
+            ws, subject.campaign.id, "creative", target_id=subject.target.id
+        )
+    if not parents:
+        raise GenerationError(
+            f"Target {subject.target.id} has no creatives to make variants of.",
+            hint="retry its creative job first",
+        )
+    seed = int(payload.get("seed", 0))
+    work = []
+    for index, parent in enumerate(parents):
+        ctx.cancel.raise_if_cancelled()
+        sink = ctx.sink.scaled(index / len(parents), (index + 1) / len(parents))
+        rendered, _, _ = render_variants(
+            ws, parent, axes={}, count=count, seed=seed, sink=sink, cancel=ctx.cancel
+        )
+        work.append((parent, rendered))
+
+    def save(ws: Workspace) -> list[int]:
+        ids = []
+        for parent, rendered in work:
+            old = {_cell_key(a.content.get("axes", {})): a for a in replaced.get(parent.id, [])}
+            for variant in rendered:
+                key = _cell_key(variant.cell.changes())
+                ids.append(store_variant(ws, parent, variant, seed=seed, supersedes=old.get(key)))
+        return ids
+
+    return JobOutcome({"units": sum(len(r) for _, r in work)}, save)
+
+
+def _cell_key(changes: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((axis, str(value)) for axis, value in changes.items()))
+
+
+def _new_take(ctx: JobContext, old: Asset) -> JobOutcome:
+    """A regenerated variant: the next cell its creative does not have yet."""
+    ws = ctx.ws
+    if old.parent_id is None:
+        raise GenerationError(f"Variant {old.id} names no creative.")
+    parent = store.get_asset(ws, old.parent_id)
+    taken = store.existing_variant_ids(ws, parent.id)
+    seed = int(ctx.job.payload.get("seed", 0))
+    rendered, _, _ = render_variants(
+        ws, parent, axes={}, count=len(taken) + 1, seed=seed, sink=ctx.sink, cancel=ctx.cancel
+    )
+    if not rendered:
+        raise GenerationError(f"Creative {parent.id} has every variant already.")
+
+    def save(ws: Workspace) -> list[int]:
+        return [store_variant(ws, parent, rendered[0], seed=seed, supersedes=old)]
+
+    return JobOutcome({"units": 1}, save)
