@@ -11,6 +11,7 @@ Public API::
 Heavy libraries (torch, transformers) load on first use, not on import.
 """
 
+from generators.copy.angles import ANGLES, available_angles
 from generators.copy.generator import CopyGenerator, generate_copy
 from generators.copy.request import (
     BrandVoice,
@@ -26,6 +27,7 @@ from generators.copy.request import (
 from generators.copy.sampling import SamplingParameters
 
 __all__ = [
+    "ANGLES",
     "BrandVoice",
     "CopyCandidate",
     "CopyGenerator",
@@ -34,6 +36,7 @@ __all__ = [
     "ProductFacts",
     "SamplingParameters",
     "SegmentBrief",
+    "available_angles",
     "facts_from_product_row",
     "generate_copy",
     "segment_from_row",

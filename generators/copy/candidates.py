@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import generators.copy.constraints as constraints
 from generators.copy.constraints import FieldRules
 from generators.copy.facts import FactSheet, fact_sheet
-from generators.copy.gate import GateContext, field_kind, review
+from generators.copy.gate import GateContext, field_kind, lead_fields, review
 from generators.copy.language import copy_language
 from generators.copy.plans import plan_fields
 from generators.copy.request import CopyCandidate, CopyRequest
@@ -105,13 +105,16 @@ def check_text(request: CopyRequest, field_name: str, text: str) -> dict[str, li
 
     language = copy_language(request.language)
     channel = get_channel_format(request.channel_format)
-    plan = next((p for p in plan_fields(request, channel) if p.field.name == field_name), None)
+    plans = plan_fields(request, channel)
+    plan = next((p for p in plans if p.field.name == field_name), None)
     if plan is None:
         raise InputError(f"{channel.label} has no copy field '{field_name}'.")
     sheet = fact_sheet(request, language)
     checks: dict[str, list[str]] = {}
     for reason in constraints.check(text, plan.rules, sheet.claims_text):
         checks.setdefault(constraint_rule(reason), []).append(reason)
-    kind = field_kind(field_name, plan.field.max_chars)
-    checks.update(review(text, GateContext(sheet, field_name, kind, plan.suffixes)))
+    kinds = [(p.field.name, field_kind(p.field.name, p.field.max_chars)) for p in plans]
+    kind = dict(kinds)[field_name]
+    lead = field_name in lead_fields(kinds)
+    checks.update(review(text, GateContext(sheet, field_name, kind, plan.suffixes, lead=lead)))
     return {rule: reasons for rule, reasons in checks.items() if reasons}

@@ -24,8 +24,10 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from generators.copy.angles import angle_focus, available_angles, social_claims
 from generators.copy.language import COPY_LANGUAGES, default_opt_out, language_rules, words
 from generators.copy.request import CopyRequest, ProductFacts
+from studio.core.errors import InputError
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -43,6 +45,9 @@ class FactSheet:
     segment_name: str = ""
     segment_description: str = ""
     tone_words: tuple[str, ...] = field(default_factory=tuple)
+    #: the message angle and the fact it leads with (empty: the brief as it is)
+    angle: str = ""
+    focus: str = ""
 
     @property
     def name(self) -> str:
@@ -134,9 +139,23 @@ def fact_sheet(request: CopyRequest, language: str) -> FactSheet:
         ignored += dropped
         examples.append(clean)
 
+    focus = ""
+    if request.angle:
+        occasion, dropped = without_instructions(request.occasion, "campaign occasion")
+        ignored += dropped
+        focus = angle_focus(request.angle, product, language, occasion) or ""
+        if not focus:
+            others = ", ".join(available_angles(product, language, occasion)) or "none"
+            raise InputError(
+                f"{product.name} has no fact for the '{request.angle}' angle.",
+                hint=f"angles it has facts for: {others}",
+            )
     claims = [product.name, product.category, product.description, product.price_text()]
     claims += [f"{key} {value}" for key, value in attributes.items()]
     claims += [brand.disclaimer, brand.sms_opt_out.strip() or default_opt_out(language)]
+    claims += [focus]  # a social proof or an occasion is stated as the studio knows it
+    if request.angle == "social":
+        claims += social_claims(product.buyers, language)
     claims_text = _joined(claims)
     vocabulary = [claims_text, segment_name, segment_description, *brand.tone_words, *examples]
     return FactSheet(
@@ -149,6 +168,8 @@ def fact_sheet(request: CopyRequest, language: str) -> FactSheet:
         segment_name=segment_name,
         segment_description=segment_description,
         tone_words=tuple(brand.tone_words),
+        angle=request.angle or "",
+        focus=focus,
     )
 
 

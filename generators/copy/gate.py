@@ -53,6 +53,8 @@ _DANGLING_ARTICLE = re.compile(
     r"\b(?:is|are|was|ist|sind|est|sont)\s+(?:a|an|the|ein|eine|un|une|le|la)\s+[^\W\d_]+$",
     re.I,
 )
+#: a unit written with a full stop that the sentence then runs past ("350 ml. stoneware")
+_UNIT_STOP = re.compile(r"\d\s?(?:mm|cm|m|ml|cl|l|g|kg|oz|lb)\.\s+[a-zà-ÿ]+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:…]\s+|[–—]\s+|\n\s*)[\"'“‘«(]*$")
 
 
@@ -63,6 +65,8 @@ class GateContext:
     kind: str
     #: text the studio appends (disclaimer, opt-out): not the model's, not checked here
     required: tuple[str, ...] = ()
+    #: a field that carries the message angle (:func:`lead_fields`)
+    lead: bool = False
 
     @property
     def language(self) -> str:
@@ -83,6 +87,16 @@ def field_kind(field: str, max_chars: int) -> str:
     if field == "headline" or max_chars <= SHORT_FIELD:
         return HEADLINE
     return SENTENCE
+
+
+def lead_fields(fields: list[tuple[str, str]]) -> set[str]:
+    """The fields that carry a message angle (of ``(name, kind)`` pairs): every headline
+    and subject line, else the first text that is not a button."""
+    leads = {name for name, kind in fields if kind in (HEADLINE, SUBJECT)}
+    if not leads:
+        first = next((name for name, kind in fields if kind != CTA), None)
+        leads = {first} if first else set()
+    return leads
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -358,6 +372,9 @@ def check_shape(text: str, ctx: GateContext) -> list[str]:
             problems.append("ends after an article and one word, as if cut off")
     elif not stripped.endswith((".", "!", "?", "…")) and not re.search(r"#\w+$", stripped):
         problems.append("ends mid-sentence: end a sentence with '.', '!' or '?'")
+    stray = _UNIT_STOP.search(stripped)
+    if stray:
+        problems.append(f"a full stop inside a sentence: '{stray.group(0)}'")
     return problems
 
 
@@ -425,6 +442,23 @@ def check_topic(text: str, ctx: GateContext) -> list[str]:
     return ["does not say what the product is: name it, its kind or one of its facts"]
 
 
+def check_angle(text: str, ctx: GateContext) -> list[str]:
+    """Copy on a message angle leads with its fact."""
+    sheet = ctx.sheet
+    if not sheet.focus or not ctx.lead:
+        return []
+    function = _function_words(ctx.language)
+    name = {_stem(w.lower()) for w in sheet.name_words}
+    focus = {
+        _stem(w.lower())
+        for w in words(sheet.focus)
+        if (len(w) >= 3 or w.isdigit()) and w.lower() not in function
+    } - name
+    if not focus or any(_stem(w.lower()) in focus for w, _ in _spans(text)):
+        return []
+    return [f"does not lead with its {sheet.angle} angle: say {sheet.focus!r}"]
+
+
 def check_channel_name(text: str, ctx: GateContext) -> list[str]:
     """Copy does not name its channel or itself ('Email:', 'SMS Marketing Message')."""
     hits = [h for h in _found(text, ctx.rules.channel_names) if not ctx.sheet.grounds_phrase(h)]
@@ -439,6 +473,8 @@ def check_repetition(text: str, ctx: GateContext) -> list[str]:
     problems = []
     if ctx.kind != LONG and text.count(sheet.name) > 1:
         problems.append(f"names '{sheet.name}' more than once")
+    elif any(s.count(sheet.name) > 1 for s in re.split(r"(?<=[.!?])\s+", text)):
+        problems.append(f"names '{sheet.name}' twice in one sentence")
     doubled = [a for a, b in pairwise(lowered) if a == b]
     if doubled:
         problems.append(f"the same word twice in a row: {_quoted(doubled)}")
@@ -496,6 +532,7 @@ RULES: dict[str, Rule] = {
     "service": check_service_statements,
     "supported": check_supported,
     "topic": check_topic,
+    "angle": check_angle,
     "shape": check_shape,
     "channel-name": check_channel_name,
     "repetition": check_repetition,

@@ -24,8 +24,8 @@ from generators.copy.candidates import FieldCheck, build_candidate
 from generators.copy.cta import cta_phrases
 from generators.copy.decoding import BriefMasks, WordConstraint
 from generators.copy.facts import FactSheet, fact_sheet
-from generators.copy.gate import CTA, GateContext, copy_body, field_kind
-from generators.copy.grammar import repair
+from generators.copy.gate import CTA, GateContext, copy_body, field_kind, lead_fields
+from generators.copy.grammar import plain_state, repair
 from generators.copy.language import copy_language, resource
 from generators.copy.lexicon import vocabulary
 from generators.copy.loading import copy_model_id, load_copy_model
@@ -90,13 +90,15 @@ class CopyGenerator:
         kinds = [field_kind(plan.field.name, plan.field.max_chars) for plan in plans]
         field_kinds = [(p.field.name, k) for p, k in zip(plans, kinds, strict=True)]
         state = PromptState(lm, ad_prompt(sheet, field_kinds))
+        plain = plain_state(state)
+        leads = lead_fields(field_kinds)
         for index, (plan, kind) in enumerate(zip(plans, kinds, strict=True)):
             name = plan.field.name
             field_sink = sink.scaled(index / len(plans), (index + 1) / len(plans))
             state = state.then(field_opening(language, name))
-            gate = GateContext(sheet, name, kind, plan.suffixes)
+            gate = GateContext(sheet, name, kind, plan.suffixes, lead=name in leads)
             check = FieldCheck(plan.rules, plan.suffixes, plan.room, gate)
-            run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats)
+            run = _FieldRun(self, state, plain, request, sheet, masks, plan, kind, check, stats)
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
             _score(state, candidates, request)
@@ -127,6 +129,7 @@ class CopyGenerator:
                 "device": lm.device.label,
                 "constrained_decoding": True,
                 "ignored_instructions": list(sheet.ignored),
+                **({"angle": sheet.angle, "focus": sheet.focus} if sheet.angle else {}),
             },
         )
         return CopyResult(
@@ -147,6 +150,8 @@ class _FieldRun:
 
     generator: CopyGenerator
     state: PromptState
+    #: the model with no prompt, for agreement repairs
+    plain: PromptState
     request: CopyRequest
     sheet: FactSheet
     masks: BriefMasks
@@ -218,7 +223,7 @@ class _FieldRun:
             return candidate
         body = copy_body(candidate.text, self.plan.suffixes)
         text, edits = repair(
-            body, self.state, self.masks.vocabulary, self.sheet.language,
+            body, self.plain, self.masks.vocabulary, self.sheet.language,
             self.masks.token_ids, protected=self.sheet.name,
         )  # fmt: skip
         if not edits:

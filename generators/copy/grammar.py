@@ -1,11 +1,16 @@
 """Agreement repair by minimal pairs: the model's own likelihood picks the grammatical form.
 
-A small model writes "ein kühle Röstung" or "a aromatic tea": the right words, one
-inflection off. For each article, pronoun or adjective of a chosen model-written text,
-the variants that differ in that one word (``agreement`` in ``rules.json``: "ein",
-"eine", "einen" …; adjective endings "-e", "-en" …) are scored by the model after the
-same prompt; a variant that is clearly more likely replaces the original, one word at a
+A small model writes "ein kühle Röstung", "Le Confiture" or "a aromatic tea": the right
+words, one inflection off. For each article, pronoun or adjective of a chosen
+model-written text, the variants that differ in that one word (``agreement`` in
+``rules.json``: "ein", "eine", "einen" …; adjective endings "-e", "-en" …) are scored by
+the model; a variant that is clearly more likely replaces the original, one word at a
 time. Each change is listed in the candidate's edits, and the result is checked again.
+
+The variants are scored as text on their own, not after the brief: after a prompt full
+of the model's own wording it keeps preferring what it wrote ("Der Bambus-Schneidebrett"),
+while on their own it knows the gender of a noun ("Das Bambus-Schneidebrett" by 1.3 nats,
+"La Confiture d'abricot est cuite" by 4).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from generators.copy.lexicon import Vocabulary
 from generators.copy.sampling import PromptState, score_texts
 
 #: how much more likely (log-prob of the whole text, in nats) a variant must be
-MARGIN = 0.5
+MARGIN = 1.0
 #: words changed at most per text
 MAX_CHANGES = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\W\d_]+['’]")
@@ -59,6 +64,12 @@ def _stem(word: str, endings: tuple[str, ...]) -> str:
     return word
 
 
+def plain_state(state: PromptState) -> PromptState:
+    """The same model with nothing before the text but its start token (a line break for
+    a model without one): what repairs are scored after."""
+    return PromptState(state.lm, "" if state.lm.needs_bos else "\n")
+
+
 @cache
 def agreement(language: str) -> Agreement:
     raw = resource(language, "rules.json").get("agreement", {})
@@ -77,7 +88,8 @@ def repair(
 ) -> tuple[str, list[str]]:
     """The text with its agreement mistakes corrected, and a note for each correction.
 
-    ``protected`` text (the product's name) is never changed.
+    ``state`` is the model with no prompt (:func:`plain_state`); ``protected`` text (the
+    product's name) is never changed.
     """
     rules = agreement(language)
     edits: list[str] = []

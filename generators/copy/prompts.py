@@ -15,6 +15,7 @@ example or a new field, and instruction-like sentences were already taken out
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -70,6 +71,15 @@ def _plain(value: str) -> bool:
     return 0 < len(value) <= 40 and not value.startswith(("[", "{"))
 
 
+def _leading(text: str, focus: str) -> str:
+    """The text with the sentence that holds ``focus`` first."""
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    first = next((s for s in sentences if focus.lower() in s.lower()), None)
+    if first is None or first == sentences[0]:
+        return text
+    return " ".join([first, *(s for s in sentences if s is not first)])
+
+
 def ad_prompt(sheet: FactSheet, fields: list[tuple[str, str]]) -> str:
     """The examples, each with every field (``(name, kind)`` in order), then the brief.
 
@@ -94,9 +104,14 @@ def ad_prompt(sheet: FactSheet, fields: list[tuple[str, str]]) -> str:
             lines.append(f"{field_label(sheet.language, name)}: {text}")
         blocks.append("\n".join(lines))
     product = sheet.product
+    details = details_text(sheet)
+    if sheet.focus and sheet.focus.lower() not in details.lower():
+        details = f"{sheet.focus}. {details}" if details else sheet.focus
+    elif sheet.focus:  # the fact leads: the sentence that holds it comes first
+        details = _leading(details, sheet.focus)
     target = _brief_lines(
         labels,
-        _product_line(product.name, product.category, details_text(sheet)),
+        _product_line(product.name, product.category, details),
         sheet.segment_name,
         ", ".join(sheet.tone_words),
     )

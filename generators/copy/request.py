@@ -23,6 +23,8 @@ class ProductFacts:
     price: float | None = None
     currency: str = ""
     sku: str = ""
+    #: how many of the shop's customers ordered it (the studio's own order data)
+    buyers: int | None = None
 
     def price_text(self) -> str:
         if self.price is None:
@@ -60,6 +62,10 @@ class CopyRequest:
     seed: int = 0
     #: None: the default copy model from Settings, else the embedded SmolLM2
     model_id: str | None = None
+    #: the message angle to lead with (:mod:`generators.copy.angles`); None: the brief's
+    angle: str | None = None
+    #: what the campaign is for ("Mother's Day"), the fact of the ``occasion`` angle
+    occasion: str = ""
 
 
 @dataclass

@@ -60,7 +60,7 @@ class PromptState:
         ids = encode(lm, prompt, special=True)
         with torch.inference_mode():
             out = lm.model.base_model(input_ids=ids, use_cache=True)
-        self.cache = out.past_key_values
+        self.cache = out.cache
         self.hidden = out.last_hidden_state[:, -1, :]
         self.length = int(ids.shape[1])
 
@@ -82,8 +82,8 @@ class PromptState:
             return cache, self.hidden
         ids = encode(self.lm, text)
         with torch.inference_mode():
-            out = self.lm.model.base_model(input_ids=ids, past_key_values=cache, use_cache=True)
-        return out.past_key_values, out.last_hidden_state[:, -1, :]
+            out = self.lm.model.base_model(input_ids=ids, cache=cache, use_cache=True)
+        return out.cache, out.last_hidden_state[:, -1, :]
 
 
 def encode(lm: LoadedCopyModel, text: str, *, special: bool = False) -> Any:
@@ -94,7 +94,7 @@ def encode(lm: LoadedCopyModel, text: str, *, special: bool = False) -> Any:
     bos = lm.tokenizer.bos_token_id
     if special and lm.needs_bos and bos is not None:
         ids = [bos, *ids]
-    return torch.tensor([ids], device=lm.device.device)
+    return torch.tensor([ids], dtype=torch.long, device=lm.device.device)
 
 
 def output_logits(lm: LoadedCopyModel, hidden: Any, token_ids: Any | None = None) -> Any:
@@ -179,10 +179,10 @@ def sample(
         with torch.inference_mode():
             out = lm.model.base_model(
                 input_ids=torch.tensor([[t] for t in next_tokens], device=lm.device.device),
-                past_key_values=cache,
+                cache=cache,
                 use_cache=True,
             )
-        cache, hidden = out.past_key_values, out.last_hidden_state[:, -1, :]
+        cache, hidden = out.cache, out.last_hidden_state[:, -1, :]
     cancel.raise_if_cancelled()
     texts = [lm.tokenizer.decode(tokens, skip_special_tokens=True) for tokens in rows]
     return Sampled(texts, list(done), new_tokens, time.perf_counter() - started)
@@ -253,7 +253,7 @@ def score_texts(
         out = lm.model.base_model(
             input_ids=batch,
             attention_mask=torch.cat([prompt_mask, mask], dim=1).to(device),
-            past_key_values=cache,
+            cache=cache,
             use_cache=True,
         )
         hidden = torch.cat(

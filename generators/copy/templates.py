@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generators.copy.angles import buyers_text
 from generators.copy.facts import FactSheet
 from generators.copy.language import resource, zipf
 
@@ -31,6 +32,12 @@ class Slots:
     kind: str = ""
     kind_lc: str = ""
     detail: str = ""
+    #: the fact a message angle leads with (empty without an angle)
+    focus: str = ""
+    focus_lc: str = ""
+    focus_cap: str = ""
+    #: how many customers ordered it, as the language writes the number (social angle)
+    count: str = ""
 
     def fill(self, template: str) -> str | None:
         """The template with its slots filled, or None when a slot it needs is empty."""
@@ -64,10 +71,11 @@ def lower_first(text: str, language: str) -> str:
     return word.lower() + text[len(word) :]
 
 
-def slots(sheet: FactSheet) -> Slots:
-    language = sheet.language
-    description = first_sentence(sheet.product.description) if sheet.product.description else ""
-    body = description.rstrip(".!?")
+def split_kind(sentence: str) -> tuple[str, str]:
+    """A description's first sentence as (the kind of product, the detail after it):
+    "Waterproof trail shoe for long runs." → ("Waterproof trail shoe", "for long runs");
+    the kind is empty when it runs over six words."""
+    body = sentence.rstrip(".!?")
     kind, detail = body, ""
     clause = body.split(", ")[0]
     parts = _DETAIL_START.split(clause, maxsplit=1)
@@ -77,6 +85,13 @@ def slots(sheet: FactSheet) -> Slots:
         kind = clause
     if len(kind.split()) > 6:
         kind = ""
+    return kind, detail
+
+
+def slots(sheet: FactSheet) -> Slots:
+    language = sheet.language
+    description = first_sentence(sheet.product.description) if sheet.product.description else ""
+    kind, detail = split_kind(description)
     return Slots(
         name=sheet.name,
         description=description,
@@ -84,14 +99,23 @@ def slots(sheet: FactSheet) -> Slots:
         kind=kind,
         kind_lc=lower_first(kind, language),
         detail=detail,
+        focus=sheet.focus,
+        focus_lc=lower_first(sheet.focus, language),
+        focus_cap=sheet.focus[:1].upper() + sheet.focus[1:],
+        count=buyers_text(sheet.product.buyers, language) if sheet.angle == "social" else "",
     )
 
 
 def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
-    """The language's templates for a field kind, filled from the facts, within ``limit``."""
+    """The language's templates for a field kind, filled from the facts, within ``limit``;
+    copy on a message angle tries the angle's templates first."""
     filled = slots(sheet)
+    raw = resource(sheet.language, "templates.json")
+    templates = list(raw.get(kind, []))
+    if sheet.angle:
+        templates = raw["angles"][sheet.angle].get(kind, []) + templates
     texts = []
-    for template in resource(sheet.language, "templates.json").get(kind, []):
+    for template in templates:
         text = filled.fill(template)
         if text and len(text) <= limit and text not in texts:
             texts.append(text)

@@ -1,13 +1,14 @@
-"""The variant matrix: style × colourway × layout × crop × copy for one creative.
+"""The variant matrix: angle × style × colourway × layout × crop × headline × CTA.
 
-The one variant engine of the studio (campaign jobs, ``studio variants`` and the review
-board all use it). The caller picks the axes and how many variants; each cell of the
-matrix is rendered the way the creative was (the compositor's two stages), with its
-changes applied to the right layer: colourways to the brand palette and the picture, GAN
-styles to the picture only (before text and logo are drawn, product protected), layouts
-and crops to the picture's arrangement, copy alternates to the text. A cell's
-``variant_id`` is derived from the parent and the cell's changes, so the same cell always
-has the same id.
+The one variant engine of the studio (campaign jobs, ``studio variants``, the next round
+of a test and the review board all use it). The caller picks the axes and how many
+variants; each cell of the matrix is rendered the way the creative was (the compositor's
+two stages), with its changes applied to the right layer: a message angle's headline and
+sub-line (copy written from another fact of the product), alternate headlines and CTAs to
+the text, colourways to the brand palette and the picture, GAN styles to the picture only
+(before text and logo are drawn, product protected), layouts and crops to the picture's
+arrangement. A cell's ``variant_id`` is derived from the parent and the cell's changes, so
+the same cell always has the same id.
 
 Which cells are made: variants that change one axis come first (cleanest A/B reads),
 then two axes, and so on; within a tier the order is a shuffle seeded by ``seed``.
@@ -38,29 +39,49 @@ if TYPE_CHECKING:
     from studio.render.brand import BrandKit
     from studio.render.compositor import VisualLayer
 
-AXES = ("style", "colourway", "layout", "crop", "copy")
+AXES = ("angle", "style", "colourway", "layout", "crop", "headline", "cta")
+#: axes that change the text, and the creative's text role each changes
+TEXT_AXES = {"headline": "headline", "cta": "cta"}
 GENERATOR = "variants"
 #: what ``axes={}`` (a campaign's "N variants per creative") asks for
-DEFAULT_AXES: dict[str, Any] = {"style": "all", "colourway": 2, "layout": "all", "copy": "all"}
+DEFAULT_AXES: dict[str, Any] = {
+    "angle": "all",
+    "style": "all",
+    "colourway": 2,
+    "layout": "all",
+    "headline": "all",
+    "cta": "all",
+}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One variant: the value of each axis it changes (None keeps the creative's)."""
+    """One variant: the value of each axis it changes (None keeps the creative's).
 
+    ``headline`` and ``cta`` are 1-based positions among the creative's alternates."""
+
+    angle: str | None = None
     style: str | None = None
     colourway: Colourway | None = None
     layout: str | None = None
     crop: str | None = None
-    copy: int | None = None
+    headline: int | None = None
+    cta: int | None = None
+    #: how strongly the style is applied (recorded as a change only when it is not 1)
+    style_strength: float = 1.0
 
     def changes(self) -> dict[str, Any]:
         values = {
+            "angle": self.angle,
             "style": self.style,
             "colourway": self.colourway.name if self.colourway else None,
             "layout": self.layout,
             "crop": self.crop,
-            "copy": self.copy,
+            "headline": self.headline,
+            "cta": self.cta,
+            "style_strength": self.style_strength
+            if self.style and self.style_strength != 1
+            else None,
         }
         return {axis: value for axis, value in values.items() if value is not None}
 
@@ -78,21 +99,33 @@ class VariantSource:
     background_style: str
     focus_box: tuple[int, int, int, int] | None
     layout: str
+    #: the texts the creative shows, by role (headline, subline, cta)
     copy: dict[str, str]
-    copy_alternates: list[dict[str, str]]
+    #: other texts for a role, from the copy's candidates (role → texts)
+    role_alternates: dict[str, list[str]]
+    #: the texts of copy written on another message angle (angle → role → text)
+    angle_copies: dict[str, dict[str, str]]
     seed: int
 
 
 # --- planning ------------------------------------------------------------------------------
 
 
-def plan_cells(source: VariantSource, axes: dict[str, Any], count: int, seed: int) -> list[Cell]:
+def plan_cells(
+    source: VariantSource,
+    axes: dict[str, Any],
+    count: int,
+    seed: int,
+    *,
+    style_strength: float = 1.0,
+) -> list[Cell]:
     unknown = sorted(set(axes) - set(AXES))
     if unknown:
         raise InputError(f"Unknown variant axis '{unknown[0]}'.", hint=f"axes: {', '.join(AXES)}")
     options = {axis: [None, *_axis_values(source, axis, value)] for axis, value in axes.items()}
     cells = [
-        Cell(**dict(zip(options, combo, strict=True))) for combo in cartesian(*options.values())
+        Cell(**dict(zip(options, combo, strict=True)), style_strength=style_strength)
+        for combo in cartesian(*options.values())
     ]
     cells = [cell for cell in cells if cell.changes()]
     rng = random.Random(seed)
@@ -107,7 +140,47 @@ def plan_cells(source: VariantSource, axes: dict[str, Any], count: int, seed: in
     return ordered[:count]
 
 
+def cell_from_changes(source: VariantSource, changes: dict[str, Any]) -> Cell:
+    """The cell a recorded set of changes names (``{"angle": "detail", "colourway":
+    "accent-led"}``), checked against what the creative offers."""
+    values: dict[str, Any] = {}
+    for axis, value in changes.items():
+        if axis == "style_strength":
+            values[axis] = float(value)
+            continue
+        if axis not in AXES:
+            raise InputError(f"Unknown variant axis '{axis}'.", hint=f"axes: {', '.join(AXES)}")
+        options = _axis_values(source, axis, "all")
+        if axis == "colourway":
+            options_by_name = {way.name: way for way in options}
+            if value not in options_by_name:
+                raise InputError(f"Unknown colourway '{value}'.")
+            values[axis] = options_by_name[value]
+            continue
+        if value not in options:
+            raise InputError(
+                f"The creative offers no {axis} '{value}'.",
+                hint=f"{axis}: {', '.join(map(str, options)) or 'none'}",
+            )
+        values[axis] = value
+    return Cell(**values)
+
+
 def _axis_values(source: VariantSource, axis: str, value: Any) -> list[Any]:
+    if axis == "angle":
+        available = list(source.angle_copies)
+        if _is_all(value):
+            return available
+        if isinstance(value, int) and not isinstance(value, bool):
+            return available[: max(0, value)]
+        wanted = list(_as_list(value))
+        for name in wanted:
+            if name not in available:
+                raise InputError(
+                    f"The creative has no copy written on the angle '{name}'.",
+                    hint=f"angles with copy: {', '.join(available) or 'none'}",
+                )
+        return wanted
     if axis == "style":
         known = [spec.id for spec in list_styles()]
         wanted = known if _is_all(value) else list(_as_list(value))
@@ -140,8 +213,8 @@ def _axis_values(source: VariantSource, axis: str, value: Any) -> list[Any]:
         return [name for name in wanted if name != source.layout]
     if axis == "crop":
         return _crop_options(source) if value else []
-    # copy: alternates are indexes into the copy asset's candidates
-    available = list(range(1, len(source.copy_alternates) + 1))
+    # headline, cta: positions among the role's alternate texts
+    available = list(range(1, len(source.role_alternates.get(TEXT_AXES[axis], [])) + 1))
     if _is_all(value):
         return available
     if isinstance(value, int) and not isinstance(value, bool):
@@ -276,13 +349,17 @@ def render_cells(
         cancel.raise_if_cancelled()
         sink.update(f"Applying style '{style}'", 0.1 + 0.4 * index / max(len(styles), 1))
         keys = sorted({(c.colourway, c.layout, c.crop) for c in todo if c.style == style}, key=repr)
-        images = stylize(
-            [pictures[k].image for k in keys],
-            style,
-            masks=[pictures[k].product_mask for k in keys],
-            device=device,
-        )
-        styled.update({(style, *k): image for k, image in zip(keys, images, strict=True)})
+        for strength in sorted({c.style_strength for c in todo if c.style == style}):
+            images = stylize(
+                [pictures[k].image for k in keys],
+                style,
+                masks=[pictures[k].product_mask for k in keys],
+                device=device,
+                strength=strength,
+            )
+            styled.update(
+                {(style, strength, *k): image for k, image in zip(keys, images, strict=True)}
+            )
 
     rendered: list[RenderedVariant] = []
     for index, cell in enumerate(todo):
@@ -290,9 +367,9 @@ def render_cells(
         key = (cell.colourway, cell.layout, cell.crop)
         visual = pictures[key]
         if cell.style:
-            visual = replace(visual, image=styled[(cell.style, *key)])
+            visual = replace(visual, image=styled[(cell.style, cell.style_strength, *key)])
         brand = _brand_of(source, cell)
-        copy = source.copy_alternates[cell.copy - 1] if cell.copy else source.copy
+        copy = texts_of(source, cell)
         fraction = 0.5 + 0.5 * (index + 1) / len(todo)
         try:
             creative = composite_text_layers(visual, brand=brand, copy=copy)
@@ -304,6 +381,19 @@ def render_cells(
         rendered.append(RenderedVariant(cell, variant_id, creative, copy, palette))
         sink.update(f"Variant {index + 1}/{len(todo)}", fraction)
     return rendered
+
+
+def texts_of(source: VariantSource, cell: Cell) -> dict[str, str]:
+    """The texts a cell shows: the angle's headline and sub-line, then any alternate."""
+    copy = dict(source.copy)
+    if cell.angle:
+        angled = source.angle_copies[cell.angle]
+        copy.update({role: text for role, text in angled.items() if role != "cta"})
+    for axis, role in TEXT_AXES.items():
+        position = getattr(cell, axis)
+        if position:
+            copy[role] = source.role_alternates[role][position - 1]
+    return copy
 
 
 def _brand_of(source: VariantSource, cell: Cell) -> BrandKit:

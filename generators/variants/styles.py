@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from generators.registry import ModelSpec, all_specs, get_spec, model_cache, resolve_path
 from generators.variants.networks import GeneratorConfig, build_generator
-from studio.core.errors import ModelError
+from studio.core.errors import InputError, ModelError
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -31,6 +31,8 @@ DEFAULT_PROCESS_SIZE = 512
 #: the generator downsamples twice, so sides must be multiples of 4
 _MULTIPLE = 4
 DEFAULT_BATCH = 8
+#: how far a variant may scale a style's change (1: the style as trained)
+MIN_STRENGTH, MAX_STRENGTH = 0.25, 2.0
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,20 @@ def stylize(
     masks: Sequence[Image.Image | None] | None = None,
     device: str | None = None,
     batch_size: int = DEFAULT_BATCH,
+    strength: float = 1.0,
 ) -> list[Image.Image]:
-    """Restyle many images, batching those that share a processing size."""
+    """Restyle many images, batching those that share a processing size.
+
+    ``strength`` scales the change the style makes: 1 is the generator's own output,
+    less keeps more of the original, more pushes further in the style's direction
+    (up to :data:`MAX_STRENGTH`)."""
     if masks is not None and len(masks) != len(images):
         raise ValueError("give one mask (or None) per image")
+    if not MIN_STRENGTH <= strength <= MAX_STRENGTH:
+        raise InputError(
+            f"Style strength {strength} is out of range.",
+            hint=f"use {MIN_STRENGTH} to {MAX_STRENGTH} (1 is the style as trained)",
+        )
     style = load_style(style_id, device)
     sources = [image.convert("RGB") for image in images]
     small = [_fit(image, style.process_size) for image in sources]
@@ -152,7 +164,7 @@ def stylize(
                 styled[index] = result
     results = []
     for index, source in enumerate(sources):
-        result = _restore_detail(source, small[index], styled[index])
+        result = _scaled(source, _restore_detail(source, small[index], styled[index]), strength)
         mask = masks[index] if masks is not None else None
         results.append(protect(source, result, mask) if mask is not None else result)
     return results
@@ -189,6 +201,18 @@ def _fit(image: Image.Image, process_size: int) -> Image.Image:
     scale = process_size / longest
     size = (max(_MULTIPLE, round(image.width * scale)), max(_MULTIPLE, round(image.height * scale)))
     return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _scaled(source: Image.Image, styled: Image.Image, strength: float) -> Image.Image:
+    """The source moved ``strength`` times the style's change towards (or past) it."""
+    import numpy as np
+    from PIL import Image
+
+    if strength == 1.0:
+        return styled
+    original = np.asarray(source, dtype=np.float32)
+    change = np.asarray(styled, dtype=np.float32) - original
+    return Image.fromarray(np.clip(original + strength * change, 0, 255).round().astype(np.uint8))
 
 
 def _restore_detail(

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "variants",
     "campaign",
     "bundle",
+    "results",
     "app",
     "quickstart",
     "models",

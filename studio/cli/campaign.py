@@ -74,7 +74,23 @@ def campaign_group() -> None:
 @click.option("--brief", default="", help="What the campaign is about, in a sentence or two.")
 @click.option("--tone", default="", help="Tone words for the copy, e.g. 'warm, playful'.")
 @click.option("--language", default="en", show_default=True, help="Language of the copy.")
-@click.option("--variants", default=0, show_default=True, help="GAN variants per creative.")
+@click.option("--variants", default=0, show_default=True, help="Variants per creative.")
+@click.option(
+    "--variant-axes",
+    default="",
+    help="A test design, e.g. 'angle=2,colourway=2': every creative gets each single "
+    "change, then their crossings (axes: angle, style, colourway, layout, crop, headline, cta).",
+)
+@click.option(
+    "--occasion", default="", help="What the campaign is for (the 'occasion' message angle)."
+)
+@click.option("--landing-url", default="", help="Where the ads link to (unless a product says).")
+@click.option(
+    "--style-strength",
+    type=click.FloatRange(0.25, 2.0),
+    default=1.0,
+    help="How strongly style variants apply their style (1: as trained).",
+)
 @click.option("--brand-kit", "brand_kit", default=None, help="Brand kit name or id.")
 @json_option
 def create_command(
@@ -88,6 +104,10 @@ def create_command(
     tone: str,
     language: str,
     variants: int,
+    variant_axes: str,
+    occasion: str,
+    landing_url: str,
+    style_strength: float,
     brand_kit: str | None,
     as_json: bool,
 ) -> None:
@@ -114,6 +134,10 @@ def create_command(
             tone=tone,
             language=language,
             variants=variants,
+            variant_axes=_axes(variant_axes),
+            occasion=occasion,
+            landing_url=landing_url,
+            style_strength=style_strength,
         )
         plan = plan_generation(ws, campaign_id)
     data = {
@@ -258,6 +282,19 @@ def _headline(content: dict[str, Any]) -> str:
         return ""
     text = " ".join(str(texts[0]).split())
     return text if len(text) <= 50 else text[:49] + "…"
+
+
+def _axes(text: str) -> dict[str, int]:
+    """'angle=2,colourway=2' → {"angle": 2, "colourway": 2}."""
+    axes = {}
+    for item in _split((text,)):
+        axis, _, count = item.partition("=")
+        if not count.strip().isdigit():
+            raise click.BadParameter(
+                f"'{item}' is not AXIS=COUNT (e.g. angle=2)", param_hint="--variant-axes"
+            )
+        axes[axis.strip()] = int(count)
+    return axes
 
 
 @click.command("generate")

@@ -204,9 +204,14 @@ def axes_from_options(
     colourways: int | None,
     layouts: tuple[str, ...],
     crops: bool,
-    copy: int | None,
+    headlines: int | None = None,
+    ctas: int | None = None,
+    angles: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     axes: dict[str, Any] = {}
+    if angles:
+        names = _split(angles)
+        axes["angle"] = "all" if names == ["all"] else names
     if styles:
         names = _split(styles)
         axes["style"] = "all" if names == ["all"] else names
@@ -217,8 +222,10 @@ def axes_from_options(
         axes["layout"] = "all" if names == ["all"] else names
     if crops:
         axes["crop"] = "all"
-    if copy:
-        axes["copy"] = copy
+    if headlines:
+        axes["headline"] = headlines
+    if ctas:
+        axes["cta"] = ctas
     return axes
 
 
@@ -264,7 +271,16 @@ def _print_variants(rows: list[dict[str, Any]]) -> None:
 @click.option("--colourways", type=int, help="How many brand-palette colourways.")
 @click.option("--layouts", multiple=True, help="Layout alternates (names, or 'all').")
 @click.option("--crops", is_flag=True, help="Other crops of a photo background.")
-@click.option("--copy", type=int, help="How many copy alternates (from the copy candidates).")
+@click.option("--angles", multiple=True, help="Message angles with copy written (names, or 'all').")
+@click.option("--headlines", type=int, help="How many alternate headlines (copy candidates).")
+@click.option("--ctas", type=int, help="How many alternate call-to-action texts.")
+@click.option(
+    "--style-strength",
+    type=click.FloatRange(0.25, 2.0),
+    default=1.0,
+    show_default=True,
+    help="How strongly styles apply (1: as trained; more looks further from the creative).",
+)
 @click.option("--count", default=4, show_default=True, help="How many variants at most.")
 @click.option("--seed", default=0, show_default=True, help="Seed for which cells are picked.")
 @json_option
@@ -275,26 +291,37 @@ def variants_command(
     colourways: int | None,
     layouts: tuple[str, ...],
     crops: bool,
-    copy: int | None,
+    angles: tuple[str, ...],
+    headlines: int | None,
+    ctas: int | None,
+    style_strength: float,
     count: int,
     seed: int,
     as_json: bool,
 ) -> None:
-    """Make variants of a creative for A/B tests: style × colourway × layout × crop × copy.
+    """Make variants of a creative for A/B tests: angle × style × colourway × layout ×
+    crop × headline × CTA.
 
-    With no axis options, every style, two colourways, all layouts and all copy
-    alternates are candidates. One-change variants come first.
+    With no axis options, every angle with copy, every style, two colourways, all layouts
+    and all alternate headlines and CTAs are candidates. One-change variants come first.
     """
     from generators.base import CancelToken, ProgressSink
     from studio.services.generation.variants import make_variants
 
-    axes = axes_from_options(styles, colourways, layouts, crops, copy)
+    axes = axes_from_options(styles, colourways, layouts, crops, headlines, ctas, angles)
     with opened(workspace) as ws, progress(not as_json) as update:
         sink = ProgressSink(lambda event: update(event.status, event.fraction))
         try:
             ids = _run_cancellable(
                 lambda cancel: make_variants(
-                    ws, asset_id, axes=axes, count=count, seed=seed, sink=sink, cancel=cancel
+                    ws,
+                    asset_id,
+                    axes=axes,
+                    count=count,
+                    seed=seed,
+                    sink=sink,
+                    cancel=cancel,
+                    style_strength=style_strength,
                 ),
                 CancelToken(),
             )

@@ -38,6 +38,23 @@ class Campaign:
         return int(self.settings.get("variants", 0))
 
     @property
+    def variant_axes(self) -> dict[str, int]:
+        """How many values of each axis every creative is tested on ("2 angles × 2
+        colourways": ``{"angle": 2, "colourway": 2}``); empty: the engine's default mix."""
+        return {str(k): int(v) for k, v in (self.settings.get("variant_axes") or {}).items()}
+
+    @property
+    def variants_per_creative(self) -> int:
+        """Variants each creative gets: as asked, else every cell of the axes' design
+        (single changes and their crossings)."""
+        if self.variants:
+            return self.variants
+        design = 1
+        for count in self.variant_axes.values():
+            design *= count + 1
+        return design - 1
+
+    @property
     def copy_candidates(self) -> int:
         return int(self.settings.get("copy_candidates", DEFAULT_COPY_CANDIDATES))
 

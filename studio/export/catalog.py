@@ -102,6 +102,8 @@ class Campaign:
     targets: list[Target] = field(default_factory=list)
     creatives: list[Asset] = field(default_factory=list)
     copy: list[Asset] = field(default_factory=list)
+    #: the rounds of its tests: what each kept, dropped and made, and the figures behind it
+    rounds: list[dict[str, Any]] = field(default_factory=list)
 
     def segment(self, key: str | None) -> Segment | None:
         return next((s for s in self.segments if s.key == key), None)
@@ -175,6 +177,19 @@ def _asset_key(row: dict[str, Any], target: tuple[str, str, str] | None) -> str:
     return f"{row['kind']}-{digest[:16]}"
 
 
+def ad_keys(ws: Workspace, campaign_id: int) -> dict[str, int]:
+    """Every image and copy asset of a campaign (any version or status) by the key its
+    bundle files, ad names and links carry: what ad results are matched back by."""
+    scratch = Campaign("", "", "", "", "", {}, "", "", None)
+    targets = _load_segments_and_products(ws, campaign_id, scratch)
+    kinds = (*IMAGE_KINDS, COPY_KIND)
+    rows = ws.query(
+        f"SELECT * FROM assets WHERE campaign_id = ? AND kind IN ({', '.join('?' for _ in kinds)})",
+        (campaign_id, *kinds),
+    )
+    return {_asset_key(r, targets.get(r["target_id"])): int(r["id"]) for r in rows}
+
+
 def resolve_campaign(ws: Workspace, ref: str | int) -> int:
     """A campaign id from an id or a name."""
     text = str(ref).strip()
@@ -217,6 +232,7 @@ def load_campaign(
     segment_keys = _load_segments_and_products(ws, campaign_id, campaign)
     statuses = ("approved", "draft") if include_drafts else ("approved",)
     _load_assets(ws, campaign_id, campaign, segment_keys, statuses)
+    campaign.rounds = _rounds(ws, campaign_id, segment_keys)
     if formats is not None:
         _keep_formats(campaign, set(formats))
     return campaign
@@ -389,6 +405,45 @@ def _load_assets(
 
     campaign.creatives.sort(key=sort_key)
     campaign.copy.sort(key=sort_key)
+
+
+#: fields of a stored round that name assets by row id
+_ROUND_IDS = ("test_id", "winner_id", "winner_asset_id", "asset_id")
+_ROUND_ID_LISTS = ("keep", "drop")
+
+
+def _rounds(
+    ws: Workspace, campaign_id: int, targets: dict[int, tuple[str, str, str]]
+) -> list[dict[str, Any]]:
+    """The campaign's rounds with every asset named by its key instead of its row id."""
+    from studio.storage.results import rounds
+
+    keys = {
+        r["id"]: _asset_key(r, targets.get(r["target_id"]))
+        for r in ws.query("SELECT * FROM assets WHERE campaign_id = ?", (campaign_id,))
+    }
+
+    def portable(value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for name, item in value.items():
+                if name == "campaign_id":
+                    continue
+                if name in _ROUND_IDS and isinstance(item, int):
+                    out[name.removesuffix("_id") + "_key"] = keys.get(item)
+                elif name in _ROUND_ID_LISTS and isinstance(item, list):
+                    out[name] = [keys.get(i) for i in item]
+                else:
+                    out[name] = portable(item)
+            return out
+        if isinstance(value, list):
+            return [portable(item) for item in value]
+        return value
+
+    return [
+        {"number": r["number"], "created_at": r["created_at"], **portable(r["plan"])}
+        for r in rounds(ws, campaign_id)
+    ]
 
 
 def _portable_content(content: dict[str, Any], keys: dict[int, str]) -> dict[str, Any]:

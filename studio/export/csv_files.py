@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from studio.export.catalog import Asset, Campaign
 
@@ -109,6 +110,18 @@ def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def tagged_link(url: str, key: str) -> str:
+    """The landing URL with ``utm_content=<asset key>``: results reports carry the link,
+    so each row can be matched to the ad it measures (an existing ``utm_content`` stays)."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(name == "utm_content" for name, _ in query):
+        query.append(("utm_content", key))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def _ad_group(campaign: Campaign, asset: Asset) -> str:
     segment = campaign.segment(asset.segment)
     product = campaign.product(asset.product)
@@ -162,7 +175,7 @@ def google_rsa_csv(campaign: Campaign) -> bytes:
                 *[""] * (GOOGLE_RSA_DESCRIPTIONS - len(descriptions)),
                 "",
                 "",
-                campaign.landing_url(asset.product),
+                tagged_link(campaign.landing_url(asset.product), asset.key),
             )
         )
     return _csv_bytes(GOOGLE_RSA_COLUMNS, rows)
@@ -196,7 +209,7 @@ def meta_ads_csv(campaign: Campaign) -> bytes:
                 first("headline"),
                 first("description"),
                 meta_call_to_action(first("cta")) if first("cta") else "",
-                campaign.landing_url(creative.product),
+                tagged_link(campaign.landing_url(creative.product), creative.key),
                 creative.path.rsplit("/", 1)[-1] if creative.path else "",
             )
         )

@@ -277,3 +277,80 @@ def _card(asset: Asset) -> str:
         f'<div class="meta"><code>{escape(asset.key)}</code></div>'
         f"<details><summary>provenance</summary>{details}</details></div>"
     )
+
+
+# --- the decisions of a campaign's rounds ---------------------------------------------------
+
+_RESULTS_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:24px;color:#222}"
+    "table{border-collapse:collapse;margin:8px 0 20px}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "td:first-child,th:first-child{text-align:left}.win{font-weight:bold;color:#0a6b2d}"
+    ".bar{display:inline-block;height:8px;background:#1a73e8;vertical-align:middle}"
+)
+
+
+def results_html(campaign: Campaign) -> str:
+    """What each round of the campaign's tests decided, with the figures it rested on."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{escape(campaign.name)}: results</title><style>{_RESULTS_CSS}</style></head>",
+        f"<body><h1>{escape(campaign.name)}: what the results decided</h1>",
+    ]
+    for round_ in campaign.rounds:
+        figures = round_.get("results", {})
+        parts.append(
+            f"<h2>Round {int(round_['number'])} ({escape(str(round_['created_at'])[:10])})</h2>"
+            f"<p>Judged on {escape(str(figures.get('metric_label', '')))}, with results to "
+            f"{escape(str(figures.get('last_day', '')))}.</p>"
+        )
+        plans = {t.get("test_key"): t for t in round_.get("tests", [])}
+        for test in figures.get("tests", []):
+            plan = plans.get(test.get("test_key"), {})
+            parts.append(_results_table(test, plan))
+        effects = [e for e in figures.get("attribute_effects", []) if e.get("segment")]
+        if effects:
+            parts.append("<h3>What wins per segment (change against the creative, 95 %)</h3>")
+            parts.append("<table><tr><th>Segment</th><th>Attribute</th><th>Lift</th></tr>")
+            for effect in effects:
+                parts.append(
+                    f"<tr><td>{escape(str(effect['segment']))}</td>"
+                    f"<td>{escape(str(effect['axis']))}: {escape(str(effect['value']))}</td>"
+                    f"<td>{effect['lift']:+.0%} ({effect['low']:+.0%} to {effect['high']:+.0%})"
+                    f"{'' if effect.get('clear') else ', unclear'}</td></tr>"
+                )
+            parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _results_table(test: dict, plan: dict) -> str:
+    verdict = test.get("verdict", {})
+    head = (
+        f"<h3>{escape(str(test.get('segment', '')))} · {escape(str(test.get('product', '')))}"
+        f" · {escape(str(test.get('format', '')))}</h3><p>{escape(str(plan.get('status', '')))}:"
+        f" {escape(str(plan.get('reason') or verdict.get('reason', '')))}</p>"
+    )
+    rows = [
+        "<table><tr><th>Ad</th><th>Key</th><th>Impressions</th><th>Clicks</th>"
+        "<th>Rate (95 %)</th><th>P(best)</th><th>Decision</th></tr>"
+    ]
+    keep, drop = set(plan.get("keep", [])), set(plan.get("drop", []))
+    for ad in test.get("ads", []):
+        est = ad.get("estimate") or {}
+        key = ad.get("asset_key")
+        decision = "kept" if key in keep else "dropped" if key in drop else ""
+        winner = key == test.get("winner_asset_key")
+        rate = f"{est['mean']:.2%} ({est['low']:.2%}–{est['high']:.2%})" if est else ""
+        share = f"<span class='bar' style='width:{round(60 * est.get('p_best', 0))}px'></span> "
+        rows.append(
+            f"<tr{' class=win' if winner else ''}><td>{escape(str(ad.get('label', '')))}"
+            f"{' ★' if winner else ''}</td><td>{escape(str(key))}</td>"
+            f"<td>{ad['totals']['impressions']:,}</td><td>{ad['totals']['clicks']:,}</td>"
+            f"<td>{rate}</td><td>{share}{est.get('p_best', 0):.0%}</td><td>{decision}</td></tr>"
+        )
+    rows.append("</table>")
+    for challenger in plan.get("challengers", []):
+        changes = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in challenger.items())
+        rows.append(f"<p>New challenger: {changes}</p>")
+    return head + "".join(rows)

@@ -67,6 +67,7 @@ def build_manifest(
         "products": [asdict(p) for p in campaign.products],
         "targets": [asdict(t) for t in campaign.targets],
         "copy": [asset_entry(c) for c in campaign.copy],
+        "rounds": campaign.rounds,
         "files": files,
     }
 

@@ -86,7 +86,8 @@ def _place_creatives(campaign: Campaign) -> None:
             (
                 slugify(asset.product, fallback="campaign"),
                 slugify(asset.format, fallback="image"),
-                slugify(asset.key, max_length=24),
+                # the whole key, as in the ad name: a file in an ad manager still names its ad
+                slugify(asset.key, max_length=40),
             )
         )
         folder = f"creatives/{slugify(_channel(asset))}/{asset.segment or 'all'}"
@@ -286,6 +287,8 @@ def _write_documents(
         )
     if any(c.channel == "meta" for c in campaign.creatives):
         documents.append(("ads/meta-ads-bulk.csv", csv_files.meta_ads_csv(campaign), "ad_import"))
+    if campaign.rounds:
+        documents.append(("results.html", html_pages.results_html(campaign).encode(), "results"))
     for segment in campaign.segments:
         if any(a.segment == segment.key for a in campaign.creatives + campaign.copy):
             html = html_pages.email_html(campaign, segment)

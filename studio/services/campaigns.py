@@ -43,11 +43,17 @@ def create_campaign(
     language: str = "en",
     variants: int = 0,
     copy_candidates: int = DEFAULT_COPY_CANDIDATES,
+    variant_axes: dict[str, int] | None = None,
+    occasion: str = "",
+    landing_url: str = "",
+    style_strength: float = 1.0,
 ) -> int:
     """Create a campaign and its targets; returns the campaign id.
 
     Targets are every segment × product × channel format, or, with ``pairs``, every
     (segment, product) pair × channel format (e.g. each segment with its own top products).
+    ``variant_axes`` asks for a design ("2 angles × 2 colourways": ``{"angle": 2,
+    "colourway": 2}``): every creative gets its single changes, then their crossings.
     Nothing is written when any input is wrong.
     """
     from generators.copy.language import copy_language
@@ -70,6 +76,11 @@ def create_campaign(
         raise InputError(f"Variants per creative must be between 0 and {MAX_VARIANTS}.")
     if not 1 <= copy_candidates <= 16:
         raise InputError("Copy candidates per field must be between 1 and 16.")
+    axes = _checked_axes(variant_axes or {})
+    from generators.variants.styles import MAX_STRENGTH, MIN_STRENGTH
+
+    if not MIN_STRENGTH <= style_strength <= MAX_STRENGTH:
+        raise InputError(f"Style strength must be between {MIN_STRENGTH} and {MAX_STRENGTH}.")
     for table, ids, what in (
         ("segments", {s for s, _ in pairs}, "segment"),
         ("products", {p for _, p in pairs}, "product"),
@@ -94,9 +105,37 @@ def create_campaign(
         run_id=next(iter(runs)) if len(runs) == 1 else None,
         language=language,
         tone=tone,
-        settings={"variants": variants, "copy_candidates": copy_candidates},
+        settings={
+            "variants": variants,
+            "copy_candidates": copy_candidates,
+            **({"variant_axes": axes} if axes else {}),
+            **({"occasion": " ".join(occasion.split())} if occasion.strip() else {}),
+            **({"landing_url": landing_url.strip()} if landing_url.strip() else {}),
+            **({"style_strength": style_strength} if style_strength != 1.0 else {}),
+        },
         targets=[(s, p, f) for (s, p), f in cartesian(pairs, formats)],
     )
+
+
+def _checked_axes(axes: dict[str, int]) -> dict[str, int]:
+    from generators.variants.matrix import AXES
+
+    checked = {}
+    for axis, count in axes.items():
+        if axis not in AXES:
+            raise InputError(f"Unknown variant axis '{axis}'.", hint=f"axes: {', '.join(AXES)}")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 4:
+            raise InputError(f"Ask for 1 to 4 values of the {axis} axis (got {count!r}).")
+        checked[axis] = count
+    design = 1
+    for count in checked.values():
+        design *= count + 1
+    if design - 1 > MAX_VARIANTS:
+        raise InputError(
+            f"That design makes {design - 1} variants per creative; at most {MAX_VARIANTS}.",
+            hint="test fewer axes or fewer values at once",
+        )
+    return checked
 
 
 def delete_campaign(ws: Workspace, campaign_id: int) -> None:

@@ -1,16 +1,18 @@
 """Planning a campaign's generation: the jobs that make what it lacks, and how long.
 
-Per (segment, product) one ``visual``, per target one ``copy``, one ``creative`` job that
-renders every image format of the target's channel format, and a ``variants`` job when the
-campaign asks for variants; each job waits for the ones it needs.
+Per (segment, product) one ``visual``, per target one ``copy`` (and one per message angle
+the campaign tests), one ``creative`` job that renders every image format of the target's
+channel format, and a ``variants`` job when the campaign asks for variants; each job
+waits for the ones it needs.
 """
 
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 from studio.core.errors import StudioError
-from studio.core.records import Plan, PlannedJob
+from studio.core.records import Asset, Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
 from studio.services.generation import JOB_KINDS
 from studio.storage import campaigns as store
@@ -29,9 +31,17 @@ def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
     assets = {"copy": 0, "visual": 0, "creative": 0, "variant": 0}
     for target in targets:
         copy_index = None
-        if store.latest_copy(ws, target.id) is None:
+        base = store.latest_copy(ws, target.id)
+        if base is None:
             jobs.append(PlannedJob("copy", target.id, {"candidates": campaign.copy_candidates}, 1))
             copy_index = len(jobs) - 1
+            assets["copy"] += 1
+        angle_indexes = []
+        for angle in missing_angles(ws, campaign, target, base):
+            payload = {"candidates": campaign.copy_candidates, "angle": angle}
+            after = () if copy_index is None else (copy_index,)
+            jobs.append(PlannedJob("copy", target.id, payload, 1, after))
+            angle_indexes.append(len(jobs) - 1)
             assets["copy"] += 1
         images = target.image_formats
         if not images:
@@ -53,17 +63,43 @@ def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
             jobs.append(PlannedJob("creative", target.id, {}, len(images), after))
             creative_index = len(jobs) - 1
             assets["creative"] += len(images)
-        if campaign.variants:
-            wanted = campaign.variants * len(images)
+        per_creative = campaign.variants_per_creative
+        if per_creative > 0:
+            wanted = per_creative * len(images)
             have = 0 if creative_index is not None else store.current_variant_count(ws, target.id)
-            if have < wanted:
-                after = () if creative_index is None else (creative_index,)
-                payload = {"count": campaign.variants}
-                jobs.append(PlannedJob("variants", target.id, payload, wanted - have, after))
-                assets["variant"] += wanted - have
+            if have < wanted or angle_indexes:
+                after = tuple(angle_indexes) + (() if creative_index is None else (creative_index,))
+                payload = {"count": per_creative}
+                units = max(wanted - have, 1)
+                jobs.append(PlannedJob("variants", target.id, payload, units, after))
+                assets["variant"] += units
     rates = seconds_per_unit(ws)
     estimate = sum(job.units * rates.get(job.kind, 1.0) for job in jobs)
     return Plan(campaign_id, len(targets), jobs, assets, round(estimate, 1), rates)
+
+
+def missing_angles(
+    ws: Workspace, campaign: Campaign, target: Target, base: Asset | None
+) -> list[str]:
+    """The message angles a campaign tests that a target has facts for but no copy yet."""
+    wanted = campaign.variant_axes.get("angle", 0)
+    if wanted <= 0:
+        return []
+    from generators.copy import available_angles, facts_from_product_row
+
+    product = store.product_row(ws, target.product_id)
+    if product is None:
+        return []
+    facts = replace(
+        facts_from_product_row(product), buyers=store.product_buyers(ws, target.product_id)
+    )
+    angles = list(
+        available_angles(facts, campaign.language, str(campaign.settings.get("occasion", "")))
+    )[:wanted]
+    have = set()
+    if base is not None:
+        have = {a.content.get("angle") for a in store.current_children(ws, base.id, kind="copy")}
+    return [angle for angle in angles if angle not in have]
 
 
 def enqueue_generation(ws: Workspace, campaign_id: int, queue: JobQueue | None = None) -> list[int]:
@@ -109,5 +145,7 @@ def job_units(ws: Workspace, kind: str, payload: dict, target_id: int | None) ->
     """Work units of a queued job, to weigh it in overall progress."""
     if target_id is None or kind not in ("creative", "variants"):
         return 1
+    if kind == "variants" and "cells" in payload:  # the challengers of one creative
+        return max(len(payload["cells"]), 1)
     images = len(store.get_target(ws, target_id).image_formats)
     return images * int(payload.get("count", 1)) if kind == "variants" else images

@@ -222,12 +222,23 @@ def current_assets(
 
 
 def latest_copy(ws: Workspace, target_id: int) -> Asset | None:
+    """A target's current copy (not one of its angle alternates, which name it as parent)."""
     rows = ws.query(
         f"SELECT * FROM assets a WHERE a.kind = 'copy' AND a.target_id = ? AND {CURRENT}"
-        " ORDER BY a.id DESC LIMIT 1",
+        " AND a.parent_id IS NULL ORDER BY a.id DESC LIMIT 1",
         (target_id,),
     )
     return Asset.from_row(rows[0]) if rows else None
+
+
+def product_buyers(ws: Workspace, product_id: int) -> int:
+    """How many customers ordered a product."""
+    return int(
+        ws.scalar(
+            "SELECT COUNT(DISTINCT customer_id) FROM orders WHERE product_id = ?", (product_id,)
+        )
+        or 0
+    )
 
 
 def latest_visual(

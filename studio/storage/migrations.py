@@ -249,6 +249,61 @@ def initial_schema(db: Database) -> None:
     )
 
 
+@migrations(name="0002_results")
+def results_schema(db: Database) -> None:
+    """Imported ad results and the decisions taken on them.
+
+    ``performance_results`` (one row per asset, day and platform) gains the import that
+    wrote it; re-importing a day replaces that row. A decision is a winner called for a
+    test (a creative and its variants in one segment), by the studio or by a person.
+    A round is one "next round" plan: what it kept, dropped and made, and the figures it
+    rested on.
+    """
+    _execute_script(
+        db,
+        """
+        CREATE TABLE result_imports (
+            id           INTEGER PRIMARY KEY,
+            created_at   TEXT NOT NULL,
+            file_name    TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            platform     TEXT NOT NULL,
+            rows         INTEGER NOT NULL,
+            matched      INTEGER NOT NULL,
+            first_day    TEXT,
+            last_day     TEXT,
+            report       TEXT NOT NULL DEFAULT '{}'
+        );
+        ALTER TABLE performance_results
+            ADD COLUMN import_id INTEGER REFERENCES result_imports(id) ON DELETE SET NULL;
+        CREATE INDEX performance_asset ON performance_results(asset_id, date);
+
+        CREATE TABLE rounds (
+            id           INTEGER PRIMARY KEY,
+            campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            number       INTEGER NOT NULL,
+            created_at   TEXT NOT NULL,
+            plan         TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (campaign_id, number)
+        );
+
+        CREATE TABLE decisions (
+            id           INTEGER PRIMARY KEY,
+            campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            test_id      INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            winner_id    INTEGER NOT NULL REFERENCES assets(id) ON DELETE CASCADE,
+            source       TEXT NOT NULL CHECK (source IN ('override', 'studio')),
+            metric       TEXT NOT NULL,
+            note         TEXT NOT NULL DEFAULT '',
+            evidence     TEXT NOT NULL DEFAULT '{}',
+            round_id     INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+            created_at   TEXT NOT NULL
+        );
+        CREATE INDEX decisions_test ON decisions(test_id, id);
+        """,
+    )
+
+
 def schema_version() -> int:
     """The schema version this app writes: the number of migrations it knows."""
     return len(migrations._migrations)

@@ -81,3 +81,88 @@ class BarChart(QWidget):
                 bar.text,
             )
         painter.end()
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    mean: float
+    low: float
+    high: float
+    text: str  # shown at the right
+    highlight: bool = False
+
+
+class IntervalChart(QWidget):
+    """Estimates with their 95 % intervals on one shared axis: a line from low to high and
+    a dot at the estimate; highlighted rows (the winner) in the accent colour. The axis
+    always holds 0, so lifts show which side of "no change" they fall."""
+
+    ROW_HEIGHT = 22
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Interval] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Interval chart")
+
+    def set_rows(self, rows: list[Interval]) -> None:
+        self.rows = rows
+        summary = "; ".join(f"{r.label}: {r.text}" for r in rows)
+        self.setAccessibleDescription(summary)
+        self.setToolTip("\n".join(f"{r.label}: {r.text}" for r in rows))
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, max(1, len(self.rows)) * self.ROW_HEIGHT + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, self.sizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.rows:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        accent = palette.highlight().color()
+        ink = palette.windowText().color()
+        faint = QColor(ink)
+        faint.setAlpha(90)
+        metrics = painter.fontMetrics()
+        label_width = max(metrics.horizontalAdvance(r.label) for r in self.rows) + 10
+        text_width = max(metrics.horizontalAdvance(r.text) for r in self.rows) + 10
+        left, right = label_width, max(label_width + 40.0, self.width() - text_width)
+        low = min(0.0, *(r.low for r in self.rows))
+        high = max(0.0, *(r.high for r in self.rows))
+        span = (high - low) or 1.0
+
+        def x(value: float) -> float:
+            return left + (value - low) / span * (right - left)
+
+        painter.setPen(faint)
+        painter.drawLine(int(x(0.0)), 2, int(x(0.0)), int(len(self.rows) * self.ROW_HEIGHT + 4))
+        for index, item in enumerate(self.rows):
+            middle = index * self.ROW_HEIGHT + 4 + self.ROW_HEIGHT / 2
+            colour = accent if item.highlight else ink
+            painter.setPen(ink)
+            painter.drawText(
+                QRectF(0, middle - 9, label_width, 18),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                item.label,
+            )
+            pen = painter.pen()
+            pen.setColor(colour)
+            pen.setWidth(3 if item.highlight else 2)
+            painter.setPen(pen)
+            painter.drawLine(int(x(item.low)), int(middle), int(x(item.high)), int(middle))
+            painter.setBrush(colour)
+            painter.drawEllipse(QRectF(x(item.mean) - 4, middle - 4, 8, 8))
+            painter.setPen(ink)
+            painter.drawText(
+                QRectF(right + 6, middle - 9, text_width, 18),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                item.text,
+            )
+        painter.end()

@@ -42,6 +42,7 @@ def screen_classes() -> list[type[Screen]]:
     from studio.ui.screens.models import ModelsScreen
     from studio.ui.screens.products import ProductsScreen
     from studio.ui.screens.queue import QueueScreen
+    from studio.ui.screens.results import ResultsScreen
     from studio.ui.screens.review import ReviewScreen
     from studio.ui.screens.settings import SettingsScreen
     from studio.ui.screens.start import StartScreen
@@ -55,6 +56,7 @@ def screen_classes() -> list[type[Screen]]:
         QueueScreen,
         ReviewScreen,
         ExportScreen,
+        ResultsScreen,
         ModelsScreen,
         SettingsScreen,
     ]

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -41,14 +42,16 @@ def test_bundle_layout_and_manifest(bundle: Path) -> None:
     with _zip(bundle) as z:
         names = z.namelist()
     creatives = sorted(n for n in names if n.startswith("creatives/"))
-    assert creatives == [
-        "creatives/email/script-alert-x-script-friends/"
-        "sku-2-email-hero-600x300-creative-224528a9fe1ccf8.png",
-        "creatives/google/cafe-lovers/sku-2-iab-300x250-creative-2407aae9042751e.jpg",
-        "creatives/google/cafe-lovers/sku-2-iab-300x250-creative-b4336b83abb7510.jpg",
-        "creatives/meta/cafe-lovers/sku-1-social-1080x1080-creative-e7bcb26f143c569.png",
-        "creatives/meta/cafe-lovers/sku-1-social-1080x1080-v-style-0001.png",
+    patterns = [
+        r"creatives/email/script-alert-x-script-friends/"
+        r"sku-2-email-hero-600x300-creative-[0-9a-f]{16}\.png",
+        r"creatives/google/cafe-lovers/sku-2-iab-300x250-creative-[0-9a-f]{16}\.jpg",
+        r"creatives/google/cafe-lovers/sku-2-iab-300x250-creative-[0-9a-f]{16}\.jpg",
+        r"creatives/meta/cafe-lovers/sku-1-social-1080x1080-creative-[0-9a-f]{16}\.png",
+        r"creatives/meta/cafe-lovers/sku-1-social-1080x1080-v-style-0001\.png",
     ]
+    assert len(creatives) == len(patterns)
+    assert all(re.fullmatch(p, n) for p, n in zip(patterns, creatives, strict=True)), creatives
     for name in (
         "manifest.json",
         "README.txt",
@@ -94,7 +97,7 @@ def test_bundle_layout_and_manifest(bundle: Path) -> None:
     }
     # links between assets travel as keys, never as workspace row ids
     meta_creative = listed[
-        "creatives/meta/cafe-lovers/sku-1-social-1080x1080-creative-e7bcb26f143c569.png"
+        "creatives/meta/cafe-lovers/sku-1-social-1080x1080-creative-e7bcb26f143c569c.png"
     ]["asset"]
     assert "copy_asset_id" not in meta_creative["content"]
     meta_copy = next(c for c in manifest["copy"] if c["format"] == "meta_feed")
@@ -151,7 +154,8 @@ def test_csv_files(bundle: Path) -> None:
         "'@home on trails",
     ]
     assert rsa["Headline 4"] == "" and rsa["Description 2"] == "Free returns."
-    assert rsa["Final URL"] == "https://shop.example/trail-shoe"
+    # the link carries the ad's key, so results reports can be matched back to it
+    assert rsa["Final URL"].startswith("https://shop.example/trail-shoe?utm_content=copy-")
 
     meta = _csv(bundle, "ads/meta-ads-bulk.csv")
     assert len(meta) == 2  # the creative and its variant, both with the meta_feed copy
@@ -161,6 +165,8 @@ def test_csv_files(bundle: Path) -> None:
         assert row["Link Description"] == "'-20% this week"
         assert row["Call to Action"] == "SHOP_NOW"
         assert row["Image File Name"].endswith(".png")
+        key = row["Ad Name"].split()[-1]
+        assert key in row["Image File Name"] and row["Link"].endswith(f"utm_content={key}")
 
 
 def test_email_html(bundle: Path) -> None:

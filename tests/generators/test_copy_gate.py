@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generators.copy.facts import fact_sheet, is_instruction
@@ -34,6 +36,7 @@ def failing(
     product: ProductFacts = ESPRESSO,
     language: str = "en",
     required: tuple[str, ...] = (),
+    angle: str | None = None,
 ) -> dict[str, list[str]]:
     request = CopyRequest(
         product=product,
@@ -41,9 +44,11 @@ def failing(
         segment=SegmentBrief("Active big spenders (Coffee)", "High spend, last order 21 days ago."),
         brand=BrandVoice(tone_words=("warm", "honest")),
         language=language,
+        angle=angle,
     )
     sheet = fact_sheet(request, language)
-    ctx = GateContext(sheet, field, field_kind(field, FIELD_LIMITS[field]), required)
+    kind = field_kind(field, FIELD_LIMITS[field])
+    ctx = GateContext(sheet, field, kind, required, lead=field == "headline")
     return {rule: reasons for rule, reasons in review(text, ctx).items() if reasons}
 
 
@@ -193,8 +198,8 @@ def test_each_rule_catches_its_failure(text: str, rule: str) -> None:
 
 def test_every_rule_has_a_title_and_is_tested() -> None:
     tested = {"name", "placeholder", "persona", "greeting", "spelling", "language",
-              "invented-name", "service", "supported", "topic", "shape", "channel-name",
-              "repetition"}  # fmt: skip
+              "invented-name", "service", "supported", "topic", "angle", "shape",
+              "channel-name", "repetition"}  # fmt: skip
     assert set(RULES) == tested
 
 
@@ -256,3 +261,27 @@ def test_instruction_sentences_are_recognised(sentence: str) -> None:
 )
 def test_product_directions_are_facts_not_instructions(sentence: str) -> None:
     assert not is_instruction(sentence)
+
+
+def test_copy_on_an_angle_leads_with_its_fact() -> None:
+    # the detail angle of the espresso is its size; the benefit angle what it is made for
+    assert "angle" in failing("Espresso Dark Roast for slow mornings", "headline", angle="detail")
+    assert "angle" not in failing("Espresso Dark Roast, 500 g", "headline", angle="detail")
+    assert "angle" not in failing(
+        "Espresso Dark Roast, made for espresso machines", "headline", angle="benefit"
+    )
+    # only the lead fields carry the angle; without an angle nothing is asked
+    assert "angle" not in failing("Espresso Dark Roast for slow mornings.", "primary_text",
+                                  angle="detail")  # fmt: skip
+    assert "angle" not in failing("Espresso Dark Roast for slow mornings", "headline")
+
+
+def test_an_angle_without_a_fact_is_refused() -> None:
+    from studio.core.errors import InputError
+
+    with pytest.raises(InputError, match="no fact for the 'social' angle"):
+        failing("Espresso Dark Roast", "headline", angle="social")
+    buyers = replace(ESPRESSO, buyers=1240)
+    assert "angle" not in failing(
+        "Espresso Dark Roast: ordered by 1,240 customers", "headline", buyers, angle="social"
+    )

@@ -234,3 +234,23 @@ def test_every_candidate_carries_every_rules_verdict() -> None:
         for candidate in candidates:
             assert set(RULES) <= set(candidate.checks)
             assert candidate.passed == (not candidate.problems)
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_copy_on_an_angle_leads_with_its_fact() -> None:
+    """The detail angle of the shoe is its colour; the social angle needs real orders."""
+    from dataclasses import replace
+
+    result = generate_copy(copy_request(angle="detail"))
+    assert result.passed
+    assert result.provenance.parameters["angle"] == "detail"
+    assert result.provenance.parameters["focus"] == "forest green"
+    assert "forest green" in result.provenance.prompt.split("Product: Trail Runner GTX")[-1]
+    for candidate in result.fields["headline"]:
+        assert "green" in candidate.text.lower(), candidate.text
+    social = generate_copy(
+        copy_request(angle="social", product=replace(trail_runner(), buyers=312))
+    )
+    assert any("312" in c.text for c in social.fields["headline"])
+    with pytest.raises(InputError, match="no fact for the 'social' angle"):
+        generate_copy(copy_request(angle="social"))

@@ -30,11 +30,13 @@ def test_styles_lists_the_shipped_style(runner: CliRunner) -> None:
 def test_variants_command_makes_and_lists_variants(runner: CliRunner, workspace: Workspace) -> None:
     creative = build_creative(workspace)
     args = ["variants", str(workspace.path), "--asset", str(creative)]
-    result = runner.invoke(cli, [*args, "--styles", "all", "--copy", "1", "--count", "2", "--json"])
+    result = runner.invoke(
+        cli, [*args, "--styles", "all", "--headlines", "1", "--count", "2", "--json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [row["parent_id"] for row in rows] == [creative, creative]
-    assert sorted(next(iter(row["axes"])) for row in rows) == ["copy", "style"]
+    assert sorted(next(iter(row["axes"])) for row in rows) == ["headline", "style"]
 
     result = runner.invoke(cli, [*args, "--layouts", "nowhere", "--json"])
     assert result.exit_code != 0

@@ -149,7 +149,7 @@ def creative(workspace: Workspace) -> int:
 
 
 def test_variants_are_assets_linked_to_their_creative(workspace: Workspace, creative: int) -> None:
-    axes = {"style": ["vintage-film"], "layout": ["mirrored"], "copy": 1, "colourway": 1}
+    axes = {"style": ["vintage-film"], "layout": ["mirrored"], "headline": 1, "colourway": 1}
     ids = make_variants(workspace, creative, axes=axes, count=6, seed=3)
 
     assert len(ids) == 6
@@ -169,9 +169,9 @@ def test_variants_are_assets_linked_to_their_creative(workspace: Workspace, crea
 
     by_axis = {json.loads(r["content"])["axis"]: r for r in rows}
     assert by_axis["style"]["model_id"] == "vintage-film"
-    copy_variant = json.loads(by_axis["copy"]["content"])
-    assert copy_variant["copy"]["headline"] == HEADLINES[1]
-    assert copy_variant["copy"]["subline"] == DESCRIPTIONS[1]
+    headline_variant = json.loads(by_axis["headline"]["content"])
+    assert headline_variant["copy"]["headline"] == HEADLINES[1]
+    assert headline_variant["copy"]["subline"] == DESCRIPTIONS[0]  # one idea: the headline
     colour_variant = json.loads(by_axis["colourway"]["content"])
     assert colour_variant["palette"]["primary"] == default_brand_kit().palette["accent"]
     assert json.loads(by_axis["layout"]["content"])["layout"]["name"] == "mirrored"
@@ -193,6 +193,67 @@ def test_the_styled_variant_keeps_the_product_true(workspace: Workspace, creativ
     before = np.asarray(_image(workspace, creative).crop(corner), dtype=np.int16)
     after = np.asarray(styled_image.crop(corner), dtype=np.int16)
     assert np.abs(before - after).mean() > 3
+
+
+def _outside(image: Image.Image, box: tuple) -> np.ndarray:
+    """The picture with the product's box blanked, to compare what is around it."""
+    pixels = np.asarray(image).copy()
+    x0, y0, x1, y1 = (int(v) for v in box)
+    pixels[y0:y1, x0:x1] = 0
+    return pixels
+
+
+def test_style_strength_sets_how_far_the_look_moves(workspace: Workspace, creative: int) -> None:
+    """Style variants are visibly different around the product, more so with strength,
+    while the product stays true."""
+    layout = json.loads(workspace.scalar("SELECT content FROM assets WHERE id = ?", (creative,)))
+    box = tuple(layout["layout"]["product_box"])
+    parent = _image(workspace, creative)
+    measured = {}
+    for strength in (0.5, 1.0, 2.0):
+        [variant] = make_variants(
+            workspace, creative, axes={"style": ["vintage-film"]}, count=1,
+            style_strength=strength,
+        )  # fmt: skip
+        image = _image(workspace, variant)
+        around = structural_similarity(
+            _outside(parent, box), _outside(image, box), channel_axis=2, data_range=255
+        )
+        product = structural_similarity(
+            np.asarray(parent.crop(box)), np.asarray(image.crop(box)), channel_axis=2,
+            data_range=255,
+        )  # fmt: skip
+        assert product >= 0.95
+        measured[strength] = around
+    assert measured[0.5] > measured[1.0] > measured[2.0]
+    assert measured[1.0] < 0.85  # visibly restyled at the style's own strength
+    ids = workspace.query("SELECT variant_id, content FROM assets WHERE kind = 'variant'")
+    assert len({row["variant_id"] for row in ids}) == 3
+    with pytest.raises(InputError, match="Style strength 3"):
+        make_variants(workspace, creative, axes={"style": ["vintage-film"]}, count=1,
+                      style_strength=3)  # fmt: skip
+
+
+def test_a_message_angle_changes_the_headline_and_subline(workspace: Workspace,
+                                                          creative: int) -> None:  # fmt: skip
+    """A variant on another angle shows the copy written from that fact; its button and
+    picture stay the creative's."""
+    content = json.loads(workspace.scalar("SELECT content FROM assets WHERE id = ?", (creative,)))
+    copy_row = workspace.query("SELECT * FROM assets WHERE id = ?", (content["copy_asset_id"],))[0]
+    angled = {"headline": ["Trail pack: 30 L, waterproof"], "description": ["Two side pockets."]}
+    record_asset(
+        workspace, kind="copy", generator="copy", campaign_id=copy_row["campaign_id"],
+        target_id=copy_row["target_id"], channel="google", parent_id=copy_row["id"],
+        content={"fields": angled, "angle": "detail", "passed": True},
+    )  # fmt: skip
+    [variant] = make_variants(workspace, creative, axes={"angle": "all"}, count=1)
+    row = workspace.query("SELECT * FROM assets WHERE id = ?", (variant,))[0]
+    shown = json.loads(row["content"])
+    assert shown["axes"] == {"angle": "detail"}
+    assert shown["copy"]["headline"] == angled["headline"][0]
+    assert shown["copy"]["subline"] == angled["description"][0]
+    with pytest.raises(InputError, match="no copy written on the angle 'social'"):
+        make_variants(workspace, creative, axes={"angle": ["social"]}, count=1)
 
 
 def test_same_request_same_variants(workspace: Workspace, creative: int, tmp_path: Path) -> None:
@@ -222,7 +283,7 @@ def test_bad_requests_are_refused_clearly(workspace: Workspace, creative: int) -
     with pytest.raises(InputError, match=f"already a variant.*asset {creative}"):
         make_variants(workspace, variant, axes={"style": "all"}, count=1)
     with pytest.raises(InputError, match="nothing to vary"):
-        make_variants(workspace, creative, axes={"copy": 0}, count=2)
+        make_variants(workspace, creative, axes={"headline": 0}, count=2)
 
 
 def test_cancel_stops_before_anything_is_written(workspace: Workspace, creative: int) -> None:

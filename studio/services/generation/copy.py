@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from studio.core.channels import get_channel_format
+from studio.core.errors import GenerationError
 from studio.core.records import NewAsset
 from studio.jobs.worker import JobContext, JobOutcome
 from studio.services.generation.common import (
@@ -35,8 +36,19 @@ def run_copy(ctx: JobContext) -> JobOutcome:
     campaign_tone = tuple(w.strip() for w in campaign.tone.split(",") if w.strip())
     if campaign_tone:  # the campaign's tone leads, the brand's stays
         brand = replace(brand, tone_words=campaign_tone + brand.tone_words)
+    angle = payload.get("angle")
+    base = store.latest_copy(ws, target.id) if angle else None
+    if angle and base is None:
+        raise GenerationError(
+            f"Target {target.id} has no copy yet to write the '{angle}' angle alongside.",
+            hint="retry its copy job first",
+        )
+    product = replace(
+        facts_from_product_row(subject.product),
+        buyers=store.product_buyers(ws, int(subject.product["id"])),
+    )
     request = CopyRequest(
-        product=facts_from_product_row(subject.product),
+        product=product,
         channel_format=target.channel_format,
         segment=segment_from_row(subject.segment),
         brand=brand,
@@ -44,6 +56,8 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         language=campaign.language,
         seed=int(payload.get("seed", stable_seed("copy", campaign.id, target.id))),
         model_id=payload.get("model_id"),
+        angle=angle,
+        occasion=str(campaign.settings.get("occasion", "")),
     )
     result = generate_copy(request, ctx.sink, ctx.cancel)
     ctx.cancel.raise_if_cancelled()
@@ -60,6 +74,9 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         "closest_problems": {name: c.problems for name, c in result.closest.items()},
         "sources": {name: [c.source for c in items] for name, items in result.fields.items()},
     }
+    if angle:
+        content["angle"] = angle
+        content["focus"] = result.provenance.parameters.get("focus", "")
     asset = NewAsset(
         kind="copy",
         generator=provenance.generator,
@@ -68,6 +85,7 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         channel=get_channel_format(target.channel_format).channel,
         format=target.channel_format,
         content=content,
+        parent_id=base.id if base is not None else None,
         supersedes=old,
         model_id=provenance.model_id,
         model_revision=provenance.model_revision,

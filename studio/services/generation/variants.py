@@ -18,13 +18,15 @@ from generators.variants.matrix import (
     GENERATOR,
     RenderedVariant,
     VariantSource,
+    cell_from_changes,
     plan_cells,
     render_cells,
+    variant_id_for,
 )
 from studio.core.errors import GenerationError, InputError, NotFound
 from studio.core.records import Asset, NewAsset
 from studio.jobs.worker import JobContext, JobOutcome
-from studio.services.generation.common import campaign_brand_kit, load_subject
+from studio.services.generation.common import campaign_brand_kit, creative_copy, load_subject
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -78,9 +80,10 @@ def variant_source(ws: Workspace, asset: Asset) -> VariantSource:
         focus_box=focus_box,  # type: ignore[arg-type]
         layout=str(layout_info.get("name", "default")),
         copy=copy,
-        copy_alternates=copy_alternates(
+        role_alternates=role_alternates(
             ws, content.get("copy_asset_id"), copy, content.get("copy_fields") or {}
         ),
+        angle_copies=angle_copies(ws, content.get("copy_asset_id")),
         seed=int(asset.seed or 0),
     )
 
@@ -103,45 +106,51 @@ def _image(ws: Workspace, sha256: str, what: str) -> Any:
     return image
 
 
-def copy_alternates(
+def role_alternates(
     ws: Workspace, copy_asset_id: int | None, copy: dict[str, str], copy_fields: dict[str, str]
-) -> list[dict[str, str]]:
-    """Other texts for the creative's roles, from the copy asset's candidates.
+) -> dict[str, list[str]]:
+    """Other texts for each of the creative's roles, from the copy asset's candidates.
 
     A role's field is the one the creative recorded (``copy_fields``), else the copy field
-    whose candidates include the creative's text; alternate *k* takes candidate *k* of each
-    such field (roles without one keep their text).
+    whose candidates include the creative's text.
     """
     if copy_asset_id is None:
-        return []
+        return {}
     try:
         fields: dict[str, list[str]] = store.get_asset(ws, int(copy_asset_id)).content.get(
             "fields", {}
         )
     except NotFound:
-        return []
-    role_fields = {
-        role: fields[name]
-        for role, name in copy_fields.items()
-        if role in copy and isinstance(fields.get(name), list) and fields[name]
-    }
+        return {}
+    alternates: dict[str, list[str]] = {}
     for role, text in copy.items():
-        if role in role_fields:
-            continue
-        for candidates in fields.values():
-            if isinstance(candidates, list) and text in candidates:
-                role_fields[role] = candidates
-                break
-    depth = max((len(c) for c in role_fields.values()), default=0)
-    alternates: list[dict[str, str]] = []
-    for index in range(depth):
-        alternate = dict(copy)
-        for role, candidates in role_fields.items():
-            if index < len(candidates):
-                alternate[role] = candidates[index]
-        if alternate != copy and alternate not in alternates:
-            alternates.append(alternate)
+        name = copy_fields.get(role)
+        candidates = fields.get(name) if name else None
+        if not isinstance(candidates, list):
+            candidates = next(
+                (c for c in fields.values() if isinstance(c, list) and text in c), None
+            )
+        others = [c for c in candidates or [] if c != text]
+        if others:
+            alternates[role] = list(dict.fromkeys(others))
     return alternates
+
+
+def angle_copies(ws: Workspace, copy_asset_id: int | None) -> dict[str, dict[str, str]]:
+    """The texts of the copy written on other message angles for the creative's copy
+    (its angle alternates), by angle and role; angles whose copy has no passing headline
+    are left out."""
+    if copy_asset_id is None:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for alternate in store.current_children(ws, int(copy_asset_id), kind="copy"):
+        angle = alternate.content.get("angle")
+        if not angle or alternate.copy_needs_review:
+            continue
+        texts, _ = creative_copy(alternate.content.get("fields", {}))
+        if "headline" in texts:
+            found[str(angle)] = texts
+    return found
 
 
 def render_variants(
@@ -154,24 +163,33 @@ def render_variants(
     sink: ProgressSink | None = None,
     cancel: CancelToken | None = None,
     device: str | None = None,
+    cells: list[dict[str, Any]] | None = None,
+    style_strength: float = 1.0,
 ) -> tuple[list[RenderedVariant], dict[str, int], list[str]]:
     """Compute a creative's variants: (rendered, already made {variant id: asset id},
-    the planned variant ids in order). Writes nothing."""
+    the planned variant ids in order). Writes nothing.
+
+    ``cells`` names the variants exactly (each a dict of changes, as variants record
+    them) instead of planning ``count`` of them along ``axes``."""
     if count < 1:
         raise InputError(f"Ask for at least one variant (got {count}).")
     source = variant_source(ws, creative)
-    cells = plan_cells(source, axes or DEFAULT_AXES, count, seed)
-    if not cells:
-        chosen = ", ".join(axes or DEFAULT_AXES)
+    if cells is not None:
+        chosen = [cell_from_changes(source, changes) for changes in cells]
+    else:
+        chosen = plan_cells(
+            source, axes or DEFAULT_AXES, count, seed, style_strength=style_strength
+        )
+    cells_ = chosen
+    if not cells_:
+        along = ", ".join(axes or DEFAULT_AXES)
         raise InputError(
-            f"Creative {creative.id} has nothing to vary along {chosen}.",
+            f"Creative {creative.id} has nothing to vary along {along}.",
             hint="add copy candidates, styles or layouts, or choose other axes",
         )
     existing = store.existing_variant_ids(ws, creative.id)
-    from generators.variants.matrix import variant_id_for
-
-    planned = [variant_id_for(source.parent_ref, cell) for cell in cells]
-    rendered = render_cells(source, cells, skip=existing, sink=sink, cancel=cancel, device=device)
+    planned = [variant_id_for(source.parent_ref, cell) for cell in cells_]
+    rendered = render_cells(source, cells_, skip=existing, sink=sink, cancel=cancel, device=device)
     return rendered, existing, planned
 
 
@@ -217,6 +235,7 @@ def store_variant(
             parameters={
                 "matrix_seed": seed,
                 "style_strategy": "resize+detail",
+                "style_strength": variant.cell.style_strength if variant.cell.style else None,
                 "protect": "product",
             },
         ),
@@ -233,19 +252,21 @@ def make_variants(
     sink: ProgressSink | None = None,
     cancel: CancelToken | None = None,
     device: str | None = None,
+    style_strength: float = 1.0,
 ) -> list[int]:
     """Render up to ``count`` variants of a creative and store them (one short write);
     returns their asset ids, including those made before.
 
     ``axes`` maps axis names to what to vary (an empty dict means the engine's default):
     ``style``: style ids or "all"; ``colourway``: how many, or colourway names;
-    ``layout``: layout names or "all"; ``crop``: "all"; ``copy``: how many copy
-    alternates, or "all".
+    ``layout``: layout names or "all"; ``crop``: "all"; ``angle``: how many angles, or
+    their names; ``headline``, ``cta``: how many alternate texts, or "all".
     """
     creative = store.get_asset(ws, creative_asset_id)
     rendered, existing, planned = render_variants(
-        ws, creative, axes=axes, count=count, seed=seed, sink=sink, cancel=cancel, device=device
-    )
+        ws, creative, axes=axes, count=count, seed=seed, sink=sink, cancel=cancel,
+        device=device, style_strength=style_strength,
+    )  # fmt: skip
     with ws.write():
         made = {v.variant_id: store_variant(ws, creative, v, seed=seed) for v in rendered}
     return [made.get(vid) or existing[vid] for vid in planned if vid in made or vid in existing]
@@ -260,6 +281,9 @@ def run_variants(ctx: JobContext) -> JobOutcome:
     subject = load_subject(ws, ctx.job.target_id)
     if payload.get("supersedes") is not None:
         return _new_take(ctx, store.get_asset(ws, int(payload["supersedes"])))
+    if payload.get("cells") is not None:
+        return _challengers(ctx, store.get_asset(ws, int(payload["parent_id"])), payload["cells"])
+    axes = dict(payload.get("axes") or subject.campaign.variant_axes or {})
     count = int(payload.get("count", subject.campaign.variants or 1))
     replaced: dict[int, list[Asset]] = {}
     if payload.get("remake_of"):  # creatives rendered again: their variants are remade
@@ -281,13 +305,15 @@ def run_variants(ctx: JobContext) -> JobOutcome:
             hint="retry its creative job first",
         )
     seed = int(payload.get("seed", 0))
+    strength = float(subject.campaign.settings.get("style_strength", 1.0))
     work = []
     for index, parent in enumerate(parents):
         ctx.cancel.raise_if_cancelled()
         sink = ctx.sink.scaled(index / len(parents), (index + 1) / len(parents))
         rendered, _, _ = render_variants(
-            ws, parent, axes={}, count=count, seed=seed, sink=sink, cancel=ctx.cancel
-        )
+            ws, parent, axes=axes, count=count, seed=seed, sink=sink, cancel=ctx.cancel,
+            style_strength=strength,
+        )  # fmt: skip
         work.append((parent, rendered))
 
     def save(ws: Workspace) -> list[int]:
@@ -304,6 +330,26 @@ def run_variants(ctx: JobContext) -> JobOutcome:
 
 def _cell_key(changes: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((axis, str(value)) for axis, value in changes.items()))
+
+
+def _challengers(ctx: JobContext, parent: Asset, cells: list[dict[str, Any]]) -> JobOutcome:
+    """The variants a next round asks for by name (its challengers)."""
+    seed = int(ctx.job.payload.get("seed", 0))
+    rendered, _, _ = render_variants(
+        ctx.ws,
+        parent,
+        axes={},
+        count=max(len(cells), 1),
+        seed=seed,
+        sink=ctx.sink,
+        cancel=ctx.cancel,
+        cells=cells,
+    )
+
+    def save(ws: Workspace) -> list[int]:
+        return [store_variant(ws, parent, variant, seed=seed) for variant in rendered]
+
+    return JobOutcome({"units": len(rendered)}, save)
 
 
 def _new_take(ctx: JobContext, old: Asset) -> JobOutcome:

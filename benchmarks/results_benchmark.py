@@ -1,0 +1,232 @@
+"""The results loop against known truth: simulated campaigns with true click and
+conversion rates, run day by day with the studio's own posteriors and verdicts.
+
+Measured in one run:
+
+* **regret** of Thompson allocation (the studio's next split: shares = P(best)) against
+  an even split and epsilon-greedy (10 % exploration): clicks lost to not always showing
+  the truly best ad, as a share of the clicks the best would have had;
+* **winners called correctly** at given traffic per ad, under an even split: how often a
+  winner is called, and how often the called winner is truly the best;
+* **calibration** of P(best): of the ads called best at P(best) ≥ 0.95 (each test stopped
+  at its first call, as a user would), the share truly best, plus a reliability table of
+  the leader's P(best) against how often it is right;
+* **delayed conversions**: conversions arrive days after the click; the conversion rate
+  with the latest days left out (the studio's ``conversion_lag_days``) against one that
+  counts every day.
+
+    .venv/bin/python benchmarks/results_benchmark.py --runs 300 --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.results.posteriors import (
+    WIN_PROBABILITY,
+    Arm,
+    estimate,
+    thompson_split,
+    verdict,
+)
+
+SEGMENTS = 4
+ADS = 4
+DAYS = 14
+#: impressions a test gets per day
+DAILY_IMPRESSIONS = 3_000
+#: mean days between a click and its conversion (geometric, at least one)
+CONVERSION_DELAY_DAYS = 2.0
+#: impressions per day of the ad followed in the delayed-conversion simulation
+LAG_IMPRESSIONS = 50_000
+LAG_DAYS = 2
+EPSILON = 0.1
+#: fewer posterior draws than the product's, for speed; P(best) to about ±0.01
+DRAWS = 4_000
+
+
+@dataclass
+class Truth:
+    ctr: np.ndarray  # (segments, ads)
+    cvr: np.ndarray
+
+
+def draw_truth(rng: np.random.Generator) -> Truth:
+    """Base rates per segment; each ad a relative lift (most small, some real)."""
+    base = rng.uniform(0.008, 0.02, size=(SEGMENTS, 1))
+    lift = rng.normal(0.0, 0.15, size=(SEGMENTS, ADS))
+    ctr = np.clip(base * np.exp(lift), 1e-4, 0.5)
+    cvr = np.clip(rng.uniform(0.03, 0.08, size=(SEGMENTS, 1)) * np.exp(
+        rng.normal(0.0, 0.15, size=(SEGMENTS, ADS))), 1e-4, 0.5)  # fmt: skip
+    return Truth(ctr, cvr)
+
+
+def split_for(policy: str, clicks: np.ndarray, shows: np.ndarray, rng, seed: int) -> np.ndarray:
+    """Traffic shares of one test's ads for the next day."""
+    if policy == "even":
+        return np.full(ADS, 1 / ADS)
+    arms = [Arm(str(i), float(shows[i]), float(clicks[i])) for i in range(ADS)]
+    if policy == "thompson":
+        found = estimate(arms, seed=seed, draws=DRAWS)
+        return np.array(list(thompson_split(found).values()))
+    means = (clicks + 1) / (shows + 2)
+    shares = np.full(ADS, EPSILON / ADS)
+    shares[int(np.argmax(means + rng.uniform(0, 1e-12, ADS)))] += 1 - EPSILON
+    return shares
+
+
+def simulate_regret(runs: int, seed: int) -> dict[str, float]:
+    rng = np.random.default_rng(seed)
+    lost = {p: 0.0 for p in ("even", "epsilon-greedy", "thompson")}
+    best_total = 0.0
+    for run in range(runs):
+        truth = draw_truth(rng)
+        for s in range(SEGMENTS):
+            best_total += DAYS * DAILY_IMPRESSIONS * truth.ctr[s].max()
+            for policy in lost:
+                clicks, shows = np.zeros(ADS), np.zeros(ADS)
+                for day in range(DAYS):
+                    shares = split_for(policy, clicks, shows, rng, run * 1000 + s * 50 + day)
+                    shown = rng.multinomial(DAILY_IMPRESSIONS, shares)
+                    got = rng.binomial(shown, truth.ctr[s])
+                    shows += shown
+                    clicks += got
+                    lost[policy] += float(shown @ (truth.ctr[s].max() - truth.ctr[s]))
+    return {p: lost[p] / best_total for p in lost}
+
+
+def simulate_calls(runs: int, seed: int) -> tuple[list[dict], dict]:
+    """Even split: verdicts after each day, against the truth."""
+    rng = np.random.default_rng(seed)
+    by_traffic: dict[int, list[int]] = {}
+    called_right, called = 0, 0
+    bins = np.linspace(0, 1, 11)
+    reliability = {i: [0, 0] for i in range(10)}  # bin → [leader right, leader count]
+    for run in range(runs):
+        truth = draw_truth(rng)
+        for s in range(SEGMENTS):
+            clicks, shows = np.zeros(ADS), np.zeros(ADS)
+            best = int(np.argmax(truth.ctr[s]))
+            stopped = False  # a user stops a test at its first call
+            for day in range(DAYS):
+                shown = np.full(ADS, DAILY_IMPRESSIONS // ADS)
+                clicks += rng.binomial(shown, truth.ctr[s])
+                shows += shown
+                arms = [Arm(str(i), float(shows[i]), float(clicks[i])) for i in range(ADS)]
+                found = estimate(arms, seed=run * 1000 + s * 50 + day, draws=DRAWS)
+                leader = max(range(ADS), key=lambda i: found[i].p_best)
+                b = min(int(np.digitize(found[leader].p_best, bins)) - 1, 9)
+                reliability[b][1] += 1
+                reliability[b][0] += int(leader == best)
+                outcome = verdict(found)
+                per_ad = int(shows[0])
+                slot = by_traffic.setdefault(per_ad, [0, 0, 0])
+                slot[2] += 1
+                if outcome.status == "winner":
+                    slot[0] += 1
+                    slot[1] += int(outcome.leader == str(best))
+                    if not stopped:
+                        stopped = True
+                        called += 1
+                        called_right += int(outcome.leader == str(best))
+    table = [
+        {
+            "impressions_per_ad": traffic,
+            "winner_called": calls / total,
+            "called_winner_truly_best": (right / calls) if calls else None,
+        }
+        for traffic, (calls, right, total) in sorted(by_traffic.items())
+    ]
+    calibration = {
+        "called_at": WIN_PROBABILITY,
+        "calls": called,
+        "truly_best": called_right / called if called else None,
+        "truly_best_95ci": _wilson(called_right, called),
+        "reliability": [
+            {
+                "p_best": f"{bins[i]:.1f}–{bins[i + 1]:.1f}",
+                "leaders": n,
+                "leader_truly_best": right / n if n else None,
+            }
+            for i, (right, n) in reliability.items()
+        ],
+    }
+    return table, calibration
+
+
+def _wilson(successes: int, n: int) -> tuple[float, float] | None:
+    """The Wilson 95 % interval of a share, to read a simulated share with its noise."""
+    if n == 0:
+        return None
+    z = 1.959964
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(centre - half), float(centre + half))
+
+
+def simulate_lag(runs: int, seed: int) -> dict[str, float]:
+    """Conversions reported by the day the report is read, against the conversions the
+    counted clicks will truly bring, with and without the latest ``LAG_DAYS`` left out."""
+    rng = np.random.default_rng(seed)
+    p_arrive = 1 / CONVERSION_DELAY_DAYS
+    seen = {"lag": 0.0, "all": 0.0}
+    due = {"lag": 0.0, "all": 0.0}
+    for _ in range(runs):
+        truth = draw_truth(rng)
+        for s in range(SEGMENTS):
+            daily_clicks = rng.binomial(LAG_IMPRESSIONS, truth.ctr[s, 0], size=DAYS)
+            for day, clicks in enumerate(daily_clicks):
+                converted = rng.binomial(clicks, truth.cvr[s, 0])
+                delays = rng.geometric(p_arrive, size=converted)  # ≥ 1 day after the click
+                reported = float((day + delays < DAYS).sum())
+                for rule in ("lag", "all"):
+                    if rule == "lag" and day >= DAYS - LAG_DAYS:
+                        continue
+                    seen[rule] += reported
+                    due[rule] += clicks * truth.cvr[s, 0]
+    return {
+        "lag_days_left_out": LAG_DAYS,
+        "mean_delay_days": CONVERSION_DELAY_DAYS,
+        "estimate_over_truth_with_lag": seen["lag"] / due["lag"],
+        "estimate_over_truth_counting_every_day": seen["all"] / due["all"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=str, default=None, help="Write the figures here too.")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    regret = simulate_regret(args.runs, args.seed)
+    table, calibration = simulate_calls(args.runs, args.seed + 1)
+    lag = simulate_lag(args.runs, args.seed + 2)
+    figures = {
+        "runs": args.runs,
+        "segments": SEGMENTS,
+        "ads_per_test": ADS,
+        "days": DAYS,
+        "daily_impressions_per_test": DAILY_IMPRESSIONS,
+        "regret_share_of_best_clicks": regret,
+        "thompson_regret_vs_even": regret["thompson"] / regret["even"],
+        "thompson_regret_vs_epsilon_greedy": regret["thompson"] / regret["epsilon-greedy"],
+        "calls_by_traffic": table,
+        "calibration": calibration,
+        "delayed_conversions": lag,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(figures, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""``studio results``: import ad results, read what wins, choose a winner, plan the next
+round."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+
+from studio.cli.common import console, emit, json_option, opened, workspace_argument
+from studio.services import results, rounds
+from studio.storage import campaigns as store
+from studio.storage.outputs import starts_with, write_output
+
+metric_option = click.option(
+    "--metric",
+    type=click.Choice(sorted(results.METRICS)),
+    default="ctr",
+    show_default=True,
+    help="What a test is judged on: ctr (clicks per impression) or cvr (conversions per click).",
+)
+
+
+@click.group("results")
+def results_group() -> None:
+    """Ad results: import the platforms' reports, see what wins, plan the next round."""
+
+
+@results_group.command("import")
+@workspace_argument
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--platform",
+    type=click.Choice(["meta", "google", "generic"]),
+    default=None,
+    help="Whose report it is (detected from the header when not given).",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Read a column the studio does not know, e.g. --map 'Käufe (Website)=conversions'. "
+    "Fields: ad_name, ad_id, url, day, starts, ends, impressions, clicks, conversions, "
+    "spend, currency.",
+)
+@click.option("--skip-bad-rows", is_flag=True, help="Import the readable rows, report the rest.")
+@json_option
+def import_command(
+    workspace: Path,
+    file: Path,
+    platform: str | None,
+    mappings: tuple[str, ...],
+    skip_bad_rows: bool,
+    as_json: bool,
+) -> None:
+    """Import an ad-level report (Meta Ads Manager, Google Ads, or the studio's template).
+
+    Rows are matched to ads by the studio's key in the ad name or link; a day imported
+    before is replaced, never counted twice.
+    """
+    mapping = {}
+    for item in mappings:
+        column, sep, name = item.rpartition("=")
+        if not sep or not column.strip():
+            raise click.BadParameter(f"'{item}' is not COLUMN=FIELD", param_hint="--map")
+        mapping[column.strip()] = name.strip()
+    with opened(workspace) as ws:
+        report = results.import_results(
+            ws, file, platform=platform, mapping=mapping, skip_bad_rows=skip_bad_rows
+        )
+
+    def render(_: Any) -> None:
+        click.echo(
+            f"Imported {report.matched_rows} rows of {report.file} ({report.platform}): "
+            f"{report.days_new} new ad-days, {report.days_replaced} replaced."
+        )
+        if report.merged_rows:
+            click.echo(
+                f"{report.merged_rows} rows of an ad and day already seen were added up "
+                "(a report split by device or placement)."
+            )
+        if report.summary_rows:
+            click.echo(f"{report.summary_rows} total rows left out.")
+        for problem in report.unmatched[:10]:
+            console.print(f"[yellow]not matched:[/yellow] {problem}")
+        if len(report.unmatched) > 10:
+            console.print(f"… and {len(report.unmatched) - 10} more rows not matched")
+        for problem in report.problems[:10]:
+            console.print(f"[red]skipped:[/red] {problem}")
+
+    emit(report.as_dict(), as_json, render)
+
+
+@results_group.command("report")
+@workspace_argument
+@click.argument("campaign")
+@metric_option
+@json_option
+def report_command(workspace: Path, campaign: str, metric: str, as_json: bool) -> None:
+    """Each test's ads with their rates, 95 % intervals, P(best) and the verdict, and the
+    attributes that win per segment."""
+    with opened(workspace) as ws:
+        found = results.campaign_results(ws, campaign, metric)
+    emit(found.as_dict(), as_json, lambda _: _render_report(found))
+
+
+def _render_report(found: results.CampaignResults) -> None:
+    if not found.tests:
+        click.echo(f"Campaign '{found.campaign.name}' has no ad results yet.")
+        return
+    click.echo(f"{found.campaign.name}: {found.metric_label}, results to {found.last_day}")
+    if found.conversions_until:
+        click.echo(f"(conversions counted for days before {found.conversions_until})")
+    for test in found.tests:
+        title = f"{test.segment} · {test.product} · {test.format} (test {test.test_id})"
+        table = Table(title=title, title_justify="left")
+        for column in ("ad", "asset", "impr.", "clicks", "conv.", "rate [95 %]", "P(best)",
+                       "next split"):  # fmt: skip
+            table.add_column(column)
+        winner = test.winner_id
+        for ad in test.ads:
+            est = ad.estimate
+            badge = " ★" if ad.asset.id == winner else ""
+            table.add_row(
+                ad.label + badge,
+                str(ad.asset.id),
+                f"{ad.totals.impressions:,}",
+                f"{ad.totals.clicks:,}",
+                f"{ad.totals.conversions:,.0f}",
+                f"{est.mean:.2%} [{est.low:.2%}–{est.high:.2%}]" if est else "",
+                f"{est.p_best:.0%}" if est else "",
+                f"{ad.share:.0%}" if ad.share is not None else "",
+            )
+        console.print(table)
+        if test.override is not None:
+            click.echo(
+                f"  winner chosen by you{': ' + test.override.note if test.override.note else ''}"
+            )
+        else:
+            click.echo(f"  {test.verdict.status}: {test.verdict.reason}")
+    clear = [e for e in found.effects if e.segment is not None]
+    if clear:
+        table = Table(
+            title="What wins per segment (lift against the creative)", title_justify="left"
+        )
+        for column in ("segment", "attribute", "lift [95 %]", "variants"):
+            table.add_column(column)
+        for effect in clear:
+            mark = "" if effect.clear else " (unclear)"
+            table.add_row(
+                effect.segment or "",
+                f"{effect.axis}: {effect.value}",
+                f"{effect.lift:+.0%} [{effect.low:+.0%}, {effect.high:+.0%}]{mark}",
+                str(effect.variants),
+            )
+        console.print(table)
+
+
+@results_group.command("winner")
+@workspace_argument
+@click.argument("asset_id", type=int)
+@metric_option
+@click.option("--note", default="", help="Why (kept with the decision).")
+def winner_command(workspace: Path, asset_id: int, metric: str, note: str) -> None:
+    """Choose the winner of a test yourself (overrides the studio's call; recorded)."""
+    with opened(workspace) as ws:
+        decision = results.choose_winner(ws, asset_id, metric=metric, note=note)
+    click.echo(f"Asset {decision.winner_id} is the winner of test {decision.test_id} (yours).")
+
+
+@results_group.command("next")
+@workspace_argument
+@click.argument("campaign")
+@metric_option
+@click.option(
+    "--apply", is_flag=True, help="Record the round, drop the losers and queue the challengers."
+)
+@json_option
+def next_command(workspace: Path, campaign: str, metric: str, apply: bool, as_json: bool) -> None:
+    """The next round: winners kept, losers dropped, new challengers on what wins.
+
+    Without --apply it only shows the plan.
+    """
+    with opened(workspace) as ws:
+        if apply:
+            started = rounds.start_next_round(ws, campaign, metric)
+            plan, number = started.plan, started.number
+        else:
+            plan, number = rounds.plan_next_round(ws, campaign, metric), None
+        name = store.get_campaign(ws, plan.campaign_id).name
+    data = {**plan.as_dict(), "round": number}
+
+    def render(_: Any) -> None:
+        for test in plan.tests:
+            head = f"{test.segment} · {test.product} · {test.format} (test {test.test_id})"
+            click.echo(f"{head}: {test.status}")
+            click.echo(f"  keep {test.keep or 'none'}, drop {test.drop or 'none'}")
+            for cell in test.challengers:
+                click.echo("  new challenger: " + ", ".join(f"{k}: {v}" for k, v in cell.items()))
+        if number is None:
+            click.echo(f"Apply it with: studio results next {workspace} {campaign} --apply")
+        else:
+            click.echo(
+                f"Round {number} of '{name}' recorded: {sum(len(t.drop) for t in plan.tests)} "
+                f"ads dropped, {plan.challenger_count} challengers queued. Make them with: "
+                f"studio generate {workspace} {plan.campaign_id}"
+            )
+
+    emit(data, as_json, render)
+
+
+@results_group.command("template")
+@workspace_argument
+@click.argument("campaign")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--overwrite", is_flag=True, help="Replace a template written before.")
+def template_command(workspace: Path, campaign: str, out: Path, overwrite: bool) -> None:
+    """A results sheet to fill in by hand: one row per ad of the campaign, with its key."""
+    with opened(workspace) as ws:
+        data = results.results_template(ws, campaign)
+    path = write_output(
+        out, data, overwrite=overwrite, ours=starts_with(results.TEMPLATE_HEADER), what="template"
+    )
+    click.echo(f"Wrote {path}: fill in a row per ad and day, then 'studio results import'.")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(results_group)

@@ -1,0 +1,184 @@
+"""What the results say about each variant of a test: Beta-Binomial posteriors, the
+probability of being best, the expected loss of choosing it, and whether to call it.
+
+Each variant's rate (clicks per impression, or conversions per click) gets a Beta
+posterior. Its prior is shared by the ads of the test and learnt from them (empirical
+Bayes): centred on the test's pooled rate, as wide as the ads' rates truly differ beyond
+what their counts explain (a method-of-moments fit of the Beta-Binomial), and never
+stronger than one ad's own data. Ads of one test are versions of one idea; a flat
+Beta(1, 1) would treat a 3 % and a 30 % click rate as equally likely and make small
+differences look surer than they are (measured: benchmarks/results_benchmark.py, in
+docs/results.md). "Best" and "expected loss" come from joint
+draws of the posteriors: P(best) is the share of draws in which a variant has the
+highest rate; its expected loss is how much rate one gives up on average by choosing it
+(zero when it is the best in every draw). A winner is called only when P(best) reaches
+:data:`WIN_PROBABILITY` and every variant has :data:`MIN_TRIALS`; otherwise the verdict
+says how much more traffic a call would take.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+#: the prior when the test's ads cannot inform one (no trials yet)
+PRIOR_SUCCESSES, PRIOR_FAILURES = 1.0, 1.0
+CREDIBLE_MASS = 0.95
+#: joint posterior draws; 20 000 give P(best) to about ±0.003
+DRAWS = 20_000
+WIN_PROBABILITY = 0.95
+#: no winner is called on fewer trials per variant than this, however lopsided: early
+#: calls on a few hundred impressions are the ones that turn out wrong (docs/results.md)
+MIN_TRIALS = 1000
+#: the power a "traffic still needed" estimate plans for
+PLANNING_POWER = 0.8
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One variant's trials (impressions, or clicks) and successes (clicks, conversions)."""
+
+    key: str
+    trials: float
+    successes: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    key: str
+    trials: float
+    successes: float
+    mean: float
+    low: float
+    high: float
+    p_best: float
+    expected_loss: float
+
+    def as_dict(self) -> dict[str, float | str]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    #: "winner", "keep testing" or "not enough data"
+    status: str
+    leader: str | None
+    #: more trials per variant a call would take (None: no difference to plan for yet)
+    trials_needed: int | None
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def shared_prior(trials: np.ndarray, successes: np.ndarray) -> tuple[float, float]:
+    """The Beta prior of a test's ads: (alpha, beta) fitted to their counts."""
+    total = trials.sum()
+    if total <= 0 or len(trials) < 2:
+        return PRIOR_SUCCESSES, PRIOR_FAILURES
+    mean = float(np.clip(successes.sum() / total, 1e-6, 1 - 1e-6))
+    seen = trials > 0
+    rates = successes[seen] / trials[seen]
+    # spread of the rates beyond the binomial noise of their counts
+    noise = float(np.mean(mean * (1 - mean) / trials[seen]))
+    spread = float(np.var(rates, ddof=1)) - noise if seen.sum() > 1 else 0.0
+    # no more prior weight than the ad with the fewest trials brings itself
+    strongest = max(float(trials[seen].min()), 2.0)
+    strength = strongest if spread <= 0 else min(mean * (1 - mean) / spread - 1, strongest)
+    strength = max(strength, 2.0)
+    return mean * strength, (1 - mean) * strength
+
+
+def estimate(arms: list[Arm], *, seed: int = 0, draws: int = DRAWS) -> list[Estimate]:
+    """Posterior summaries of each arm, in the arms' order."""
+    if not arms:
+        return []
+    successes = np.array([min(a.successes, a.trials) for a in arms], dtype=float)
+    trials = np.array([a.trials for a in arms], dtype=float)
+    prior_alpha, prior_beta = shared_prior(trials, successes)
+    alpha = successes + prior_alpha
+    beta = trials - successes + prior_beta
+    tail = (1 - CREDIBLE_MASS) / 2
+    low = stats.beta.ppf(tail, alpha, beta)
+    high = stats.beta.ppf(1 - tail, alpha, beta)
+    rng = np.random.default_rng(seed)
+    samples = rng.beta(alpha[:, None], beta[:, None], size=(len(arms), draws))
+    best = samples.max(axis=0)
+    p_best = np.bincount(samples.argmax(axis=0), minlength=len(arms)) / draws
+    loss = (best[None, :] - samples).mean(axis=1)
+    return [
+        Estimate(
+            key=arm.key,
+            trials=arm.trials,
+            successes=float(successes[i]),
+            mean=float(alpha[i] / (alpha[i] + beta[i])),
+            low=float(low[i]),
+            high=float(high[i]),
+            p_best=float(p_best[i]),
+            expected_loss=float(loss[i]),
+        )
+        for i, arm in enumerate(arms)
+    ]
+
+
+def verdict(
+    estimates: list[Estimate], *, unit: str = "impressions", min_trials: float = MIN_TRIALS
+) -> Verdict:
+    """Call a winner, or say what the test still needs."""
+    if len(estimates) < 2:
+        return Verdict("not enough data", None, None, "a test needs at least two variants")
+    ranked = sorted(estimates, key=lambda e: e.p_best, reverse=True)
+    leader, runner_up = ranked[0], max(ranked[1:], key=lambda e: e.mean)
+    fewest = min(e.trials for e in estimates)
+    needed = trials_needed(leader, runner_up)
+    if fewest < min_trials:
+        more = max(needed or 0, math.ceil(min_trials - fewest))
+        return Verdict(
+            "not enough data",
+            leader.key,
+            more,
+            f"every variant needs at least {min_trials:,.0f} {unit} (the fewest has {fewest:,.0f})",
+        )
+    if leader.p_best >= WIN_PROBABILITY:
+        return Verdict(
+            "winner",
+            leader.key,
+            0,
+            f"P(best) {leader.p_best:.1%} ≥ {WIN_PROBABILITY:.0%}; choosing it loses "
+            f"{leader.expected_loss:.3%} of rate on average",
+        )
+    if needed is None:
+        reason = "the variants perform the same so far"
+    else:
+        reason = (
+            f"P(best) of the leader is {leader.p_best:.1%}; about {needed:,} more {unit} "
+            f"per variant would tell a difference this size"
+        )
+    return Verdict("keep testing", leader.key, needed, reason)
+
+
+def trials_needed(first: Estimate, second: Estimate) -> int | None:
+    """More trials per variant to tell the two rates apart (a two-proportion power
+    calculation at their current means), or None when the means are the same."""
+    p1, p2 = first.mean, second.mean
+    if math.isclose(p1, p2, rel_tol=1e-9):
+        return None
+    z = stats.norm.ppf(1 - (1 - CREDIBLE_MASS) / 2) + stats.norm.ppf(PLANNING_POWER)
+    total = z**2 * (p1 * (1 - p1) + p2 * (1 - p2)) / (p1 - p2) ** 2
+    return max(0, math.ceil(total - min(first.trials, second.trials)))
+
+
+def thompson_split(estimates: list[Estimate], *, floor: float = 0.0) -> dict[str, float]:
+    """Traffic shares for the next flight: each variant's probability of being best
+    (what Thompson sampling allocates in expectation over one flight), optionally with
+    a floor so no variant still in the test gets nothing; shares sum to 1."""
+    if not estimates:
+        return {}
+    shares = np.array([e.p_best for e in estimates], dtype=float)
+    if floor > 0:
+        shares = np.maximum(shares, floor)
+    shares = shares / shares.sum()
+    return {e.key: float(s) for e, s in zip(estimates, shares, strict=True)}

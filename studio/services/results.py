@@ -1,0 +1,469 @@
+"""Ad results in, what won out: importing reports, reading each test, overriding a call.
+
+A *test* is a creative and its variants (or a copy and its angle alternates) as they ran
+in one segment: the studio's asset keys in the ad names and links tie every report row to
+one of them. Per test and metric (clicks per impression, conversions per click) each ad
+gets a posterior, P(best), expected loss and a verdict (:mod:`studio.results.posteriors`);
+per segment, the attribute values that win (:mod:`studio.results.attributes`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import ImportProblem, InputError, NotFound
+from studio.core.records import Asset, Campaign
+from studio.export.catalog import ad_keys
+from studio.results.attributes import Effect, Observation, attribute_effects
+from studio.results.posteriors import Arm, Estimate, Verdict, estimate, thompson_split, verdict
+from studio.results.reading import ResultsFile, read_results
+from studio.storage import campaigns as store
+from studio.storage import results as results_store
+from studio.storage.results import DayResult, Decision, Totals
+from studio.storage.workspace import Workspace
+
+#: what a test can be judged on: (name, trials, successes)
+METRICS = {
+    "ctr": ("click-through rate", "impressions", "clicks"),
+    "cvr": ("conversion rate", "clicks", "conversions"),
+}
+#: the fewest trials per ad before a winner is called, per metric
+MIN_TRIALS = {"ctr": 1000, "cvr": 200}
+#: conversions are reported days after the click; the latest days of a report undercount
+#: them, so the conversion rate leaves them out (campaign setting ``conversion_lag_days``)
+DEFAULT_CONVERSION_LAG_DAYS = 2
+#: problems listed in an error message (all are in the report)
+SHOWN_PROBLEMS = 5
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+@dataclass
+class ResultsImport:
+    file: str
+    platform: str
+    rows: int
+    matched_rows: int
+    days_new: int
+    days_replaced: int
+    #: rows of one ad and day added up (a report split by device or placement)
+    merged_rows: int
+    summary_rows: int
+    unmatched: list[ImportProblem] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    campaigns: dict[str, int] = field(default_factory=dict)
+    import_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **{k: v for k, v in self.__dict__.items() if k not in ("unmatched", "problems")},
+            "unmatched": [p.as_dict() for p in self.unmatched],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def import_results(
+    ws: Workspace,
+    path: Path,
+    *,
+    platform: str | None = None,
+    mapping: dict[str, str] | None = None,
+    skip_bad_rows: bool = False,
+) -> ResultsImport:
+    """Read a results report and store its days, all or nothing.
+
+    A row that cannot be read stops the import (nothing is written) unless
+    ``skip_bad_rows``; rows that name no ad of this workspace are reported by line and
+    left out. Days imported before from the same platform are replaced.
+    """
+    report = read_results(Path(path), platform, mapping)
+    if report.problems and not skip_bad_rows:
+        raise _bad_rows(report)
+    keys = _workspace_keys(ws)
+    per_day: dict[tuple[int, str], list[Any]] = {}
+    unmatched: list[ImportProblem] = []
+    merged = 0
+    for row in report.rows:
+        asset_id = _match(row.references, keys)
+        if asset_id is None:
+            unmatched.append(
+                ImportProblem(
+                    report.name, row.line, None, f"no ad of this workspace in {row.references[0]!r}"
+                )
+            )
+            continue
+        slot = (asset_id, row.day)
+        if slot in per_day:
+            merged += 1
+            totals = per_day[slot]
+            per_day[slot] = [
+                totals[0] + row.impressions,
+                totals[1] + row.clicks,
+                totals[2] + row.conversions,
+                totals[3] + row.spend,
+            ]
+        else:
+            per_day[slot] = [row.impressions, row.clicks, row.conversions, row.spend]
+    if not per_day:
+        shown = "; ".join(str(p) for p in unmatched[:SHOWN_PROBLEMS])
+        raise InputError(
+            f"None of the {len(report.rows)} rows of {report.name} names an ad of this "
+            f"workspace{': ' + shown if shown else ''}.",
+            problems=unmatched,
+            hint="import the report of ads made from this workspace's bundle: their names "
+            "and links carry the studio's keys",
+        )
+    days = [
+        DayResult(asset_id, day, report.platform.id, int(v[0]), int(v[1]), float(v[2]), float(v[3]))
+        for (asset_id, day), v in sorted(per_day.items())
+    ]
+    for day in days:
+        if day.clicks > day.impressions:
+            raise InputError(
+                f"{report.name}: asset {day.asset_id} on {day.day} adds up to more clicks "
+                "than impressions."
+            )
+    replaced = results_store.existing_days(ws, [(d.asset_id, d.day, d.source) for d in days])
+    campaigns: dict[str, int] = defaultdict(int)
+    names = {a: c for c, ids in _campaign_assets(ws).items() for a in ids}
+    for day in days:
+        campaigns[names.get(day.asset_id, "?")] += 1
+    result = ResultsImport(
+        file=report.name,
+        platform=report.platform.id,
+        rows=len(report.rows) + len(report.problems),
+        matched_rows=len(report.rows) - len(unmatched),
+        days_new=len(days) - len(replaced),
+        days_replaced=len(replaced),
+        merged_rows=merged,
+        summary_rows=report.summary_rows,
+        unmatched=unmatched,
+        problems=report.problems,
+        campaigns=dict(campaigns),
+    )
+    result.import_id = results_store.store_import(
+        ws,
+        file_name=report.name,
+        sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        platform=report.platform.id,
+        rows=result.rows,
+        days=days,
+        report={k: v for k, v in result.as_dict().items() if k != "import_id"},
+    )
+    return result
+
+
+def _bad_rows(report: ResultsFile) -> InputError:
+    shown = "; ".join(str(p) for p in report.problems[:SHOWN_PROBLEMS])
+    more = len(report.problems) - SHOWN_PROBLEMS
+    return InputError(
+        f"{len(report.problems)} rows of {report.name} cannot be read: {shown}"
+        + (f" (and {more} more)" if more > 0 else "")
+        + ". Nothing was imported.",
+        problems=report.problems,
+        hint="fix those rows, or import the rest with --skip-bad-rows",
+    )
+
+
+def _workspace_keys(ws: Workspace) -> dict[str, int]:
+    keys: dict[str, int] = {}
+    for row in ws.query("SELECT id FROM campaigns ORDER BY id"):
+        keys.update(ad_keys(ws, int(row["id"])))
+    return keys
+
+
+def _campaign_assets(ws: Workspace) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for row in ws.query(
+        "SELECT c.name, a.id FROM assets a JOIN campaigns c ON c.id = a.campaign_id"
+    ):
+        found[row["name"]].append(int(row["id"]))
+    return found
+
+
+def _match(references: tuple[str, ...], keys: dict[str, int]) -> int | None:
+    """The asset whose key appears in a row's ad name, id or link (the first found)."""
+    for text in references:
+        for token in _TOKEN.findall(text):
+            if token.lower() in keys:
+                return keys[token.lower()]
+    return None
+
+
+# --- reading a campaign's tests -------------------------------------------------------------
+
+
+@dataclass
+class AdResult:
+    """One ad of a test: its totals and, for the metric asked, its estimate."""
+
+    asset: Asset
+    key: str
+    #: the axis values it changes against the test's control (empty: the control)
+    attributes: dict[str, str]
+    totals: Totals
+    estimate: Estimate | None = None
+    share: float | None = None
+
+    @property
+    def label(self) -> str:
+        if not self.attributes:
+            return "control"
+        return ", ".join(f"{axis}: {value}" for axis, value in self.attributes.items())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "asset_id": self.asset.id,
+            "key": self.key,
+            "kind": self.asset.kind,
+            "label": self.label,
+            "attributes": self.attributes,
+            "status": self.asset.status,
+            "totals": self.totals.__dict__,
+            "estimate": self.estimate.as_dict() if self.estimate else None,
+            "next_share": self.share,
+        }
+
+
+@dataclass
+class TestResult:
+    test_id: int
+    segment: str
+    product: str
+    format: str
+    ads: list[AdResult]
+    verdict: Verdict
+    #: a winner a person chose, overriding the studio's call
+    override: Decision | None = None
+
+    @property
+    def winner_id(self) -> int | None:
+        if self.override is not None:
+            return self.override.winner_id
+        if self.verdict.status == "winner":
+            return next(a.asset.id for a in self.ads if a.key == self.verdict.leader)
+        return None
+
+    def ad(self, asset_id: int) -> AdResult:
+        return next(a for a in self.ads if a.asset.id == asset_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "test_id": self.test_id,
+            "segment": self.segment,
+            "product": self.product,
+            "format": self.format,
+            "verdict": self.verdict.as_dict(),
+            "winner_asset_id": self.winner_id,
+            "override": None
+            if self.override is None
+            else {
+                "winner_asset_id": self.override.winner_id,
+                "note": self.override.note,
+                "at": self.override.created_at,
+            },
+            "ads": [a.as_dict() for a in self.ads],
+        }
+
+
+@dataclass
+class CampaignResults:
+    campaign: Campaign
+    metric: str
+    tests: list[TestResult]
+    effects: list[Effect]
+    last_day: str | None
+    #: the conversion rate counts days before this one (conversions still arrive after it)
+    conversions_until: str | None
+
+    @property
+    def metric_label(self) -> str:
+        return METRICS[self.metric][0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "campaign": self.campaign.name,
+            "metric": self.metric,
+            "metric_label": self.metric_label,
+            "last_day": self.last_day,
+            "conversions_counted_before": self.conversions_until,
+            "tests": [t.as_dict() for t in self.tests],
+            "attribute_effects": [e.as_dict() for e in self.effects],
+        }
+
+
+def campaign_results(
+    ws: Workspace, campaign_ref: int | str, metric: str = "ctr"
+) -> CampaignResults:
+    """Every test of a campaign that has results, judged on ``metric``."""
+    if metric not in METRICS:
+        raise InputError(f"Unknown metric '{metric}'.", hint=f"one of {', '.join(METRICS)}")
+    campaign = store.get_campaign(ws, campaign_ref)
+    keys = {asset_id: key for key, asset_id in ad_keys(ws, campaign.id).items()}
+    measured = [a for a in _assets(ws, campaign.id) if a.id in keys]
+    all_totals = results_store.totals(ws, [a.id for a in measured])
+    last = results_store.last_day(ws, list(all_totals))
+    cutoff = None
+    if metric == "cvr" and last is not None:
+        lag = int(campaign.settings.get("conversion_lag_days", DEFAULT_CONVERSION_LAG_DAYS))
+        cutoff = (date.fromisoformat(last) - timedelta(days=lag - 1)).isoformat()
+    counted = results_store.totals(ws, list(all_totals), before=cutoff) if cutoff else all_totals
+    by_id = {a.id: a for a in measured}
+    groups: dict[int, list[Asset]] = defaultdict(list)
+    for asset in measured:
+        root = asset.parent_id if _is_child(asset) else asset.id
+        if root in by_id:
+            groups[root].append(asset)
+    overrides = {
+        test: d
+        for test, d in results_store.latest_decisions(ws, campaign.id).items()
+        if d.source == "override"
+    }
+    names = _target_names(ws, campaign.id)
+    tests = []
+    for root_id, members in sorted(groups.items()):
+        if not any(a.id in all_totals for a in members):
+            continue
+        tests.append(_test(root_id, members, keys, counted, all_totals, metric, names, overrides))
+    effects = attribute_effects(
+        [
+            Observation(t.segment, str(t.test_id), ad.attributes, *_arm_counts(ad.totals, metric))
+            for t in tests
+            for ad in t.ads
+        ]
+    )
+    return CampaignResults(campaign, metric, tests, effects, last, cutoff)
+
+
+def _assets(ws: Workspace, campaign_id: int) -> list[Asset]:
+    rows = ws.query(
+        "SELECT * FROM assets WHERE campaign_id = ? AND kind IN ('creative', 'variant', 'copy')"
+        " ORDER BY id",
+        (campaign_id,),
+    )
+    return [Asset.from_row(r) for r in rows]
+
+
+def _is_child(asset: Asset) -> bool:
+    """A variant of a creative, or an angle alternate of a copy."""
+    return asset.kind == "variant" or (asset.kind == "copy" and asset.parent_id is not None)
+
+
+def attributes_of(asset: Asset) -> dict[str, str]:
+    if asset.kind == "variant":
+        return {axis: str(value) for axis, value in (asset.content.get("axes") or {}).items()}
+    if asset.kind == "copy" and asset.content.get("angle"):
+        return {"angle": str(asset.content["angle"])}
+    return {}
+
+
+def _target_names(ws: Workspace, campaign_id: int) -> dict[int, tuple[str, str]]:
+    return {
+        r["id"]: (r["segment_name"], r["product_name"])
+        for r in ws.query(
+            "SELECT t.id, s.name AS segment_name, p.name AS product_name"
+            " FROM campaign_targets t JOIN segments s ON s.id = t.segment_id"
+            " JOIN products p ON p.id = t.product_id WHERE t.campaign_id = ?",
+            (campaign_id,),
+        )
+    }
+
+
+def _arm_counts(totals: Totals, metric: str) -> tuple[float, float]:
+    if metric == "ctr":
+        return float(totals.impressions), float(totals.clicks)
+    return float(totals.clicks), min(totals.conversions, float(totals.clicks))
+
+
+def _test(
+    root_id: int,
+    members: list[Asset],
+    keys: dict[int, str],
+    counted: dict[int, Totals],
+    shown: dict[int, Totals],
+    metric: str,
+    names: dict[int, tuple[str, str]],
+    overrides: dict[int, Decision],
+) -> TestResult:
+    members = sorted(members, key=lambda a: (a.id != root_id, a.id))
+    ads = [AdResult(a, keys[a.id], attributes_of(a), shown.get(a.id, Totals())) for a in members]
+    arms = [Arm(ad.key, *_arm_counts(counted.get(ad.asset.id, Totals()), metric)) for ad in ads]
+    estimates = estimate(arms, seed=root_id)
+    for ad, est in zip(ads, estimates, strict=True):
+        ad.estimate = est
+    for ad, share in zip(ads, thompson_split(estimates).values(), strict=True):
+        ad.share = share
+    root = members[0]
+    segment, product = names.get(root.target_id or -1, ("", ""))
+    unit = METRICS[metric][1]
+    return TestResult(
+        test_id=root_id,
+        segment=segment,
+        product=product,
+        format=root.format or "",
+        ads=ads,
+        verdict=verdict(estimates, unit=unit, min_trials=MIN_TRIALS[metric]),
+        override=overrides.get(root_id),
+    )
+
+
+# --- overriding a call ------------------------------------------------------------------------
+
+
+def choose_winner(ws: Workspace, asset_id: int, *, metric: str = "ctr", note: str = "") -> Decision:
+    """Record a person's winner for the test an ad belongs to (it overrides the studio's
+    call until another choice)."""
+    asset = store.get_asset(ws, asset_id)
+    if asset.kind not in ("creative", "variant", "copy") or asset.campaign_id is None:
+        raise InputError(f"Asset {asset_id} is a {asset.kind}, not an ad of a campaign.")
+    test_id = asset.parent_id if _is_child(asset) else asset.id
+    if test_id is None:
+        raise NotFound(f"Asset {asset_id} belongs to no test.")
+    results = campaign_results(ws, asset.campaign_id, metric)
+    test = next((t for t in results.tests if t.test_id == test_id), None)
+    evidence = test.as_dict() if test is not None else {}
+    decision_id = results_store.insert_decision(
+        ws,
+        campaign_id=asset.campaign_id,
+        test_id=test_id,
+        winner_id=asset_id,
+        source="override",
+        metric=metric,
+        note=note,
+        evidence=evidence,
+    )
+    return next(d for d in results_store.decisions(ws, asset.campaign_id) if d.id == decision_id)
+
+
+# --- a sheet to fill in by hand -------------------------------------------------------------
+
+TEMPLATE_HEADER = b"ad_name,date,impressions,clicks,conversions,spend"
+
+
+def results_template(ws: Workspace, campaign_ref: int | str) -> bytes:
+    """The studio's results template for a campaign: one row per ad (named by its key)
+    with the numbers left to fill in, one row per day."""
+    import csv
+    import io
+
+    campaign = store.get_campaign(ws, campaign_ref)
+    keys = {asset_id: key for key, asset_id in ad_keys(ws, campaign.id).items()}
+    copy_only = {t.id for t in store.campaign_targets(ws, campaign.id) if not t.image_formats}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADER.decode().split(","))
+    for asset in store.current_assets(ws, campaign.id):
+        if asset.status == "rejected" or asset.id not in keys:
+            continue
+        if asset.kind == "copy" and asset.target_id not in copy_only:
+            continue  # copy shown on creatives is measured through them
+        writer.writerow([f"{asset.format} {keys[asset.id]}", "", "", "", "", ""])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,261 @@
+"""Ad results, decisions and rounds in the workspace: the SQL, nothing else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from studio.storage.workspace import Workspace, to_json, utcnow
+
+
+@dataclass(frozen=True)
+class DayResult:
+    asset_id: int
+    day: str
+    source: str
+    impressions: int
+    clicks: int
+    conversions: float
+    spend: float
+
+
+@dataclass(frozen=True)
+class Totals:
+    impressions: int = 0
+    clicks: int = 0
+    conversions: float = 0.0
+    spend: float = 0.0
+    days: int = 0
+    first_day: str | None = None
+    last_day: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    test_id: int
+    winner_id: int
+    source: str
+    metric: str
+    note: str
+    evidence: dict[str, Any]
+    round_id: int | None
+    created_at: str
+
+
+def existing_days(ws: Workspace, keys: list[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
+    """Which (asset, day, source) of ``keys`` already have a row."""
+    found = set()
+    for asset_id, day, source in keys:
+        if ws.scalar(
+            "SELECT 1 FROM performance_results WHERE asset_id = ? AND date = ? AND source = ?",
+            (asset_id, day, source),
+        ):
+            found.add((asset_id, day, source))
+    return found
+
+
+def store_import(
+    ws: Workspace,
+    *,
+    file_name: str,
+    sha256: str,
+    platform: str,
+    rows: int,
+    days: list[DayResult],
+    report: dict[str, Any],
+) -> int:
+    """One import and its days, in one write: a day already imported from the same
+    platform is replaced, never added twice."""
+    with ws.write() as db:
+        import_id = db.execute(
+            "INSERT INTO result_imports (created_at, file_name, sha256, platform, rows, matched,"
+            " first_day, last_day, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                utcnow(),
+                file_name,
+                sha256,
+                platform,
+                rows,
+                len(days),
+                min((d.day for d in days), default=None),
+                max((d.day for d in days), default=None),
+                to_json(report),
+            ),
+        ).lastrowid
+        db.conn.executemany(
+            "INSERT INTO performance_results (asset_id, date, source, impressions, clicks,"
+            " conversions, spend, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (asset_id, date, source) DO UPDATE SET"
+            " impressions = excluded.impressions, clicks = excluded.clicks,"
+            " conversions = excluded.conversions, spend = excluded.spend,"
+            " import_id = excluded.import_id",
+            [
+                (
+                    d.asset_id,
+                    d.day,
+                    d.source,
+                    d.impressions,
+                    d.clicks,
+                    d.conversions,
+                    d.spend,
+                    import_id,
+                )
+                for d in days
+            ],
+        )
+    return int(import_id)
+
+
+def totals(ws: Workspace, asset_ids: list[int], *, before: str | None = None) -> dict[int, Totals]:
+    """Summed results per asset (days before ``before`` only, when given)."""
+    if not asset_ids:
+        return {}
+    marks = ", ".join("?" for _ in asset_ids)
+    cutoff, params = "", list(asset_ids)
+    if before is not None:
+        cutoff = " AND date < ?"
+        params.append(before)
+    rows = ws.query(
+        "SELECT asset_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks,"
+        " SUM(conversions) AS conversions, SUM(spend) AS spend, COUNT(DISTINCT date) AS days,"
+        " MIN(date) AS first_day, MAX(date) AS last_day FROM performance_results"
+        f" WHERE asset_id IN ({marks}){cutoff} GROUP BY asset_id",
+        tuple(params),
+    )
+    return {
+        r["asset_id"]: Totals(
+            impressions=int(r["impressions"] or 0),
+            clicks=int(r["clicks"] or 0),
+            conversions=float(r["conversions"] or 0),
+            spend=float(r["spend"] or 0),
+            days=int(r["days"]),
+            first_day=r["first_day"],
+            last_day=r["last_day"],
+        )
+        for r in rows
+    }
+
+
+def daily(ws: Workspace, asset_ids: list[int]) -> list[DayResult]:
+    if not asset_ids:
+        return []
+    marks = ", ".join("?" for _ in asset_ids)
+    return [
+        DayResult(
+            r["asset_id"],
+            r["date"],
+            r["source"],
+            r["impressions"],
+            r["clicks"],
+            r["conversions"],
+            r["spend"],
+        )
+        for r in ws.query(
+            "SELECT * FROM performance_results"
+            f" WHERE asset_id IN ({marks}) ORDER BY date, asset_id",
+            tuple(asset_ids),
+        )
+    ]
+
+
+def last_day(ws: Workspace, asset_ids: list[int]) -> str | None:
+    if not asset_ids:
+        return None
+    marks = ", ".join("?" for _ in asset_ids)
+    return ws.scalar(
+        f"SELECT MAX(date) FROM performance_results WHERE asset_id IN ({marks})",
+        tuple(asset_ids),
+    )
+
+
+def imports(ws: Workspace, limit: int = 20) -> list[dict[str, Any]]:
+    rows = ws.query("SELECT * FROM result_imports ORDER BY id DESC LIMIT ?", (limit,))
+    return [{**r, "report": json.loads(r["report"] or "{}")} for r in rows]
+
+
+# --- decisions and rounds -------------------------------------------------------------------
+
+
+def insert_decision(
+    ws: Workspace,
+    *,
+    campaign_id: int,
+    test_id: int,
+    winner_id: int,
+    source: str,
+    metric: str,
+    note: str = "",
+    evidence: dict[str, Any] | None = None,
+    round_id: int | None = None,
+) -> int:
+    with ws.write() as db:
+        return int(
+            db.execute(
+                "INSERT INTO decisions (campaign_id, test_id, winner_id, source, metric, note,"
+                " evidence, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    campaign_id,
+                    test_id,
+                    winner_id,
+                    source,
+                    metric,
+                    note,
+                    to_json(evidence or {}),
+                    round_id,
+                    utcnow(),
+                ),
+            ).lastrowid
+        )
+
+
+def latest_decisions(ws: Workspace, campaign_id: int) -> dict[int, Decision]:
+    """The newest decision of each test of a campaign."""
+    rows = ws.query(
+        "SELECT * FROM decisions d WHERE campaign_id = ? AND id = ("
+        " SELECT MAX(id) FROM decisions WHERE test_id = d.test_id)",
+        (campaign_id,),
+    )
+    return {r["test_id"]: _decision(r) for r in rows}
+
+
+def decisions(ws: Workspace, campaign_id: int) -> list[Decision]:
+    rows = ws.query("SELECT * FROM decisions WHERE campaign_id = ? ORDER BY id", (campaign_id,))
+    return [_decision(r) for r in rows]
+
+
+def _decision(row: dict[str, Any]) -> Decision:
+    return Decision(
+        id=row["id"],
+        test_id=row["test_id"],
+        winner_id=row["winner_id"],
+        source=row["source"],
+        metric=row["metric"],
+        note=row["note"],
+        evidence=json.loads(row["evidence"] or "{}"),
+        round_id=row["round_id"],
+        created_at=row["created_at"],
+    )
+
+
+def insert_round(ws: Workspace, campaign_id: int, plan: dict[str, Any]) -> tuple[int, int]:
+    """A new round of a campaign; returns (round id, its number)."""
+    with ws.write() as db:
+        number = (
+            db.execute(
+                "SELECT COALESCE(MAX(number), 1) FROM rounds WHERE campaign_id = ?",
+                (campaign_id,),
+            ).fetchone()[0]
+            + 1
+        )
+        round_id = db.execute(
+            "INSERT INTO rounds (campaign_id, number, created_at, plan) VALUES (?, ?, ?, ?)",
+            (campaign_id, number, utcnow(), to_json(plan)),
+        ).lastrowid
+    return int(round_id), int(number)
+
+
+def rounds(ws: Workspace, campaign_id: int) -> list[dict[str, Any]]:
+    rows = ws.query("SELECT * FROM rounds WHERE campaign_id = ? ORDER BY number", (campaign_id,))
+    return [{**r, "plan": json.loads(r["plan"] or "{}")} for r in rows]
