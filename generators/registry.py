@@ -269,8 +269,35 @@ def hub_folder(spec: ModelSpec) -> Path:
     return settings.models_dir() / "hub" / spec.location.replace("/", "--")
 
 
+#: where a model's files come from when this machine lacks them (a cluster worker gets
+#: them from the desktop): spec → the local file or folder; None when it has none either
+FileProvider = Callable[[ModelSpec], "Path | None"]
+_providers: list[FileProvider] = []
+
+
+def add_file_provider(provider: FileProvider) -> None:
+    """Let :func:`resolve_path` ask ``provider`` for a model this machine lacks."""
+    _providers.append(provider)
+
+
+def remove_file_provider(provider: FileProvider) -> None:
+    if provider in _providers:
+        _providers.remove(provider)
+
+
 def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
     """The file or folder holding a model's weights; raises a clear ModelError if absent."""
+    try:
+        path = _local_path(spec)
+    except ModelError:
+        path = next((p for p in (provide(spec) for provide in _providers) if p), None)
+        if path is None:
+            raise
+    check_weights(path, allow_pickle=allow_pickle, trusted=spec.trusted)
+    return path
+
+
+def _local_path(spec: ModelSpec) -> Path:
     if spec.source == "package" and spec.extra.get("parts"):
         path = assembled_package_file(spec)
     elif spec.source == "package":
@@ -292,20 +319,27 @@ def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
                 f"Model '{spec.id}' is not downloaded yet.",
                 hint=f"download it with: studio models download {spec.id}",
             )
-    check_weights(path, allow_pickle=allow_pickle, trusted=spec.trusted)
     return path
 
 
-def is_available(spec: ModelSpec) -> bool:
+def is_on_this_machine(spec: ModelSpec) -> bool:
+    """Are the model's files here, without asking a provider?"""
     try:
         if spec.source == "package" and spec.extra.get("parts"):
             for part in spec.extra["parts"]:  # present, without joining 250 MB to say so
                 package_file(*part.split(":", 1))
             return True
-        resolve_path(spec, allow_pickle=True)
+        _local_path(spec)
     except ModelError:
         return False
     return True
+
+
+def is_available(spec: ModelSpec) -> bool:
+    """Are the model's files on this machine, or can a provider bring them?"""
+    if is_on_this_machine(spec):
+        return True
+    return any(provide(spec) for provide in _providers)
 
 
 def download(

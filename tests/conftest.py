@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: an isolated app home and offline model hubs."""
+"""Fixtures shared by every test: an isolated app home, offline model hubs, workspaces
+(empty, or a copy of the small demo shop) and the tiny copy model."""
 
 from __future__ import annotations
 
@@ -28,6 +29,34 @@ def studio_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     home = tmp_path_factory.mktemp("studio-home")
     monkeypatch.setenv("STUDIO_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def demo_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
+    """A copy of the small demo workspace (with segments) for one test."""
+    import shutil
+
+    from tiny_copy import demo_template
+
+    from studio.storage.workspace import Workspace
+
+    path = tmp_path / "demo"
+    shutil.copytree(demo_template(tmp_path_factory), path)
+    ws = Workspace.open(path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def tiny_copy_model(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny LM registered as this test's default copy model."""
+    from tiny_copy import register_as_default, tiny_copy_model_dir
+
+    from generators.registry import model_cache
+
+    model_id = register_as_default(tiny_copy_model_dir(tmp_path_factory))
+    yield model_id
+    model_cache.release(model_id)
 
 
 @pytest.fixture

@@ -284,6 +284,23 @@ def _headline(content: dict[str, Any]) -> str:
     return text if len(text) <= 50 else text[:49] + "…"
 
 
+def _worker_for(cluster: str | None, workers: int | None, gpus: float) -> Any:
+    """The local worker, or a Ray cluster's (the option, else the Settings' cluster)."""
+    from studio.core.settings import load_settings
+    from studio.jobs import Worker
+
+    settings = load_settings()
+    address = cluster if cluster is not None else settings.cluster_address
+    if not address or address == "off":
+        return Worker
+    from studio.cluster.dispatcher import ClusterOptions, parse_address, worker_factory
+
+    count = workers if workers is not None else settings.cluster_workers
+    return worker_factory(
+        ClusterOptions(address=parse_address(address), workers=count, gpus_per_worker=gpus)
+    )
+
+
 def _axes(text: str) -> dict[str, int]:
     """'angle=2,colourway=2' → {"angle": 2, "colourway": 2}."""
     axes = {}
@@ -300,17 +317,37 @@ def _axes(text: str) -> dict[str, int]:
 @click.command("generate")
 @workspace_argument
 @click.argument("campaign")
+@click.option(
+    "--cluster",
+    "cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="Generate on a Ray cluster: auto (one on this machine), HOST:PORT of its head, "
+    "or ray://HOST:PORT; 'off' for this machine's worker. Default: the Settings' cluster.",
+)
+@click.option("--workers", type=int, default=None, help="Cluster workers to start.")
+@click.option("--gpus-per-worker", type=float, default=0.0, help="GPUs each cluster worker takes.")
 @json_option
-def generate_command(workspace: Path, campaign: str, as_json: bool) -> None:
+def generate_command(
+    workspace: Path,
+    campaign: str,
+    cluster: str | None,
+    workers: int | None,
+    gpus_per_worker: float,
+    as_json: bool,
+) -> None:
     """Generate a campaign's missing assets now, with a progress bar (Ctrl-C cancels).
 
     Queued jobs of the campaign run first; if none are queued, the jobs for every asset
     the campaign still lacks are queued and run.
     """
+    make_worker = _worker_for(cluster, workers, gpus_per_worker)
     with opened(workspace) as ws:
         campaign_id = store.get_campaign(ws, campaign).id
         with progress(not as_json) as update:
-            summary = run_campaign(ws, campaign_id, update=update, on_problem=report_problem)
+            summary = run_campaign(
+                ws, campaign_id, update=update, on_problem=report_problem, make_worker=make_worker
+            )
 
     def render(summary: dict[str, Any]) -> None:
         made = ", ".join(f"{n} {kind}" for kind, n in sorted(summary["assets"].items()))

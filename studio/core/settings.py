@@ -36,6 +36,11 @@ class Settings:
     first_run_done: bool = False
     #: the desktop app's colours; "system" follows the platform's light/dark setting
     theme: Theme = "system"
+    #: a Ray cluster to generate on ("auto": one on this machine; "HOST:PORT" or
+    #: "ray://HOST:PORT"); None: the app's own worker
+    cluster_address: str | None = None
+    #: cluster workers to start (None: one per GPU, else one per CPU)
+    cluster_workers: int | None = None
 
     def remember_workspace(self, path: Path) -> None:
         entry = str(Path(path).resolve())

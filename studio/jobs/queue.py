@@ -279,6 +279,30 @@ class JobQueue:
             self.changed.set()
         return [row[0] for row in rows]
 
+    def requeue(self, job_id: int, reason: str) -> bool:
+        """Queue a running job again after the machine running it was lost; it fails
+        instead once it has been tried :data:`MAX_ATTEMPTS` times. True when queued."""
+        with self.ws.write() as db:
+            row = db.execute(
+                "SELECT attempts FROM jobs WHERE id = ? AND status = 'running'", (job_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            if row[0] >= MAX_ATTEMPTS:
+                db.execute(
+                    "UPDATE jobs SET status = 'failed', finished_at = ?, message = 'Failed',"
+                    " error = ? WHERE id = ?",
+                    (utcnow(), f"{reason}, {row[0]} times; it was not started again.", job_id),
+                )
+                return False
+            db.execute(
+                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
+                " message = ? WHERE id = ?",
+                (f"Queued again: {reason}", job_id),
+            )
+        self.changed.set()
+        return True
+
     # --- the user's side ----------------------------------------------------------------
 
     def cancel(self, job_id: int) -> bool:

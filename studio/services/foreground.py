@@ -33,6 +33,7 @@ class ForegroundRun:
         campaign_id: int,
         update: Update,
         on_problem: Problem | None = None,
+        make_worker: Callable[..., Any] = Worker,
     ) -> None:
         self.queue = JobQueue(ws)
         self.update = update
@@ -45,7 +46,7 @@ class ForegroundRun:
         self.total = sum(self.units.values()) or 1
         self.done_units = 0.0
         self.failed: list[tuple[int, str, str]] = []
-        self.worker = Worker(
+        self.worker = make_worker(
             ws.path,
             self.queue,
             default_handlers(),
@@ -83,7 +84,10 @@ class ForegroundRun:
                 "(run the command again to continue)."
             ) from None
         if self.worker.error is not None:
-            raise StudioError(f"The job worker stopped: {self.worker.error}")
+            error = self.worker.error
+            if isinstance(error, StudioError):
+                raise error
+            raise StudioError(f"The job worker stopped: {error}")
 
 
 def quiet_model_progress_bars() -> None:
@@ -100,15 +104,21 @@ def run_campaign(
     *,
     update: Update | None = None,
     on_problem: Problem | None = None,
+    make_worker: Callable[..., Any] = Worker,
 ) -> dict[str, Any]:
-    """Queue what a campaign still lacks and run its jobs; returns a summary."""
+    """Queue what a campaign still lacks and run its jobs; returns a summary.
+
+    ``make_worker`` builds what runs the jobs (the local worker, or a cluster's; same
+    arguments as :class:`~studio.jobs.Worker`)."""
     queue = JobQueue(ws)
     queued = []
     if not queue.pending_count(campaign_id):
         queued = enqueue_generation(ws, campaign_id, queue)
     started = time.perf_counter()
     quiet_model_progress_bars()
-    run = ForegroundRun(ws, campaign_id, update or (lambda text, fraction: None), on_problem)
+    run = ForegroundRun(
+        ws, campaign_id, update or (lambda text, fraction: None), on_problem, make_worker
+    )
     run.run()
     counts: dict[str, int] = {}
     for asset in store.current_assets(ws, campaign_id):

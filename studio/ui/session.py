@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -19,6 +20,9 @@ from studio.jobs import JobEvent, JobQueue, Worker
 from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from studio.cluster.dispatcher import ClusterWorker
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,8 @@ class Session(QObject):
     settings_changed = Signal()
     #: a short line for the status bar
     status_message = Signal(str)
-    #: the job worker could not start (another window or command generates here)
+    #: the job worker could not start or stopped (another window or command generates
+    #: here, or the cluster cannot be reached)
     worker_unavailable = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -43,7 +48,7 @@ class Session(QObject):
         self.jobs = JobBridge(self)
         self.jobs.connect_gui(self._on_job_event, lambda _job_id: None)
         self.queue: JobQueue | None = None
-        self.worker: Worker | None = None
+        self.worker: Worker | ClusterWorker | None = None
 
     # --- workspace ----------------------------------------------------------------------
 
@@ -96,15 +101,42 @@ class Session(QObject):
         from studio.services.generation import default_handlers
 
         self.queue = JobQueue(self.workspace)
-        self.worker = Worker(
-            self.workspace.path, self.queue, default_handlers(), self.jobs.listener
-        )
         try:
+            if self.settings.cluster_address:
+                self.worker = self._cluster_worker()
+            else:
+                self.worker = Worker(
+                    self.workspace.path, self.queue, default_handlers(), self.jobs.listener
+                )
             self.worker.start()
         except StudioError as error:
             log.warning("job worker not started: %s", error)
             self.worker = None
             self.worker_unavailable.emit(error)
+
+    def _cluster_worker(self) -> ClusterWorker:
+        """Generation on the Ray cluster named in Settings (imported only then)."""
+        from studio.cluster.dispatcher import ClusterOptions, ClusterWorker, parse_address
+
+        options = ClusterOptions(
+            address=parse_address(self.settings.cluster_address or ""),
+            workers=self.settings.cluster_workers,
+        )
+        return ClusterWorker(
+            self.workspace.path, self.queue, self.jobs.listener, options=options,
+            on_error=self.worker_unavailable.emit,
+        )  # fmt: skip
+
+    def restart_worker(self) -> bool:
+        """Start the worker again with the current settings (the local one or the
+        cluster's); refused while it runs a job, so no job is cut short."""
+        if self.workspace is None:
+            return True
+        if self.worker is not None and self.worker.is_busy:
+            return False
+        self._stop_worker()
+        self._start_worker()
+        return True
 
     def _stop_worker(self) -> None:
         if self.worker is not None:

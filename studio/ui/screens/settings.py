@@ -1,4 +1,5 @@
-"""Settings: device, precision, folders for models and workspaces, theme."""
+"""Settings: device, precision, folders for models and workspaces, a Ray cluster to
+generate on, theme."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
+    QSpinBox,
     QStyle,
     QWidget,
 )
 
+from studio.cluster.dispatcher import parse_address
 from studio.core import paths
+from studio.core.errors import StudioError
 from studio.core.settings import models_dir as models_folder
 from studio.ui.screens.base import Screen
 from studio.ui.theme import apply_theme
@@ -77,13 +82,32 @@ class SettingsScreen(Screen):
         folder_form.addRow("Models", row(self.models_dir, browse_models))
         folder_form.addRow("Workspaces", row(self.workspaces_dir, browse_workspaces))
 
+        cluster = QGroupBox("Cluster")
+        cluster_form = QFormLayout(cluster)
+        self.cluster_address = QLineEdit()
+        self.cluster_address.setAccessibleName("Cluster address")
+        self.cluster_address.setPlaceholderText("Off: generate on this computer")
+        self.cluster_address.setToolTip(
+            "Generate on a Ray cluster: auto (a Ray on this computer), HOST:PORT of the "
+            "cluster's head, or ray://HOST:PORT. Needs the cluster extra installed."
+        )
+        self.cluster_workers = QSpinBox()
+        self.cluster_workers.setAccessibleName("Cluster workers")
+        self.cluster_workers.setRange(0, 256)
+        self.cluster_workers.setSpecialValueText("Automatic (one per GPU, else per CPU)")
+        self.cluster_status = QLabel()
+        self.cluster_status.setWordWrap(True)
+        cluster_form.addRow("Address", self.cluster_address)
+        cluster_form.addRow("Workers", self.cluster_workers)
+        cluster_form.addRow("", self.cluster_status)
+
         appearance = QGroupBox("Appearance")
         look = QFormLayout(appearance)
         self.theme = _combo(THEMES, "Theme")
         self.theme.setToolTip("Light or dark; 'Follow the system' switches with the system.")
         look.addRow("Theme", self.theme)
 
-        for group in (generation, folders, appearance):
+        for group in (generation, folders, cluster, appearance):
             self.layout_.addWidget(group)
         self.layout_.addStretch(1)
 
@@ -93,6 +117,8 @@ class SettingsScreen(Screen):
         self.theme.currentIndexChanged.connect(self._save)
         self.models_dir.editingFinished.connect(self._save)
         self.workspaces_dir.editingFinished.connect(self._save)
+        self.cluster_address.editingFinished.connect(self._save_cluster)
+        self.cluster_workers.editingFinished.connect(self._save_cluster)
         browse_models.clicked.connect(lambda: self._browse(self.models_dir))
         browse_workspaces.clicked.connect(lambda: self._browse(self.workspaces_dir))
         self._loading = False
@@ -106,6 +132,8 @@ class SettingsScreen(Screen):
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         self.models_dir.setText(settings.models_dir or "")
         self.workspaces_dir.setText(settings.workspaces_dir or "")
+        self.cluster_address.setText(settings.cluster_address or "")
+        self.cluster_workers.setValue(settings.cluster_workers or 0)
         self._loading = False
 
     def _browse(self, field: QLineEdit) -> None:
@@ -126,3 +154,28 @@ class SettingsScreen(Screen):
         settings.theme = self.theme.currentData()
         self.session.save_settings()
         apply_theme(QApplication.instance(), settings.theme)
+
+    def _save_cluster(self) -> None:
+        """Check the address, save it, and move the queue to the cluster (or back)."""
+        if self._loading:
+            return
+        settings = self.session.settings
+        text = self.cluster_address.text().strip()
+        try:
+            address = parse_address(text) if text and text != "off" else None
+        except StudioError as error:
+            self.cluster_status.setText(str(error))
+            return
+        workers = self.cluster_workers.value() or None
+        if (address, workers) == (settings.cluster_address, settings.cluster_workers):
+            return
+        settings.cluster_address, settings.cluster_workers = address, workers
+        self.session.save_settings()
+        if not self.session.restart_worker():
+            self.cluster_status.setText(
+                "Applies when the running job finishes and the workspace is opened again."
+            )
+        elif address:
+            self.cluster_status.setText(f"Generating on the cluster at {address}.")
+        else:
+            self.cluster_status.setText("Generating on this computer.")
