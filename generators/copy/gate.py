@@ -471,9 +471,10 @@ def check_repetition(text: str, ctx: GateContext) -> list[str]:
     sheet = ctx.sheet
     lowered = [w.lower() for w, _ in _spans(text)]
     problems = []
-    if ctx.kind != LONG and text.count(sheet.name) > 1:
+    name_text = sheet.name.lower()  # "X is a … x" reads as twice, whatever the case
+    if ctx.kind != LONG and text.lower().count(name_text) > 1:
         problems.append(f"names '{sheet.name}' more than once")
-    elif any(s.count(sheet.name) > 1 for s in re.split(r"(?<=[.!?])\s+", text)):
+    elif any(s.count(name_text) > 1 for s in re.split(r"(?<=[.!?])\s+", text.lower())):
         problems.append(f"names '{sheet.name}' twice in one sentence")
     doubled = [a for a, b in pairwise(lowered) if a == b]
     if doubled:

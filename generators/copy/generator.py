@@ -25,7 +25,6 @@ from generators.copy.cta import cta_phrases
 from generators.copy.decoding import BriefMasks, WordConstraint
 from generators.copy.facts import FactSheet, fact_sheet
 from generators.copy.gate import CTA, GateContext, copy_body, field_kind, lead_fields
-from generators.copy.grammar import plain_state, repair
 from generators.copy.language import copy_language, resource
 from generators.copy.lexicon import vocabulary
 from generators.copy.loading import copy_model_id, load_copy_model
@@ -80,6 +79,9 @@ class CopyGenerator:
         lm = load_copy_model(model_id, device=self.device, precision=self.precision)
         cancel.raise_if_cancelled()
         masks = BriefMasks(lm.table, vocabulary(sheet))
+        # a model writes only in the languages it was trained for; in others the copy is
+        # built from the product's own text and the model only ranks it
+        writes = language in lm.spec.extra.get("languages", [language])
 
         fields: dict[str, list[CopyCandidate]] = {}
         closest_by_field: dict[str, CopyCandidate] = {}
@@ -90,7 +92,6 @@ class CopyGenerator:
         kinds = [field_kind(plan.field.name, plan.field.max_chars) for plan in plans]
         field_kinds = [(p.field.name, k) for p, k in zip(plans, kinds, strict=True)]
         state = PromptState(lm, ad_prompt(sheet, field_kinds))
-        plain = plain_state(state)
         leads = lead_fields(field_kinds)
         for index, (plan, kind) in enumerate(zip(plans, kinds, strict=True)):
             name = plan.field.name
@@ -98,13 +99,13 @@ class CopyGenerator:
             state = state.then(field_opening(language, name))
             gate = GateContext(sheet, name, kind, plan.suffixes, lead=name in leads)
             check = FieldCheck(plan.rules, plan.suffixes, plan.room, gate)
-            run = _FieldRun(self, state, plain, request, sheet, masks, plan, kind, check, stats)
+            run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats, writes)
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
             _score(state, candidates, request)
             passing = rank([c for c in candidates if c.passed])
             fresh = [c for c in passing if _key(c.text) not in used] or passing
-            fields[name] = [run.repaired(c) for c in pick_diverse(fresh, plan.wanted)]
+            fields[name] = pick_diverse(fresh, plan.wanted)
             used |= {_key(c.text) for c in fields[name]}
             shown = fields[name][0] if fields[name] else closest(candidates)
             if not passing:
@@ -128,6 +129,7 @@ class CopyGenerator:
                 "max_rounds": self.max_rounds,
                 "device": lm.device.label,
                 "constrained_decoding": True,
+                "model_writes": writes,
                 "ignored_instructions": list(sheet.ignored),
                 **({"angle": sheet.angle, "focus": sheet.focus} if sheet.angle else {}),
             },
@@ -150,8 +152,6 @@ class _FieldRun:
 
     generator: CopyGenerator
     state: PromptState
-    #: the model with no prompt, for agreement repairs
-    plain: PromptState
     request: CopyRequest
     sheet: FactSheet
     masks: BriefMasks
@@ -159,6 +159,8 @@ class _FieldRun:
     kind: str
     check: FieldCheck
     stats: dict[str, float]
+    #: whether the model writes in this language (else only fact templates are offered)
+    writes: bool = True
 
     def candidates(
         self, index: int, sink: ProgressSink, cancel: CancelToken
@@ -168,7 +170,7 @@ class _FieldRun:
             return [self._build(text, "grammar") for text in phrases]
         made: list[CopyCandidate] = []
         generator = self.generator
-        for round_ in range(generator.max_rounds):
+        for round_ in range(generator.max_rounds if self.writes else 0):
             round_sink = sink.scaled(
                 round_ / generator.max_rounds, (round_ + 1) / generator.max_rounds
             )
@@ -215,26 +217,6 @@ class _FieldRun:
 
     def _build(self, raw: str, source: str, *, finished: bool = True) -> CopyCandidate:
         return build_candidate(raw, source, self.check, self.sheet, finished=finished)
-
-    def repaired(self, candidate: CopyCandidate) -> CopyCandidate:
-        """A chosen model-written candidate with its agreement mistakes corrected, if the
-        corrected text still passes every check."""
-        if candidate.source != "model":
-            return candidate
-        body = copy_body(candidate.text, self.plan.suffixes)
-        text, edits = repair(
-            body, self.plain, self.masks.vocabulary, self.sheet.language,
-            self.masks.token_ids, protected=self.sheet.name,
-        )  # fmt: skip
-        if not edits:
-            return candidate
-        fixed = self._build(text, "model")
-        if not fixed.passed:
-            return candidate
-        fixed.edits = [*candidate.edits, *edits, *fixed.edits]
-        fixed.raw = candidate.raw
-        fixed.likelihood, fixed.relevance = candidate.likelihood, candidate.relevance
-        return fixed
 
 
 def _key(text: str) -> str:

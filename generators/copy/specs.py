@@ -19,8 +19,10 @@ SMOLLM2_135M = ModelSpec(
     license="Apache-2.0",
     size_bytes=98_362_432,
     sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-    description="Tiny instruct model shipped with the app: fast on any CPU, plain copy.",
+    description="Tiny instruct model shipped with the app: fast on any CPU, plain "
+    "English copy (in other languages the copy is built from the product's own text).",
     recommended=True,
+    extra={"languages": ["en"]},
 )
 
 GEMMA3_PARTS = [
@@ -39,11 +41,12 @@ GEMMA3_270M = ModelSpec(
     license="Gemma Terms of Use",
     size_bytes=253_113_024,
     sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
-    description="Google's small multilingual base model shipped with the app: fluent "
-    "English, German and French copy on any CPU. Use is subject to the Gemma Terms of Use "
-    "and its Prohibited Use Policy (ai.google.dev/gemma/terms).",
+    description="Google's small base model, embedded: fluent English copy on any CPU "
+    "(its German and French make agreement mistakes at this size, so in those languages "
+    "the copy is built from the product's own text). Use is subject to the Gemma Terms of "
+    "Use and its Prohibited Use Policy (ai.google.dev/gemma/terms).",
     recommended=True,
-    extra={"parts": GEMMA3_PARTS, "filename": "gemma-3-270m-q4_k_m.gguf"},
+    extra={"parts": GEMMA3_PARTS, "filename": "gemma-3-270m-q4_k_m.gguf", "languages": ["en"]},
 )
 
 QWEN25_05B = ModelSpec(
@@ -85,7 +88,7 @@ SMOLLM2_17B = ModelSpec(
     size_bytes=3_422_777_952,
     description="The larger SmolLM2 (English); good copy, wants a GPU or patience.",
     recommended=True,
-    extra={"allow_patterns": HUB_PATTERNS},
+    extra={"allow_patterns": HUB_PATTERNS, "languages": ["en"]},
 )
 
 DEFAULT_COPY_MODEL = SMOLLM2_135M.id

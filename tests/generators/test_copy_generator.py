@@ -254,3 +254,28 @@ def test_copy_on_an_angle_leads_with_its_fact() -> None:
     assert any("312" in c.text for c in social.fields["headline"])
     with pytest.raises(InputError, match="no fact for the 'social' angle"):
         generate_copy(copy_request(angle="social"))
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_a_model_writes_only_in_its_own_languages(monkeypatch) -> None:
+    """An English-only model's German would be ungrammatical: German copy is built from
+    the product's own text, and the model only ranks it."""
+    import dataclasses
+
+    from generators.copy import generator
+
+    loaded = generator.load_copy_model
+
+    def english_only(*args, **kwargs):
+        lm = loaded(*args, **kwargs)
+        spec = dataclasses.replace(lm.spec, extra={**lm.spec.extra, "languages": ["en"]})
+        return dataclasses.replace(lm, spec=spec)
+
+    monkeypatch.setattr(generator, "load_copy_model", english_only)
+    german = generate_copy(copy_request(channel_format="meta_feed", language="de"))
+    considered = [c for cs in german.considered.values() for c in cs]
+    assert considered and {c.source for c in considered} <= {"template", "grammar"}
+    assert german.provenance.parameters["model_writes"] is False
+    english = generate_copy(copy_request(channel_format="meta_feed"))
+    assert any(c.source == "model" for cs in english.considered.values() for c in cs)
+    assert english.provenance.parameters["model_writes"] is True
