@@ -14,6 +14,7 @@ from studio import __version__
 from studio.core import paths
 from studio.storage.workspace import DB_NAME
 from studio.ui import errors
+from studio.ui.display_check import require_display_libraries
 from studio.ui.first_run import welcome_if_first_run
 from studio.ui.main_window import MainWindow
 from studio.ui.theme import apply_theme, follow_system
@@ -55,6 +56,7 @@ def starting_workspace(window: MainWindow, requested: Path | None) -> None:
 def run(workspace: Path | None = None) -> int:
     log_folder = errors.setup_logging()
     log.info("Campaign Studio %s starting; logs in %s", __version__, log_folder)
+    require_display_libraries()
     app = application()
     window = MainWindow()
     theme = lambda: window.session.settings.theme  # noqa: E731
