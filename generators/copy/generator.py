@@ -24,7 +24,7 @@ from generators.copy.candidates import FieldCheck, build_candidate
 from generators.copy.cta import cta_phrases
 from generators.copy.decoding import BriefMasks, WordConstraint
 from generators.copy.facts import FactSheet, fact_sheet
-from generators.copy.gate import CTA, GateContext, copy_body, field_kind, lead_fields
+from generators.copy.gate import CTA, GateContext, field_kind, lead_fields
 from generators.copy.language import copy_language, resource
 from generators.copy.lexicon import vocabulary
 from generators.copy.loading import copy_model_id, load_copy_model
