@@ -67,3 +67,19 @@ def workspace(tmp_path: Path):
     ws = Workspace.create(tmp_path / "ws")
     yield ws
     ws.close()
+
+
+@pytest.fixture
+def demo_shop(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
+    """A copy of the demo workspace's folder, with the tiny LM as the default copy model."""
+    import shutil
+
+    from tiny_copy import demo_template, register_as_default, tiny_copy_model_dir
+
+    from generators.registry import model_cache
+
+    register_as_default(tiny_copy_model_dir(tmp_path_factory))
+    path = tmp_path / "shop"
+    shutil.copytree(demo_template(tmp_path_factory), path)
+    yield path
+    model_cache.release()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from pathlib import Path
 
 import click
 
@@ -72,6 +73,8 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
+    if "--json" in (sys.argv[1:] if argv is None else argv):
+        _quiet_libraries()
     try:
         # without standalone mode click returns (not raises) a command's ctx.exit(code)
         code = cli.main(args=argv, prog_name="studio", standalone_mode=False)
@@ -92,5 +95,42 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except click.exceptions.Exit as exit_:
         sys.exit(exit_.exit_code)
+    except Exception as error:  # a bug: one clear line here, the traceback in the log
+        where = _log_unexpected(error)
+        click.echo(
+            f"Error: an unexpected {type(error).__name__} stopped the command: {error}. "
+            f"Nothing half-written was kept. This is a bug in Campaign Studio; the details "
+            f"are in {where}.",
+            err=True,
+        )
+        sys.exit(2)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _log_unexpected(error: Exception) -> Path:
+    """Write the traceback of an unexpected error to the command log; returns its path."""
+    import traceback
+
+    from studio.core.paths import log_dir
+
+    path = log_dir() / "studio-cli.log"
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- studio {__version__} {' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(error)))
+    except OSError:
+        pass  # the message still says what happened
+    return path
+
+
+def _quiet_libraries() -> None:
+    """A --json run's stderr carries the studio's own messages only: no progress bars or
+    advisory warnings from the model libraries (set before they are imported)."""
+    import os
+    import warnings
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    warnings.filterwarnings("ignore", category=FutureWarning)

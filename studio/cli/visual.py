@@ -11,6 +11,7 @@ import click
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import InputError, NotFound
+from studio.storage.outputs import write_image, write_output
 from studio.storage.workspace import Workspace
 
 DEFAULT_CTA = "Shop now"
@@ -116,6 +117,7 @@ def _copy_for(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Contact sheet PNG (default: <SKU>-contact-sheet.png).",
 )
+@click.option("--overwrite", is_flag=True, help="Replace an existing file at --out.")
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -135,6 +137,7 @@ def render_command(
     seed: int,
     model_id: str | None,
     out: Path | None,
+    overwrite: bool,
     out_dir: Path | None,
     as_json: bool,
 ) -> None:
@@ -172,12 +175,16 @@ def render_command(
                 )
             )
     title = f"{product['name']} ({sku})" + (f" for {segment}" if segment else "")
-    out = out or Path(f"{sku}-contact-sheet.png")
-    contact_sheet(creatives, title).save(out)
+    out = write_image(
+        out or Path(f"{sku}-contact-sheet.png"), contact_sheet(creatives, title),
+        overwrite=overwrite, what="contact sheet",
+    )  # fmt: skip
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for creative in creatives:
-            (out_dir / f"{creative.image_format.id}.jpg").write_bytes(creative.encoded)
+        for creative in creatives:  # the folder's creatives are replaced, never a workspace's
+            write_output(
+                out_dir / f"{creative.image_format.id}.jpg", creative.encoded, overwrite=True,
+                what="creative",
+            )  # fmt: skip
     data = {
         "sheet": str(out),
         "copy": copy,
@@ -263,6 +270,7 @@ def _generate_scene(photo, product, segment, brand, model_id, seed, update, **op
     type=click.Path(dir_okay=False, path_type=Path),
     help="PNG of the scene with the product (default: <SKU>-scene.png).",
 )
+@click.option("--overwrite", is_flag=True, help="Replace an existing file at --out.")
 @json_option
 def visual_command(
     workspace: Path,
@@ -278,6 +286,7 @@ def visual_command(
     harmonise: float,
     decoder: str,
     out: Path | None,
+    overwrite: bool,
     as_json: bool,
 ) -> None:
     """Generate a product scene: diffusion when a visual model is installed, otherwise a
@@ -295,8 +304,9 @@ def visual_command(
             prompt=prompt, negative_prompt=negative, steps=steps,
             size=(size, size) if size else None, harmonise=harmonise, decoder=decoder,
         )  # fmt: skip
-    out = out or Path(f"{sku}-scene.png")
-    result.image.save(out)
+    out = write_image(
+        out or Path(f"{sku}-scene.png"), result.image, overwrite=overwrite, what="scene"
+    )
     data = {
         "scene": str(out),
         "product_box": list(result.product_box),

@@ -99,6 +99,7 @@ def register(cli: click.Group) -> None:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write every problem to this CSV (default with --skip-bad-rows: in the workspace).",
     )
+    @click.option("--overwrite", is_flag=True, help="Replace an existing file at --report.")
     @click.option(
         "--date-order",
         type=click.Choice(DATE_ORDERS),
@@ -114,6 +115,7 @@ def register(cli: click.Group) -> None:
         images: Path | None,
         skip_bad_rows: bool,
         report_path: Path | None,
+        overwrite: bool,
         date_order: str | None,
         create: bool,
         as_json: bool,
@@ -135,6 +137,7 @@ def register(cli: click.Group) -> None:
                     skip_bad_rows=skip_bad_rows,
                     progress=update,
                     report_path=report_path,
+                    overwrite_report=overwrite,
                     date_order=date_order,
                 )
         except InputError as error:

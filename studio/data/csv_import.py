@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from studio.data.values import (
     parse_money,
     parse_quantity,
 )
+from studio.storage.outputs import PARTIAL_SUFFIX, check_destination, starts_with
 from studio.storage.workspace import Workspace
 
 Progress = Callable[[str, float | None], None]
@@ -282,6 +284,11 @@ class ImportReport:
         }
 
 
+REPORT_HEADER = ["file", "line", "column", "reason"]
+#: how a report the studio wrote begins (one it may write over)
+REPORT_MARKER = ",".join(REPORT_HEADER).encode()
+
+
 class _ProblemLog:
     """Every problem goes to the report file (when there is one); the first ones are kept
     in memory for messages."""
@@ -289,6 +296,7 @@ class _ProblemLog:
     def __init__(self, report: ImportReport, path: Path | None) -> None:
         self.report = report
         self.path = path
+        self._partial: Path | None = None
         self._handle = None
         self._writer: Any = None
 
@@ -299,9 +307,11 @@ class _ProblemLog:
         if self.path is not None:
             if self._writer is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._handle = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+                # written beside its place and renamed there when complete
+                self._partial = self.path.with_name(f".{self.path.name}{PARTIAL_SUFFIX}")
+                self._handle = open(self._partial, "w", newline="", encoding="utf-8")  # noqa: SIM115
                 self._writer = csv.writer(self._handle)
-                self._writer.writerow(["file", "line", "column", "reason"])
+                self._writer.writerow(REPORT_HEADER)
             self._writer.writerow([problem.file, problem.line, problem.column, problem.reason])
 
     @property
@@ -311,6 +321,8 @@ class _ProblemLog:
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
+            assert self._partial is not None and self.path is not None
+            os.replace(self._partial, self.path)
 
 
 # --- the import -------------------------------------------------------------------------
@@ -326,6 +338,7 @@ def import_files(
     progress: Progress | None = None,
     *,
     report_path: Path | None = None,
+    overwrite_report: bool = False,
     date_order: str | None = None,
 ) -> ImportReport:
     """Import any of the three files (and photos) into ``ws`` in one transaction.
@@ -347,6 +360,11 @@ def import_files(
     for _, path in sources:
         if not Path(path).is_file():
             raise InputError(f"{path} does not exist or is not a file.")
+    if report_path is not None:  # never over a workspace's own files or a stranger's file
+        report_path = check_destination(
+            report_path, overwrite=overwrite_report, ours=starts_with(REPORT_MARKER),
+            what="report of skipped rows",
+        )  # fmt: skip
     if skip_bad_rows and report_path is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         report_path = ws.path / REPORTS_DIR / f"skipped-{stamp}.csv"

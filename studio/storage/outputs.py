@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from studio.core.errors import OutputRefused, StorageFull
 from studio.storage.workspace import ASSETS_DIR, BACKUPS_DIR, DB_NAME
@@ -34,9 +35,9 @@ def workspace_part(path: Path) -> tuple[Path, str] | None:
             continue
         top = resolved.relative_to(folder).parts[0]
         if top in WORKSPACE_FILES:
-            return folder, "its database"
+            return folder, "the database"
         if top in WORKSPACE_FOLDERS:
-            return folder, f"its {top} folder"
+            return folder, f"the {top} folder"
     return None
 
 
@@ -129,3 +130,37 @@ def starts_with(marker: bytes) -> Callable[[Path], bool]:
             return False
 
     return recognise
+
+
+#: image files the studio writes on request, by extension
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+#: the mark in an image's metadata that says the studio made it (a file it may replace)
+IMAGE_MARK = b"Campaign Studio"
+
+
+def write_image(path: Path, image: Any, *, overwrite: bool = False, what: str = "image") -> Path:
+    """Save a Pillow image as the format its file name says, through :func:`write_output`."""
+    import io
+
+    from PIL import PngImagePlugin
+
+    path = Path(path).expanduser()
+    kind = IMAGE_FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise OutputRefused(
+            f"Cannot write the {what} to {path}: '{path.suffix or 'no extension'}' is not an "
+            "image format the studio writes.",
+            hint="end the file name with .png, .jpg or .webp",
+        )
+    buffer = io.BytesIO()
+    if kind == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Software", IMAGE_MARK.decode())
+        image.save(buffer, kind, pnginfo=info)
+    else:
+        exif = image.getexif()
+        exif[0x0131] = IMAGE_MARK.decode()  # EXIF Software
+        image.convert("RGB").save(buffer, kind, quality=92, exif=exif)
+    return write_output(
+        path, buffer.getvalue(), overwrite=overwrite, ours=starts_with(IMAGE_MARK), what=what
+    )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import _thread
 import json
-import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tiny_copy import demo_template, register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
 from studio.jobs import JobContext, JobOutcome, JobQueue
@@ -19,14 +17,8 @@ from studio.storage.workspace import Workspace
 
 
 @pytest.fixture
-def shop(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    from generators.registry import model_cache
-
-    register_as_default(tiny_copy_model_dir(tmp_path_factory))
-    path = tmp_path / "shop"
-    shutil.copytree(demo_template(tmp_path_factory), path)
-    yield path
-    model_cache.release()
+def shop(demo_shop: Path) -> Path:
+    return demo_shop
 
 
 def _run(*args: str) -> dict | list:

@@ -4,12 +4,10 @@ written by the test's tiny model, which the workers resolve from the desktop's l
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tiny_copy import demo_template, register_as_default, tiny_copy_model_dir
 
 from studio.cli import cli, main
 from studio.jobs import JobQueue
@@ -17,14 +15,8 @@ from studio.storage.workspace import Workspace
 
 
 @pytest.fixture
-def shop(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    from generators.registry import model_cache
-
-    register_as_default(tiny_copy_model_dir(tmp_path_factory))
-    path = tmp_path / "shop"
-    shutil.copytree(demo_template(tmp_path_factory), path)
-    yield path
-    model_cache.release()
+def shop(demo_shop: Path) -> Path:
+    return demo_shop
 
 
 def _create(shop: Path) -> None:
