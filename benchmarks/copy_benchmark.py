@@ -1,11 +1,13 @@
-"""Copy generation throughput: batched candidates, threads, and our wrapper's overhead.
+"""Copy generation throughput: batched candidates, threads, constrained decoding, and
+our sampler's overhead.
 
-Measures, in one run on the same prompt and the embedded SmolLM2-135M model:
+Measures, in one run on the same few-shot prompt and the default copy model:
 
-* aggregate tokens/s at 1 and 8 candidates per ``generate`` call, through our sampling
-  wrapper (one shared prompt pass, streaming to a sink, cancel and stop criteria) and
-  through a bare ``model.generate(num_return_sequences=…)`` with the same sampling
-  arguments — the ratio is our overhead (negative: we are faster);
+* aggregate tokens/s at 1 and 8 candidates per call, through the studio's sampler (one
+  shared prompt pass, streaming to a sink, cancel) unconstrained, through it with the
+  brief's word constraint (what copy jobs run), and through a bare
+  ``model.generate(num_return_sequences=…)`` with the same sampling arguments — the
+  ratios are our overhead and the constraint's cost;
 * the same at 1 and 2 torch threads (a busy machine punishes spinning threads);
 * optionally (``--variants``) bf16 weights and a static KV cache at 8 candidates;
 * optionally (``--copy-path``) the whole copy path (``generate_copy`` for one brief:
@@ -28,10 +30,16 @@ from typing import Any
 
 from generators.base import CancelToken, ProgressSink
 from generators.copy import CopyRequest, ProductFacts, SegmentBrief, generate_copy
+from generators.copy.decoding import BriefMasks, WordConstraint
+from generators.copy.facts import fact_sheet
+from generators.copy.gate import field_kind
+from generators.copy.lexicon import vocabulary
 from generators.copy.loading import load_copy_model
-from generators.copy.prompts import field_prompt
-from generators.copy.sampling import SamplingParameters, chat_prompt, sample
+from generators.copy.plans import plan_fields
+from generators.copy.prompts import ad_prompt, field_opening
+from generators.copy.sampling import PromptState, SamplingParameters, sample
 from generators.copy.specs import DEFAULT_COPY_MODEL
+from studio.core.channels import get_channel_format
 
 REQUEST = CopyRequest(
     product=ProductFacts(
@@ -47,10 +55,20 @@ REQUEST = CopyRequest(
 )
 
 
-def bare_generate(lm: Any, prompt: str, count: int, tokens: int, **extra: Any) -> float:
+def brief_prompt(lm: Any) -> tuple[PromptState, WordConstraint]:
+    """The prompt a copy job builds for the brief's first field, and its constraint."""
+    sheet = fact_sheet(REQUEST, "en")
+    plans = plan_fields(REQUEST, get_channel_format(REQUEST.channel_format))
+    kinds = [(p.field.name, field_kind(p.field.name, p.field.max_chars)) for p in plans]
+    state = PromptState(lm, ad_prompt(sheet, kinds)).then(field_opening("en", kinds[0][0]))
+    masks = BriefMasks(lm.table, vocabulary(sheet))
+    return state, WordConstraint(masks, sheet.name)
+
+
+def bare_generate(lm: Any, state: PromptState, count: int, tokens: int, **extra: Any) -> float:
     import torch
 
-    inputs = lm.tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
+    inputs = lm.tokenizer(state.prompt, return_tensors="pt", add_special_tokens=False)
     torch.manual_seed(0)
     started = time.perf_counter()
     with torch.inference_mode():
@@ -62,15 +80,24 @@ def bare_generate(lm: Any, prompt: str, count: int, tokens: int, **extra: Any) -
     return count * tokens / (time.perf_counter() - started)
 
 
-def wrapped_generate(lm: Any, prompt: str, count: int, tokens: int) -> float:
+def ours_generate(
+    lm: Any, state: PromptState, count: int, tokens: int, constraint: WordConstraint | None
+) -> float:
+    """Tokens/s of the studio's sampler; unconstrained, every sequence runs ``tokens``
+    steps (stop tokens masked out), as bare ``generate`` with ``min_new_tokens``."""
+    import torch
+
+    anything = torch.ones(len(lm.table.texts), dtype=torch.bool)
+    anything[lm.table.stops] = False
     started = time.perf_counter()
     sampled = sample(
-        lm, prompt, count=count, max_new_tokens=tokens, min_new_tokens=tokens, seed=0,
-        parameters=SamplingParameters(), stop_at_newline=False,
+        state, "", count=count, max_new_tokens=tokens, seed=0,
+        parameters=SamplingParameters(),
+        allowed=constraint if constraint is not None else (lambda row, tokens: anything),
         sink=ProgressSink(lambda event: None), cancel=CancelToken(),
     )  # fmt: skip
-    assert all(len(lm.tokenizer(t)["input_ids"]) > 0 for t in sampled.texts)
-    return count * tokens / (time.perf_counter() - started)
+    made = sampled.new_tokens if constraint is not None else count * tokens
+    return made / (time.perf_counter() - started)
 
 
 def median_of(runs: list[float]) -> float:
@@ -83,9 +110,9 @@ def run(
     import torch
 
     lm = load_copy_model(DEFAULT_COPY_MODEL, device="cpu", precision="fp32")
-    prompt = chat_prompt(lm, field_prompt(REQUEST, "primary_text", 110, "Meta feed ad").messages)
-    prompt_tokens = len(lm.tokenizer(prompt, add_special_tokens=False)["input_ids"])
-    wrapped_generate(lm, prompt, 2, 4)  # warm-up: allocator, kernels, newline mask
+    state, constraint = brief_prompt(lm)
+    prompt_tokens = len(lm.tokenizer(state.prompt, add_special_tokens=False)["input_ids"])
+    ours_generate(lm, state, 2, 4, None)  # warm-up: allocator, kernels
     results: dict[str, Any] = {
         "model": DEFAULT_COPY_MODEL, "prompt_tokens": prompt_tokens,
         "new_tokens_per_sequence": tokens, "repeats": repeats, "configs": [],
@@ -94,16 +121,22 @@ def run(
     for thread_count in threads:
         torch.set_num_threads(thread_count)
         for count in (1, 8):
-            ours, bare = [], []
-            for _ in range(repeats):  # interleaved, so load changes hit both alike
-                ours.append(wrapped_generate(lm, prompt, count, tokens))
-                bare.append(bare_generate(lm, prompt, count, tokens))
+            ours, constrained, bare = [], [], []
+            for _ in range(repeats):  # interleaved, so load changes hit all alike
+                ours.append(ours_generate(lm, state, count, tokens, None))
+                constrained.append(ours_generate(lm, state, count, tokens, constraint))
+                bare.append(bare_generate(lm, state, count, tokens))
             row = {
                 "threads": thread_count, "candidates": count,
-                "ours_tokens_per_s": median_of(ours), "bare_tokens_per_s": median_of(bare),
+                "ours_tokens_per_s": median_of(ours),
+                "constrained_tokens_per_s": median_of(constrained),
+                "bare_tokens_per_s": median_of(bare),
             }  # fmt: skip
             row["wrapper_overhead"] = round(
                 row["bare_tokens_per_s"] / row["ours_tokens_per_s"] - 1, 3
+            )
+            row["constraint_cost"] = round(
+                row["ours_tokens_per_s"] / row["constrained_tokens_per_s"] - 1, 3
             )
             results["configs"].append(row)
             print(json.dumps(row), flush=True)
@@ -114,26 +147,23 @@ def run(
         for t in threads
     }
     if variants:
-        results["variants"] = variant_runs(lm, prompt, tokens, repeats)
+        results["variants"] = variant_runs(lm, state, tokens, repeats)
     if with_copy_path:
         results["copy_path"] = copy_path()
     return results
 
 
-def variant_runs(lm: Any, prompt: str, tokens: int, repeats: int) -> dict[str, float]:
+def variant_runs(lm: Any, state: PromptState, tokens: int, repeats: int) -> dict[str, float]:
     """bf16 weights and a static KV cache, against fp32 dynamic cache, at 8 candidates."""
     import torch
 
-    found = {"fp32": median_of([bare_generate(lm, prompt, 8, tokens) for _ in range(repeats)])}
+    found = {"fp32": median_of([bare_generate(lm, state, 8, tokens) for _ in range(repeats)])}
     found["static_cache"] = median_of(
-        [
-            bare_generate(lm, prompt, 8, tokens, cache_implementation="static")
-            for _ in range(repeats)
-        ]
+        [bare_generate(lm, state, 8, tokens, cache_implementation="static") for _ in range(repeats)]
     )
     lm.model.to(torch.bfloat16)
     try:
-        found["bf16"] = median_of([bare_generate(lm, prompt, 8, tokens) for _ in range(repeats)])
+        found["bf16"] = median_of([bare_generate(lm, state, 8, tokens) for _ in range(repeats)])
     finally:
         lm.model.to(torch.float32)
     print(json.dumps(found), flush=True)

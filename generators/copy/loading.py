@@ -132,8 +132,13 @@ def converted_gguf(path: Path, revision: str) -> Path:
         return target
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
     options = {"gguf_file": path.name, "local_files_only": True}
+    verbosity = transformers_logging.get_verbosity()
+    # kept in fp16 on purpose (see CONVERTED_DTYPE): the library's advice to load the
+    # packed weights in fp32 is about speed of this one-off conversion, so it is not shown
+    transformers_logging.set_verbosity_error()
     try:
         tokenizer = AutoTokenizer.from_pretrained(path.parent, **options)
         model = AutoModelForCausalLM.from_pretrained(
@@ -145,6 +150,8 @@ def converted_gguf(path: Path, revision: str) -> Path:
             hint="check that the file is complete; a GGUF file of a supported architecture "
             "(Llama, Gemma, Qwen …) is needed",
         ) from error
+    finally:
+        transformers_logging.set_verbosity(verbosity)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
     try:
