@@ -8,6 +8,7 @@ that can tell (:class:`Conventions`), and a file whose dates never tell is refus
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -111,6 +112,12 @@ def _checked_date(text: str, year: int, month: int, day: int) -> date:
         raise ValueProblem(f"'{text}' is not a valid date ({error})") from error
 
 
+#: larger amounts (per price or order line) and quantities are typing or export errors:
+#: refused with their line, before they can overflow a float and poison the statistics
+MAX_AMOUNT = 1_000_000_000.0
+MAX_QUANTITY = 1_000_000
+
+
 @lru_cache(maxsize=65_536)
 def parse_money(text: str, decimal: str | None) -> float:
     """``1,234.50``, ``1.234,50``, ``$12.00``, ``12,50 €``, ``EUR 9.90`` → a float."""
@@ -131,7 +138,16 @@ def parse_money(text: str, decimal: str | None) -> float:
         convention = "1,234.50" if decimal == DECIMAL_POINT else "1.234,50"
         raise ValueProblem(f"'{text}' is not an amount of money (this file writes {convention})")
     amount = float("".join(groups) + "." + (fraction or "0"))
+    if not math.isfinite(amount) or amount > MAX_AMOUNT:
+        raise ValueProblem(
+            f"'{_shown(text)}' is not a plausible amount (at most {MAX_AMOUNT:,.0f})"
+        )
     return -amount if negative else amount
+
+
+def _shown(text: str) -> str:
+    """A value short enough to quote in a message."""
+    return text if len(text) <= 24 else f"{text[:20]}… ({len(text)} characters)"
 
 
 def parse_quantity(text: str) -> int:
@@ -139,7 +155,11 @@ def parse_quantity(text: str) -> int:
     try:
         number = float(value.replace(",", "."))
     except ValueError:
-        raise ValueProblem(f"'{text}' is not a quantity") from None
+        raise ValueProblem(f"'{_shown(text)}' is not a quantity") from None
+    if not math.isfinite(number) or number > MAX_QUANTITY:
+        raise ValueProblem(
+            f"'{_shown(text)}' is not a plausible quantity (at most {MAX_QUANTITY:,})"
+        )
     if number != int(number):
         raise ValueProblem(f"'{text}' is not a whole quantity")
     if number <= 0:

@@ -251,6 +251,24 @@ def test_bad_email_and_negative_price(workspace: Workspace, tmp_path: Path) -> N
     ]
 
 
+def test_absurd_numbers_are_refused_with_line_and_column(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A 400-digit price once became Infinity, broke --json and segmentation."""
+    products = write(tmp_path, "p.csv", f"sku,name,price\nP1,Mug,{'9' * 400}\nP2,Cup,3\n")
+    orders = write(
+        tmp_path, "o.csv",
+        "order_id,customer_id,sku,quantity,date\nO1,C1,P2,1e400,2025-01-02\n",
+    )  # fmt: skip
+    customers = write(tmp_path, "c.csv", "id,email\nC1,a@example.com\n")
+    with pytest.raises(InputError) as caught:
+        import_files(workspace, customers=customers, products=products, orders=orders)
+    reasons = sorted(str(p) for p in caught.value.problems)
+    assert reasons[0].startswith("o.csv, line 2, column 'quantity': '1e400' is not a plausible")
+    assert reasons[1].startswith("p.csv, line 2, column 'price': '99999999999999999999…")
+    assert workspace.scalar("SELECT COUNT(*) FROM products") == 0
+
+
 def test_empty_files(workspace: Workspace, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"c\.csv is empty: it needs a header line"):
         import_files(workspace, customers=write(tmp_path, "c.csv", ""))

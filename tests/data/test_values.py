@@ -98,7 +98,7 @@ def test_conventions_are_decided_by_the_first_value_that_tells() -> None:
 
 def test_quantities_and_discounts() -> None:
     assert parse_quantity("3") == 3 and parse_quantity("2.0") == 2
-    for bad in ("0", "-1", "1.5", "two"):
+    for bad in ("0", "-1", "1.5", "two", "1e400", "inf", "nan", "9" * 30):
         with pytest.raises(ValueProblem):
             parse_quantity(bad)
     assert parse_discount("10%", None) == (None, 0.1)
@@ -116,3 +116,10 @@ def test_headers_and_delimiters() -> None:
     assert sniff_delimiter('"x;y",b,c') == ","  # a quoted semicolon does not count
     assert sniff_delimiter("a\tb") == "\t"
     assert sniff_delimiter("single") == ","
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "1" + "0" * 12, "12" + ",000" * 5])
+def test_absurd_amounts_are_refused_not_stored_as_infinity(text: str) -> None:
+    with pytest.raises(ValueProblem, match="not a plausible amount") as raised:
+        parse_money(text, None)
+    assert len(str(raised.value)) < 120  # a 400-digit value is not quoted whole
