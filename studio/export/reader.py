@@ -190,6 +190,8 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
         with archive.open(info) as handle:
             manifest = json.loads(handle.read(MAX_MANIFEST_BYTES + 1))
+    except RecursionError as error:
+        raise _refuse(path, MANIFEST_NAME, "nests deeper than any real manifest") from error
     except (ValueError, zipfile.BadZipFile, OSError) as error:
         raise _refuse(path, MANIFEST_NAME, f"cannot be read as JSON ({error})") from error
     if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
@@ -209,6 +211,8 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
         for f in files
     ):
         raise _refuse(path, MANIFEST_NAME, "has a malformed 'files' list")
+    if not isinstance(manifest.get("campaign", {}), dict):
+        raise _refuse(path, MANIFEST_NAME, "has a malformed 'campaign' (not an object)")
     return manifest
 
 

@@ -144,6 +144,14 @@ def _mark_encrypted(path: Path, name: str) -> Path:
     return path
 
 
+def _raw_manifest(source: Path, out: Path, text: bytes) -> Path:
+    """A copy of a bundle whose manifest.json holds exactly ``text``."""
+    with zipfile.ZipFile(source) as z, zipfile.ZipFile(out, "w") as copy:
+        for info in z.infolist():
+            copy.writestr(info, text if info.filename == "manifest.json" else z.read(info))
+    return out
+
+
 def _first_creative(bundle: Path) -> str:
     with zipfile.ZipFile(bundle) as z:
         return next(n for n in z.namelist() if n.startswith("creatives/"))
@@ -203,6 +211,14 @@ HOSTILE = {
                 "provenance"
             ),
         ),
+        "malformed",
+    ),
+    "manifest nested too deep": (
+        lambda b, o: _raw_manifest(b, o, b"[" * 200_000 + b"]" * 200_000),
+        "nests deeper than any real manifest",
+    ),
+    "campaign that is a string": (
+        lambda b, o: _rewrite(b, o, manifest=lambda m: m.update(campaign="Spring")),
         "malformed",
     ),
     "malformed manifest": (
