@@ -102,11 +102,16 @@ def output_logits(lm: LoadedCopyModel, hidden: Any, token_ids: Any | None = None
     import torch
 
     head = lm.model.get_output_embeddings()
-    weight = head.weight if token_ids is None else head.weight[token_ids]
+    # gathering rows of the output matrix pays only for a small share of the vocabulary;
+    # for most of it, one full product and a pick is cheaper than copying the matrix
+    gather = token_ids is not None and len(token_ids) < head.weight.shape[0] // 4
+    weight = head.weight[token_ids] if gather else head.weight
     bias = getattr(head, "bias", None)
-    if bias is not None and token_ids is not None:
+    if bias is not None and gather:
         bias = bias[token_ids]
     logits = torch.nn.functional.linear(hidden, weight, bias).float()
+    if token_ids is not None and not gather:
+        logits = logits[..., token_ids]
     cap = getattr(lm.model.config, "final_logit_softcapping", None)
     if cap:
         logits = torch.tanh(logits / cap) * cap
