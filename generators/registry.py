@@ -197,9 +197,18 @@ def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = Fal
     A folder passes when it has safe weights (safetensors/GGUF) or only config files;
     a folder whose only weights are pickles is refused like a single pickle file.
     """
-    if allow_pickle or trusted:
+    if trusted:  # the studio's own packages, checked by sha256 instead
         return
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    for file in files:
+        problem = weights_problem(file)
+        if problem:
+            raise ModelError(
+                f"{file} {problem}.",
+                hint="the file is damaged or incomplete: copy or download it again",
+            )
+    if allow_pickle:
+        return
     pickles = [p for p in files if p.suffix.lower() in PICKLE_SUFFIXES]
     has_safe = any(p.suffix.lower() in SAFE_SUFFIXES for p in files)
     if pickles and not has_safe:
@@ -208,6 +217,32 @@ def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = Fal
             hint="convert it to .safetensors, or allow pickle checkpoints in Settings "
             "if you trust its source",
         )
+
+
+def weights_problem(path: Path) -> str | None:
+    """Why a GGUF or safetensors file cannot be real weights (from its header), or None."""
+    suffix = path.suffix.lower()
+    if suffix not in (".gguf", ".safetensors"):
+        return None
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(24)
+            if suffix == ".gguf":
+                version = int.from_bytes(head[4:8], "little")
+                if head[:4] != b"GGUF" or version not in (2, 3) or size < 24:
+                    return "is not a GGUF file (no GGUF v2/v3 header)"
+                return None
+            length = int.from_bytes(head[:8], "little")
+            if size < 10 or not 2 <= length <= size - 8:
+                return f"is not a safetensors file ({size} bytes, no valid header)"
+            handle.seek(8)
+            header = json.loads(handle.read(length))
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    except ValueError:
+        return "is not a safetensors file (its header is not JSON)"
+    return None if isinstance(header, dict) else "is not a safetensors file (bad header)"
 
 
 def package_file(distribution: str, relative: str) -> Path:
@@ -323,13 +358,16 @@ def _local_path(spec: ModelSpec) -> Path:
 
 
 def is_on_this_machine(spec: ModelSpec) -> bool:
-    """Are the model's files here, without asking a provider?"""
+    """Are the model's files here (and, for a user's model, whole), without asking a
+    provider?"""
     try:
         if spec.source == "package" and spec.extra.get("parts"):
             for part in spec.extra["parts"]:  # present, without joining 250 MB to say so
                 package_file(*part.split(":", 1))
             return True
-        _local_path(spec)
+        path = _local_path(spec)
+        if spec.source == "local":
+            check_weights(path, allow_pickle=True)  # headers only: corrupt is not ready
     except ModelError:
         return False
     return True

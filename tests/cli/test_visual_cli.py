@@ -112,7 +112,9 @@ def test_visual_models_list_add_and_refusals(tmp_path, capsys) -> None:
     folder = tmp_path / "pipe"
     folder.mkdir()
     (folder / "model_index.json").write_text("{}")
-    (folder / "unet.safetensors").write_bytes(b"\0" * 8)
+    (folder / "unet.safetensors").write_bytes(
+        b"\x02\x00\x00\x00\x00\x00\x00\x00{}"
+    )  # no tensors, valid header
     code, out, _ = _run(
         ["visual-models", "add", str(folder), "--family", "sd-turbo", "--id", "mine"], capsys
     )

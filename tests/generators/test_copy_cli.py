@@ -173,7 +173,9 @@ def test_models_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     folder = tmp_path / "my-model"
     folder.mkdir()
     (folder / "config.json").write_text("{}", encoding="utf-8")
-    (folder / "model.safetensors").write_bytes(b"")
+    (folder / "model.safetensors").write_bytes(
+        b"\x02\x00\x00\x00\x00\x00\x00\x00{}"
+    )  # no tensors, valid header
     assert run(capsys, "models", "add", str(folder), "--kind", "copy", "--id", "mine")[0] == 0
     assert run(capsys, "models", "default", "copy", "mine")[0] == 0
     assert run(capsys, "models", "default", "copy")[1].strip() == "mine"

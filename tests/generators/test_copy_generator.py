@@ -193,7 +193,9 @@ def test_broken_model_folder_names_model_and_problem(tmp_path) -> None:
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "config.json").write_text("{ not json", encoding="utf-8")
-    (folder / "model.safetensors").write_bytes(b"garbage")
+    (folder / "model.safetensors").write_bytes(
+        b"\x02\x00\x00\x00\x00\x00\x00\x00{}"
+    )  # no tensors, valid header
     add_local_model(folder, "copy", "llama", model_id="broken")
     with pytest.raises(ModelError, match="Could not load the copy model 'broken'"):
         generate_copy(copy_request(model_id="broken"))
