@@ -178,7 +178,9 @@ class _FieldRun:
             if any(c.passed for c in made):
                 break
         templates = template_texts(self.sheet, self.kind, self.plan.room)
-        return _unique(made + [self._build(text, "template") for text in templates])
+        # a template first: when the model writes the product's own sentence, the text is
+        # the merchant's, and it is judged as such (not by how likely the model found it)
+        return _unique([self._build(text, "template") for text in templates] + made)
 
     def _sample_round(
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken

@@ -9,6 +9,8 @@ commit and the etag (the sha256 for large files) the hub served.
 from __future__ import annotations
 
 import hashlib
+import json
+import struct
 import time
 from pathlib import Path
 
@@ -19,7 +21,17 @@ from studio.core.errors import ModelError
 from studio.core.settings import load_settings
 
 CHUNK = 4096
-PAYLOAD = bytes(range(256)) * 200  # 51,200 bytes: several progress updates
+
+
+def _safetensors(size: int) -> bytes:
+    """A valid safetensors file of about ``size`` bytes (one uint8 tensor)."""
+    tensor = size - 120
+    header = json.dumps({"w": {"dtype": "U8", "shape": [tensor], "data_offsets": [0, tensor]}})
+    raw = header.encode().ljust(112)
+    return struct.pack("<Q", len(raw)) + raw + (bytes(range(256)) * (tensor // 256 + 1))[:tensor]
+
+
+PAYLOAD = _safetensors(51_200)  # several progress updates
 
 
 class FakeHub:
