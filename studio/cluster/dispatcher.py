@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from studio.cluster.transfer import campaign_files, database_snapshot, model_manifest
 from studio.core.errors import Cancelled, StudioError
 from studio.jobs.queue import Job, JobQueue
-from studio.jobs.worker import LOCK_NAME, JobEvent, Listener
+from studio.jobs.worker import JobEvent, Listener, QueueRunner
 from studio.storage.workspace import Workspace, utcnow
 
 log = logging.getLogger(__name__)
@@ -85,8 +83,10 @@ class ClusterOptions:
     init: dict[str, Any] = field(default_factory=dict)
 
 
-class ClusterWorker:
+class ClusterWorker(QueueRunner):
     """Runs the queue's jobs on Ray actors, storing their outcomes here."""
+
+    thread_name = "studio-cluster"
 
     def __init__(
         self,
@@ -99,20 +99,13 @@ class ClusterWorker:
         campaign_id: int | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        self.ws_path = Path(ws_path)
+        super().__init__(
+            ws_path, queue, listener, stop_when_idle=stop_when_idle, campaign_id=campaign_id
+        )
         #: told (from the dispatcher's thread) when the run stops on an error, such as a
         #: cluster that cannot be reached
         self.on_error = on_error
-        self.queue = queue
-        self.listener = listener
         self.options = options or ClusterOptions()
-        self.stop_when_idle = stop_when_idle
-        self.campaign_id = campaign_id
-        self.error: BaseException | None = None
-        self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
-        self._stopping = threading.Event()
-        self._finished = threading.Event()
-        self._finished.set()
         self._state = threading.Lock()
         self._flights: dict[Any, Flight] = {}
         self._cancel_requests: set[int] = set()
@@ -132,21 +125,8 @@ class ClusterWorker:
     # --- control (as the local worker) ------------------------------------------------------
 
     def start(self) -> None:
-        if self.is_running:
-            return
-        ray_module()
-        try:
-            self._lock.acquire(timeout=0)
-        except Timeout as error:
-            raise StudioError(
-                f"Another Campaign Studio window or command is already generating in "
-                f"{self.ws_path}.",
-                hint="wait for it to finish, or close it, then try again",
-            ) from error
-        self._stopping.clear()
-        self._finished.clear()
-        self.queue.add_cancel_hook(self._on_cancel)
-        threading.Thread(target=self._run, name="studio-cluster", daemon=True).start()
+        ray_module()  # a clear error now when Ray is missing, not later in the thread
+        super().start()
 
     def stop(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
         self._stopping.set()
@@ -154,13 +134,6 @@ class ClusterWorker:
         if cancel_running:
             self._on_cancel(None)
         return self.join(timeout)
-
-    def join(self, timeout: float | None = None) -> bool:
-        return self._finished.wait(timeout)
-
-    @property
-    def is_running(self) -> bool:
-        return not self._finished.is_set()
 
     @property
     def is_busy(self) -> bool:
@@ -198,9 +171,7 @@ class ClusterWorker:
                 self.on_error(error)
         finally:
             self._shutdown()
-            self.queue.remove_cancel_hook(self._on_cancel)
-            self._lock.release()
-            self._finished.set()
+            self._ended()
 
     def _connect(self) -> None:
         ray = ray_module()
@@ -504,14 +475,6 @@ class ClusterWorker:
         self.actors.clear()
         if self._owns_ray and ray.is_initialized():
             ray.shutdown()
-
-    def _emit(self, event: JobEvent) -> None:
-        if self.listener is None:
-            return
-        try:
-            self.listener(event)
-        except Exception:
-            log.exception("job event listener failed on %s", event.kind)
 
 
 def worker_factory(options: ClusterOptions) -> Callable[..., ClusterWorker]:

@@ -89,22 +89,19 @@ FAULT_ENV = "STUDIO_FAULT"
 Listener = Callable[[JobEvent], None]
 
 
-class Worker:
-    """Runs queued jobs in a background thread until stopped.
+class QueueRunner:
+    """What every runner of a workspace's queue shares: the workspace lock (one runner per
+    workspace, across processes), the thread's start and end, and job events to a
+    listener. :class:`Worker` runs jobs here; :class:`studio.cluster.dispatcher.ClusterWorker`
+    on a Ray cluster."""
 
-    ``queue`` is the caller's queue object: the worker wakes when it changes and is told
-    through it when the user cancels a running job. The worker itself reads and writes
-    through its own connection, opened in its thread.
-
-    With ``stop_when_idle=True`` the worker ends when no runnable job is left (the CLI's
-    foreground run); otherwise it waits for new jobs until :meth:`stop`.
-    """
+    #: the thread's name, for logs and debuggers
+    thread_name = "studio-runner"
 
     def __init__(
         self,
         ws_path: Path | str,
         queue: JobQueue,
-        handlers: Mapping[str, Handler],
         listener: Listener | None = None,
         *,
         stop_when_idle: bool = False,
@@ -112,25 +109,19 @@ class Worker:
     ) -> None:
         self.ws_path = Path(ws_path)
         self.queue = queue
-        self.handlers = dict(handlers)
         self.listener = listener
         self.stop_when_idle = stop_when_idle
         self.campaign_id = campaign_id
-        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         # set when the thread has ended; used instead of Thread.join/is_alive, whose
         # state a Ctrl-C during join can corrupt on Python < 3.13
         self._finished = threading.Event()
         self._finished.set()
-        self._state_lock = threading.Lock()
-        self._current: tuple[int, CancelToken] | None = None
         self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
         self.error: BaseException | None = None
 
-    # --- control ------------------------------------------------------------------------
-
     def start(self) -> None:
-        """Start the thread. Raises StudioError when another worker runs this workspace."""
+        """Start the thread. Raises StudioError when another runner has this workspace."""
         if self.is_running:
             return
         try:
@@ -144,8 +135,68 @@ class Worker:
         self._stopping.clear()
         self._finished.clear()
         self.queue.add_cancel_hook(self._on_cancel)
-        self._thread = threading.Thread(target=self._run, name="studio-worker", daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._run, name=self.thread_name, daemon=True).start()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True when it has."""
+        return self._finished.wait(timeout)
+
+    @property
+    def is_running(self) -> bool:
+        return not self._finished.is_set()
+
+    def _ended(self) -> None:
+        """The thread's last step, whatever happened."""
+        self.queue.remove_cancel_hook(self._on_cancel)
+        self._lock.release()
+        self._finished.set()
+
+    def _emit(self, event: JobEvent) -> None:
+        if self.listener is None:
+            return
+        try:
+            self.listener(event)
+        except Exception:  # a broken listener must not break the queue
+            log.exception("job event listener failed on %s", event.kind)
+
+    def _on_cancel(self, job_id: int | None) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class Worker(QueueRunner):
+    """Runs queued jobs in a background thread until stopped.
+
+    ``queue`` is the caller's queue object: the worker wakes when it changes and is told
+    through it when the user cancels a running job. The worker itself reads and writes
+    through its own connection, opened in its thread.
+
+    With ``stop_when_idle=True`` the worker ends when no runnable job is left (the CLI's
+    foreground run); otherwise it waits for new jobs until :meth:`stop`.
+    """
+
+    thread_name = "studio-worker"
+
+    def __init__(
+        self,
+        ws_path: Path | str,
+        queue: JobQueue,
+        handlers: Mapping[str, Handler],
+        listener: Listener | None = None,
+        *,
+        stop_when_idle: bool = False,
+        campaign_id: int | None = None,
+    ) -> None:
+        super().__init__(
+            ws_path, queue, listener, stop_when_idle=stop_when_idle, campaign_id=campaign_id
+        )
+        self.handlers = dict(handlers)
+        self._state_lock = threading.Lock()
+        self._current: tuple[int, CancelToken] | None = None
+
+    # --- control ------------------------------------------------------------------------
 
     def stop(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
         """Stop after the current job (cancelling it when ``cancel_running``) and join.
@@ -159,14 +210,6 @@ class Worker:
                 if self._current is not None:
                     self._current[1].cancel()
         return self.join(timeout)
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread to end; True when it has."""
-        return self._finished.wait(timeout)
-
-    @property
-    def is_running(self) -> bool:
-        return not self._finished.is_set()
 
     @property
     def is_busy(self) -> bool:
@@ -198,9 +241,7 @@ class Worker:
             log.exception("the job worker stopped on an unexpected error")
             self.error = error
         finally:
-            self.queue.remove_cancel_hook(self._on_cancel)
-            self._lock.release()
-            self._finished.set()
+            self._ended()
 
     def _loop(self, queue: JobQueue) -> None:
         while not self._stopping.is_set():
@@ -254,14 +295,6 @@ class Worker:
         finally:
             with self._state_lock:
                 self._current = None
-
-    def _emit(self, event: JobEvent) -> None:
-        if self.listener is None:
-            return
-        try:
-            self.listener(event)
-        except Exception:  # a broken listener must not break the queue
-            log.exception("job event listener failed on %s", event.kind)
 
 
 class _Reporter:
