@@ -15,6 +15,9 @@ app and the command line use either. Its thread:
 
 Models reach the actors without a hub: an actor resolves the desktop's model ids from its
 own machine and receives the files of any it lacks (checked by sha256).
+
+The four steps stay in one module because they share one state, the table of jobs in
+flight and the pool of idle actors, which only the dispatcher's thread changes.
 """
 
 from __future__ import annotations

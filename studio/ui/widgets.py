@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -116,3 +120,14 @@ def empty_state(text: str) -> QLabel:
     label.setContentsMargins(24, 24, 24, 24)
     muted(label)
     return label
+
+
+def refill(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
+    """Replace a combo box's (label, data) items, keeping the chosen one if still there."""
+    current = combo.currentData()
+    combo.clear()
+    for label, data in items:
+        combo.addItem(label, data)
+    index = combo.findData(current)
+    if current is not None and index >= 0:
+        combo.setCurrentIndex(index)

@@ -26,7 +26,7 @@ from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.review import campaigns
-from studio.ui.widgets import ProgressPanel, button, row
+from studio.ui.widgets import ProgressPanel, button, refill, row
 
 EXPORTS_FOLDER = "exports"
 
@@ -102,13 +102,8 @@ class ExportScreen(Screen):
         if workspace is None:
             return
         with guarded("Loading the campaigns", self):
-            current = self.campaign.currentData()
-            self.campaign.clear()
             self.entries = {entry["id"]: entry for entry in campaigns(workspace)}
-            for entry in self.entries.values():
-                self.campaign.addItem(entry["name"], entry["id"])
-            if current in self.entries:
-                self.campaign.setCurrentIndex(self.campaign.findData(current))
+            refill(self.campaign, [(e["name"], e["id"]) for e in self.entries.values()])
             self._campaign_changed()
 
     def _campaign_changed(self) -> None:

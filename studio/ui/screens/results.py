@@ -35,7 +35,7 @@ from studio.ui.viewmodels.results import (
     verdict_text,
 )
 from studio.ui.viewmodels.review import campaigns
-from studio.ui.widgets import ProgressPanel, button, empty_state, row
+from studio.ui.widgets import ProgressPanel, button, empty_state, refill, row
 
 COLUMNS = ("Ad", "Impr.", "Clicks", "Conv.", "Rate (95 %)", "P(best)", "Next split", "")
 REPORT_FILTER = "Ad results (*.csv *.tsv *.txt);;All files (*)"
@@ -130,12 +130,7 @@ class ResultsScreen(Screen):
         if workspace is None:
             return
         with guarded("Loading the campaigns", self):
-            current = self.campaign.currentData()
-            self.campaign.clear()
-            for entry in campaigns(workspace):
-                self.campaign.addItem(entry["name"], entry["id"])
-            if current is not None and self.campaign.findData(current) >= 0:
-                self.campaign.setCurrentIndex(self.campaign.findData(current))
+            refill(self.campaign, [(e["name"], e["id"]) for e in campaigns(workspace)])
         self.reload()
 
     def reload(self) -> None:
