@@ -41,6 +41,10 @@ BUILTIN_SPEC_MODULES = (
 USER_MODELS_FILE = "models.json"
 PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"}
 SAFE_SUFFIXES = {".safetensors", ".gguf"}
+#: the names transformers and diffusers read weights from (``model.safetensors``,
+#: ``model-00001-of-00002.safetensors``, ``unet/diffusion_pytorch_model.safetensors`` …);
+#: a safetensors file with another name is never loaded, so it cannot vouch for a folder
+LOADED_WEIGHT_NAMES = ("model", "diffusion_pytorch_model", "adapter_model")
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,11 @@ def add_local_model(
     if not path.exists():
         raise ModelError(f"No model at {path}.")
     check_weights(path, allow_pickle=allow_pickle)
+    try:
+        check_weights(path)
+        needs_pickle = False
+    except UnsafeModelFile:
+        needs_pickle = True  # allowed above: remembered, so loading it is allowed too
     spec = ModelSpec(
         id=model_id or path.stem.lower().replace(" ", "-"),
         kind=kind,
@@ -154,6 +163,7 @@ def add_local_model(
         name=name or path.name,
         license=license,
         size_bytes=_size_of(path),
+        extra={"allow_pickle": True} if needs_pickle else {},
     )
     _save_user_specs([s for s in _load_user_specs() if s.id != spec.id] + [spec])
     return spec
@@ -191,11 +201,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _loaded_safe_weights(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix == ".gguf":
+        return True
+    return suffix == ".safetensors" and path.stem.lower().startswith(LOADED_WEIGHT_NAMES)
+
+
 def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = False) -> None:
     """Refuse pickle checkpoints (arbitrary code on load) unless explicitly allowed.
 
-    A folder passes when it has safe weights (safetensors/GGUF) or only config files;
-    a folder whose only weights are pickles is refused like a single pickle file.
+    A folder is judged by the files its loader reads: each folder of it that holds a
+    pickle must also hold safe weights under a name the loader reads instead
+    (:data:`LOADED_WEIGHT_NAMES`); otherwise it is refused like a single pickle file.
     """
     if trusted:  # the studio's own packages, checked by sha256 instead
         return
@@ -209,13 +227,15 @@ def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = Fal
             )
     if allow_pickle:
         return
-    pickles = [p for p in files if p.suffix.lower() in PICKLE_SUFFIXES]
-    has_safe = any(p.suffix.lower() in SAFE_SUFFIXES for p in files)
-    if pickles and not has_safe:
+    safe_folders = {p.parent for p in files if _loaded_safe_weights(p)}
+    pickles = [
+        p for p in files if p.suffix.lower() in PICKLE_SUFFIXES and p.parent not in safe_folders
+    ]
+    if pickles:
         raise UnsafeModelFile(
             f"{pickles[0]} is a pickle checkpoint, which can run arbitrary code when loaded.",
-            hint="convert it to .safetensors, or allow pickle checkpoints in Settings "
-            "if you trust its source",
+            hint="convert it to .safetensors, or, if you trust its source, add it with "
+            "--allow-pickle (or allow pickle checkpoints in Settings)",
         )
 
 
@@ -232,6 +252,11 @@ def weights_problem(path: Path) -> str | None:
                 version = int.from_bytes(head[4:8], "little")
                 if head[:4] != b"GGUF" or version not in (2, 3) or size < 24:
                     return "is not a GGUF file (no GGUF v2/v3 header)"
+                tensors = int.from_bytes(head[8:16], "little")
+                entries = int.from_bytes(head[16:24], "little")
+                # each tensor and metadata entry takes at least 8 bytes of header
+                if not 0 < tensors <= size // 8 or entries > size // 8:
+                    return f"is not a GGUF file (damaged header: {tensors} tensors in {size} bytes)"
                 return None
             length = int.from_bytes(head[:8], "little")
             if size < 10 or not 2 <= length <= size - 8:
@@ -320,8 +345,17 @@ def remove_file_provider(provider: FileProvider) -> None:
         _providers.remove(provider)
 
 
+def pickle_allowed(spec: ModelSpec, setting: bool) -> bool:
+    """May this model's pickle checkpoints be loaded: allowed in Settings for every model,
+    or for this one when it was added with ``--allow-pickle``."""
+    return setting or bool(spec.extra.get("allow_pickle"))
+
+
 def resolve_path(spec: ModelSpec, *, allow_pickle: bool = False) -> Path:
-    """The file or folder holding a model's weights; raises a clear ModelError if absent."""
+    """The file or folder holding a model's weights; raises a clear ModelError if absent.
+    ``allow_pickle`` is the Settings choice; a model added with ``--allow-pickle`` is
+    allowed either way."""
+    allow_pickle = pickle_allowed(spec, allow_pickle)
     try:
         path = _local_path(spec)
     except ModelError:
@@ -367,7 +401,9 @@ def is_on_this_machine(spec: ModelSpec) -> bool:
             return True
         path = _local_path(spec)
         if spec.source == "local":
-            check_weights(path, allow_pickle=True)  # headers only: corrupt is not ready
+            # corrupt is not ready, and neither is a pickle that may not be loaded
+            allowed = pickle_allowed(spec, settings.load_settings().allow_pickle_checkpoints)
+            check_weights(path, allow_pickle=allowed)
     except ModelError:
         return False
     return True

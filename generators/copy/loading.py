@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generators.device import DeviceChoice, choose_device
-from generators.registry import ModelSpec, get_spec, model_cache, resolve_path, sha256_file
+from generators.registry import (
+    ModelSpec,
+    get_spec,
+    model_cache,
+    pickle_allowed,
+    resolve_path,
+    sha256_file,
+)
 from studio.core import paths
 from studio.core.errors import ModelError
 from studio.core.settings import load_settings
@@ -91,9 +98,13 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
     path = resolve_path(spec, allow_pickle=allow_pickle)
     revision = _revision(spec, path)
     folder, options = _from_pretrained_args(spec, path, revision)
+    # safetensors only: the library then never reaches torch.load
+    weights = {} if pickle_allowed(spec, allow_pickle) else {"use_safetensors": True}
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **options)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=choice.dtype, **options)
+        model = AutoModelForCausalLM.from_pretrained(
+            folder, dtype=choice.dtype, **options, **weights
+        )
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
         raise ModelError(
             f"Could not load the copy model '{spec.id}' from {path}: {error}",

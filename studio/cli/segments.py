@@ -86,8 +86,10 @@ def register(cli: click.Group) -> None:
             run_id = find_segments(ws, k=k, method=method, seed=seed, progress=update)
             segments = list_segments(ws, run_id)
             info = run_info(ws, run_id)
+        unusable = info["parameters"].get("unusable_order_lines", 0)
         emit(
-            {"run_id": run_id, "metrics": info["metrics"], "segments": segments},
+            {"run_id": run_id, "metrics": info["metrics"], "segments": segments,
+             "unusable_order_lines": unusable},
             as_json,
             lambda data: _print_segments(
                 data["segments"],
@@ -95,7 +97,13 @@ def register(cli: click.Group) -> None:
                 f"silhouette {data['metrics'].get('silhouette')})",
                 details=True,
             ),
-        )
+        )  # fmt: skip
+        if unusable and not as_json:
+            click.echo(
+                f"\nNote: {unusable:,} stored order line(s) have an impossible amount or date "
+                "and were left out; import the orders file again to correct them.",
+                err=True,
+            )
 
     @cli.command("segments")
     @workspace_argument

@@ -14,6 +14,7 @@ from studio.core.errors import InputError, WorkspaceError
 from studio.data.csv_import import ImportReport, import_files
 from studio.data.demo import create_demo_workspace
 from studio.data.values import DATE_ORDERS
+from studio.storage.leftovers import find_leftovers, remove_leftovers
 from studio.storage.workspace import DB_NAME, Workspace, remove_workspace
 
 #: results go to stdout; progress and errors use stderr
@@ -43,9 +44,32 @@ def _print_summary(summary: dict[str, Any]) -> None:
     ]
     if "damaged_files" in summary:
         rows.append(("damaged files", str(len(summary["damaged_files"]))))
+    for kind, label in (("orphan", "orphan files"), ("unfinished", "unfinished files")):
+        if "leftovers" in summary:
+            found = [f for f in summary["leftovers"] if f["kind"] == kind]
+            size = sum(f["bytes"] for f in found) / 1e6
+            rows.append((label, f"{len(found)} ({size:,.1f} MB)" if found else "0"))
     for what, value in rows:
         table.add_row(what, value)
     stdout.print(table)
+
+
+def _say_leftovers(summary: dict[str, Any], repaired: bool) -> None:
+    leftovers, removed = summary["leftovers"], summary.get("removed", [])
+    recent = [f for f in leftovers if f["recent"]]
+    if repaired:
+        size = sum(f["bytes"] for f in removed) / 1e6
+        click.echo(f"Removed {len(removed)} left-behind file(s), {size:,.1f} MB.")
+        if recent:
+            click.echo(
+                f"Kept {len(recent)} changed in the last hour: a running import, job or "
+                "export may still be writing them."
+            )
+    elif leftovers:
+        click.echo(
+            f"{len(leftovers)} file(s) left behind by a stopped import, job or export take "
+            f"space; remove them with: studio info {summary['path']} --verify --repair"
+        )
 
 
 def _print_import(result: dict[str, Any]) -> None:
@@ -151,16 +175,35 @@ def register(cli: click.Group) -> None:
 
     @cli.command("info")
     @workspace_argument
-    @click.option("--verify", is_flag=True, help="Also check every stored file against its hash.")
+    @click.option(
+        "--verify",
+        is_flag=True,
+        help="Also check every stored file against its hash, and look for files a killed "
+        "process left behind.",
+    )
+    @click.option(
+        "--repair",
+        is_flag=True,
+        help="With --verify: remove the files a killed process left behind (never a file "
+        "written in the last hour).",
+    )
     @json_option
-    def info_command(workspace: Path, verify: bool, as_json: bool) -> None:
+    def info_command(workspace: Path, verify: bool, repair: bool, as_json: bool) -> None:
         """Summarise WORKSPACE: customers, products, orders, segments, campaigns, files."""
+        if repair and not verify:
+            raise click.UsageError("--repair needs --verify.")
         with opened(workspace) as ws:
             summary = ws.summary()
             if verify:
                 summary["damaged_files"] = ws.verify_files()
-                summary["integrity"] = ws.scalar("PRAGMA integrity_check")
+                summary["integrity"] = ws.integrity_check()
+                leftovers = find_leftovers(ws)
+                summary["leftovers"] = [f.as_dict() for f in leftovers]
+                if repair:
+                    summary["removed"] = [f.as_dict() for f in remove_leftovers(leftovers)]
         emit(summary, as_json, _print_summary)
+        if verify and not as_json:
+            _say_leftovers(summary, repair)
         if verify and (summary["damaged_files"] or summary["integrity"] != "ok"):
             raise WorkspaceError(
                 f"{workspace} is damaged: {len(summary['damaged_files'])} stored file(s) missing"

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import ImportProblem, InputError
-from studio.data.csv_reading import CsvStream, normalise_header
+from studio.data.csv_reading import Record, normalise_header
 from studio.data.images import ImageFolder, ImageProblem, PhotoStore
+from studio.data.tables import open_table
 from studio.data.values import (
     DATE_ORDERS,
     Conventions,
@@ -43,7 +44,8 @@ from studio.data.values import (
     parse_money,
     parse_quantity,
 )
-from studio.storage.outputs import PARTIAL_SUFFIX, check_destination, starts_with
+from studio.storage.leftovers import PARTIAL_SUFFIX
+from studio.storage.outputs import check_destination, starts_with
 from studio.storage.workspace import Workspace
 
 Progress = Callable[[str, float | None], None]
@@ -455,7 +457,7 @@ def _import_file(
     progress: Callable[[float, str], None],
 ) -> FileReport:
     report = FileReport(path.name, kind.name)
-    with CsvStream(path) as stream:
+    with open_table(path) as stream:
         mapping = _map_columns(kind, stream.header, path.name)
     conventions = _conventions(path, kind, mapping, date_order)
     parse_row = _row_parser(
@@ -467,11 +469,11 @@ def _import_file(
         f" VALUES (?, {', '.join('?' for _ in columns)})"
     )
     before = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
-    with _stage(conn, kind) as table, CsvStream(path) as stream:
+    with _stage(conn, kind) as table, open_table(path) as stream:
         batch: list[tuple[Any, ...]] = []
         for record in stream:
             report.rows += 1
-            row, problems = parse_row(record.line, record.values)
+            row, problems = parse_row(record)
             for problem in problems:
                 log.add(problem)
             if row is None:
@@ -551,7 +553,7 @@ def _conventions(
     ]
     if not dates and not money:
         return conventions
-    with CsvStream(path) as stream:
+    with open_table(path) as stream:
         for n, record in enumerate(stream):
             values = record.values
             for i in dates:
@@ -620,7 +622,7 @@ def _row_parser(
     folder: ImageFolder,
     photos: PhotoStore,
     skip_bad_rows: bool,
-) -> Callable[[int, list[str]], tuple[tuple[Any, ...] | None, list[ImportProblem]]]:
+) -> Callable[[Record], tuple[tuple[Any, ...] | None, list[ImportProblem]]]:
     """A function that turns one record into a staging row and its problems."""
     file = path.name
     width = len(header)
@@ -639,7 +641,12 @@ def _row_parser(
     ]
     n_slots, n_columns, attributes_slot = len(slots), len(columns), slots["attributes"]
 
-    def parse(line: int, values: list[str]) -> tuple[tuple[Any, ...] | None, list[ImportProblem]]:
+    def parse(record: Record) -> tuple[tuple[Any, ...] | None, list[ImportProblem]]:
+        line, values = record.line, record.values
+        if record.nul_column is not None:
+            column = header[record.nul_column] if record.nul_column < width else None
+            reason = "holds a NUL byte, which no text has (a damaged or binary export?)"
+            return None, [ImportProblem(file, line, column, reason)]
         if len(values) != width:
             reason = (
                 f"has {len(values)} fields but the header has {width}"
@@ -799,7 +806,7 @@ def _attach_photos_to_existing(
         try:
             sha = photos.store(photo)
         except ImageProblem as problem:
-            log.add(ImportProblem(photo.name, None, None, str(problem)))
+            log.add(ImportProblem(f"product {sku}", None, None, str(problem)))
             continue
         folder.used.add(photo)
         conn.execute("UPDATE products SET image_sha256 = ? WHERE id = ?", (sha, product_id))
@@ -818,6 +825,11 @@ def _photo_warnings(folder: ImageFolder, matching: bool) -> list[str]:
         warnings.append(
             f"{len(unused)} image file(s) in {folder.root} match no product: "
             + _first_few([p.name for p in unused])
+        )
+    if folder.leading_out:
+        warnings.append(
+            f"{len(folder.leading_out)} file(s) in {folder.root} are links to files outside "
+            "it and were not read: " + _first_few([p.name for p in folder.leading_out])
         )
     return warnings
 

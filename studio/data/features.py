@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from studio.data.values import MAX_AMOUNT
 from studio.storage.workspace import Workspace
 
 #: features whose distribution is long-tailed; log1p keeps big spenders from dominating
@@ -260,10 +261,22 @@ class WorkspaceData:
     catalog: Catalog
     lines: OrderLines
     currency: str
+    #: stored order lines that could not be used (an impossible amount or date written
+    #: by an older version or another tool); they are left out, never guessed
+    unusable_lines: int = 0
 
     @property
     def last_day(self) -> int | None:
         return int(self.lines.day.max()) if len(self.lines) else None
+
+
+#: an order line the features can use: finite amounts within the import's limits and a
+#: real ISO date (SQLite compares an infinite REAL as larger than any number)
+_USABLE_LINE = (
+    f"abs(amount) <= {MAX_AMOUNT:.0f} AND (discount IS NULL OR abs(discount) <= {MAX_AMOUNT:.0f})"
+    " AND ordered_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*'"
+    " AND date(substr(ordered_at, 1, 10)) IS NOT NULL"
+)
 
 
 def load_workspace_data(ws: Workspace) -> WorkspaceData:
@@ -288,8 +301,10 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
         # plain tuples: millions of order lines would not fit as dicts
         rows = reader.execute(
             "SELECT customer_id, product_id, order_ref, substr(ordered_at, 1, 10), amount,"
-            " discount FROM orders ORDER BY id"
+            f" discount FROM orders WHERE {_USABLE_LINE} ORDER BY id"
         ).fetchall()
+        unusable = reader.execute(f"SELECT count(*) FROM orders WHERE NOT ({_USABLE_LINE})")
+        unusable_lines = int(unusable.fetchone()[0])
     finally:
         reader.conn.close()
     customer_ids = np.array([r["id"] for r in customer_rows], dtype=np.int64)
@@ -324,7 +339,7 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
 
     currencies = [r["currency"] for r in product_rows if r["currency"]]
     currency = max(set(currencies), key=currencies.count) if currencies else ""
-    return WorkspaceData(customer_table(customer_rows), catalog, lines, currency)
+    return WorkspaceData(customer_table(customer_rows), catalog, lines, currency, unusable_lines)
 
 
 def product_text(row: Mapping[str, object]) -> str:
@@ -334,13 +349,19 @@ def product_text(row: Mapping[str, object]) -> str:
     return ". ".join(p for p in parts if p)
 
 
+def _day_or_unknown(value: object) -> int:
+    """Days since the epoch of a stored date, -1 when it is missing or not a date."""
+    try:
+        day = np.datetime64(str(value)[:10], "D") if value else np.datetime64("NaT")
+    except ValueError:
+        return -1
+    return -1 if np.isnat(day) else int(day.astype(np.int64))
+
+
 def customer_table(rows: list[dict]) -> CustomerTable:
     """Country, city and JSON attributes, split into categorical and numeric columns."""
     n = len(rows)
-    signup = np.array(
-        [r["signup_date"][:10] if r["signup_date"] else "NaT" for r in rows], dtype="datetime64[D]"
-    )
-    signup_day = np.where(np.isnat(signup), -1, signup.astype(np.int64)).astype(np.int64)
+    signup_day = np.array([_day_or_unknown(r["signup_date"]) for r in rows], dtype=np.int64)
 
     raw: dict[str, list[object]] = {"country": [r["country"] for r in rows]}
     for index, row in enumerate(rows):
@@ -358,9 +379,8 @@ def customer_table(rows: list[dict]) -> CustomerTable:
         if not present:
             continue
         if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-            numeric[key] = np.array(
-                [float(v) if isinstance(v, int | float) else np.nan for v in column]
-            )
+            values = np.array([float(v) if isinstance(v, int | float) else np.nan for v in column])
+            numeric[key] = np.where(np.isfinite(values), values, np.nan)  # NaN: imputed
         else:
             categorical[key] = np.array(["" if v is None else str(v) for v in column], dtype=str)
     ids = np.array([r["id"] for r in rows], dtype=np.int64)

@@ -1,23 +1,31 @@
 """Product photos for an import: found by SKU or file name, checked, and stored.
 
 A photo is matched, in this order, from the product's image column (a path relative to
-the images folder or to the CSV, or an absolute path) or from a file in the images folder
-whose name (without extension) is the SKU. Every file is opened and decoded completely
-before it is stored, so a truncated or corrupt photo is reported instead of kept.
+the images folder or to the CSV) or from a file in the images folder whose name (without
+extension) is the SKU. Only files inside the images folder or the CSV's folder are read:
+a symlink or a path that leads elsewhere is refused, so a shared CSV cannot make the
+studio copy files from anywhere on the machine. Every file is opened and decoded
+completely before it is stored, so a truncated or corrupt photo is reported instead of
+kept; its type comes from its content, not its name; photos over :data:`MAX_MEGAPIXELS`
+are refused before they are decoded, which bounds the memory an import needs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.storage.workspace import Workspace
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
-_STORED_AS_IS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                 ".webp": "image/webp"}  # fmt: skip
+#: formats kept byte for byte; any other readable format is stored as PNG
+_STORED_AS_IS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+#: larger than any product photo a camera takes (100 MP medium format); decoding one
+#: this size takes about 300 MB
+MAX_MEGAPIXELS = 100
 
 
 class ImageProblem(ValueError):
@@ -32,15 +40,20 @@ class ImageFolder:
     by_stem: dict[str, Path] = field(default_factory=dict)
     used: set[Path] = field(default_factory=set)
     unmatched: list[str] = field(default_factory=list)  # SKUs without a photo
+    leading_out: list[Path] = field(default_factory=list)  # links to files elsewhere
 
     @classmethod
     def scan(cls, root: Path | None) -> ImageFolder:
         folder = cls(root)
         if root is None:
             return folder
+        inside = root.resolve()
         for path in sorted(root.rglob("*")):
             if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-                folder.by_stem.setdefault(path.stem.lower(), path)
+                if path.resolve().is_relative_to(inside):
+                    folder.by_stem.setdefault(path.stem.lower(), path)
+                else:
+                    folder.leading_out.append(path)
         return folder
 
     def find(self, sku: str, image_value: str | None, csv_folder: Path) -> Path | None:
@@ -51,6 +64,12 @@ class ImageFolder:
             candidates = [named] if named.is_absolute() else [b / named for b in bases if b]
             for candidate in candidates:
                 if candidate.is_file():
+                    resolved = candidate.resolve()
+                    if not any(resolved.is_relative_to(b.resolve()) for b in bases if b):
+                        raise ImageProblem(
+                            f"image file '{image_value}' is outside the images folder and the "
+                            "CSV's folder; only photos inside them are read"
+                        )
                     return candidate
             by_name = self.by_stem.get(named.stem.lower())
             if by_name is not None:
@@ -60,6 +79,13 @@ class ImageFolder:
 
     def unused(self) -> list[Path]:
         return sorted(set(self.by_stem.values()) - self.used)
+
+
+def _too_large(path: Path, size: str) -> str:
+    return (
+        f"image '{path}' is {size}; the studio reads photos up to "
+        f"{MAX_MEGAPIXELS} megapixels (scale it down, e.g. to 4000 pixels wide)"
+    )
 
 
 class PhotoStore:
@@ -74,18 +100,30 @@ class PhotoStore:
     def store(self, path: Path) -> str:
         from PIL import Image, UnidentifiedImageError
 
-        media_type = _STORED_AS_IS.get(path.suffix.lower())
         try:
-            with Image.open(path) as image:
+            with warnings.catch_warnings():  # the size is checked below, before decoding
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image = Image.open(path)
+            with image:
+                megapixels = image.width * image.height / 1e6
+                if megapixels > MAX_MEGAPIXELS:
+                    size = f"{image.width}×{image.height} pixels ({megapixels:.0f} megapixels)"
+                    raise ImageProblem(_too_large(path, size))
                 image.load()  # decodes every byte: catches truncated files
+                media_type = _STORED_AS_IS.get(image.format or "")
                 if media_type is None:  # GIF, BMP, TIFF: kept as PNG
                     buffer = io.BytesIO()
                     image.convert("RGBA" if "A" in image.getbands() else "RGB").save(buffer, "PNG")
                     data, media_type = buffer.getvalue(), "image/png"
                 else:
                     data = path.read_bytes()
+        except ImageProblem:
+            raise
+        except Image.DecompressionBombError:
+            limit = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
+            raise ImageProblem(_too_large(path, f"over {limit:.0f} megapixels")) from None
         except (UnidentifiedImageError, OSError, ValueError) as error:
-            raise ImageProblem(f"image '{path.name}' cannot be read ({error})") from None
+            raise ImageProblem(f"image '{path}' cannot be read ({error})") from None
         target = self.workspace.assets.path_for(hashlib.sha256(data).hexdigest(), media_type)
         existed = target.exists()
         sha = self.workspace.store_bytes(data, media_type).sha256

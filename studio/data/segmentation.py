@@ -354,6 +354,8 @@ def run_segmentation(
         "seed": seed,
         "as_of": iso_day(features.as_of_day),
     }
+    if data.unusable_lines:
+        parameters["unusable_order_lines"] = data.unusable_lines
     _report(progress, "Saving the run", 0.95)
     with ws.write() as db:
         now = utcnow()

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from studio.core.errors import ExportError
+from studio.storage.leftovers import PARTIAL_SUFFIX, remove_stale_partials
 
 #: the earliest time a zip can record (DOS epoch): what reproducible builds use
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -38,8 +39,9 @@ class BundleZip:
 
     def __enter__(self) -> BundleZip:
         self.destination.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(self.destination)
         fd, tmp = tempfile.mkstemp(
-            dir=self.destination.parent, prefix=f".{self.destination.name}.", suffix=".partial"
+            dir=self.destination.parent, prefix=f".{self.destination.name}.", suffix=PARTIAL_SUFFIX
         )
         os.close(fd)
         self._tmp = Path(tmp)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
 _CHUNK = 1 << 20
+INCOMING_PREFIX = ".incoming-"  # a file being written; renamed when complete
 
 MEDIA_TYPES = {
     ".png": "image/png",
@@ -76,7 +77,7 @@ class AssetStore:
         target = self.path_for(sha, media_type)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)

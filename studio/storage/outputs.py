@@ -5,8 +5,8 @@ here. A destination is refused when it is one of a workspace's own files (its da
 and WAL/SHM journals, its assets and backups), when it is a folder, and when it is an
 existing file the studio did not make, unless the user says to overwrite. The file is
 written beside its destination under a temporary name and renamed into place, so an
-interrupted write leaves the old file whole (and a ``.partial`` file that
-``studio info --verify`` reports).
+interrupted write leaves the old file whole; the ``.partial`` file it leaves is removed
+by the next write to that destination (and ``studio info --verify --repair``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import OutputRefused, StorageFull
+from studio.storage.leftovers import PARTIAL_SUFFIX, remove_stale_partials
 from studio.storage.workspace import ASSETS_DIR, BACKUPS_DIR, DB_NAME
 
 #: a workspace's own files and folders, at its top level
 WORKSPACE_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal")
 WORKSPACE_FOLDERS = (ASSETS_DIR, BACKUPS_DIR)
-PARTIAL_SUFFIX = ".partial"
 
 
 def workspace_part(path: Path) -> tuple[Path, str] | None:
@@ -87,6 +87,7 @@ def output_file(
     """A temporary file beside ``path`` to write; renamed onto ``path`` when the block
     ends without error, deleted otherwise."""
     destination = check_destination(path, overwrite=overwrite, ours=ours, what=what)
+    remove_stale_partials(destination)
     fd, name = tempfile.mkstemp(
         dir=destination.parent, prefix=f".{destination.name}.", suffix=PARTIAL_SUFFIX
     )

@@ -295,6 +295,10 @@ class Workspace:
         rows = self.query("SELECT sha256, media_type FROM blobs ORDER BY sha256")
         return [r["sha256"] for r in rows if not self.assets.verify(r["sha256"], r["media_type"])]
 
+    def integrity_check(self) -> str:
+        """SQLite's own check of the database file: ``"ok"`` or what is wrong."""
+        return str(self.scalar("PRAGMA integrity_check"))
+
     # --- overview -----------------------------------------------------------------------
 
     def summary(self) -> dict[str, Any]:

@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from studio import __version__
+from studio.data.tables import TABLE_SUFFIXES
 from studio.ui import errors
 from studio.ui.screens.base import Screen
 from studio.ui.session import Session
 
 log = logging.getLogger(__name__)
 
-IMPORTABLE = {".csv", ".png", ".jpg", ".jpeg", ".webp"}
+IMPORTABLE = {*TABLE_SUFFIXES, ".png", ".jpg", ".jpeg", ".webp"}
 
 
 def screen_classes() -> list[type[Screen]]:

@@ -336,7 +336,7 @@ def test_missing_and_corrupt_photos_are_reported(workspace: Workspace, tmp_path:
     with pytest.raises(InputError) as caught:
         import_files(workspace, products=products, images=tmp_path / "photos")
     reasons = {p.line: p.reason for p in caught.value.problems}
-    assert "'p2.png' cannot be read" in reasons[3]
+    assert "p2.png' cannot be read" in reasons[3]
     assert "'missing.png' not found" in reasons[4]
     # the rolled-back import left no files behind
     assert not [p for p in (workspace.path / "assets").rglob("*") if p.is_file()]
@@ -391,3 +391,35 @@ def test_interrupting_an_import_writes_nothing(
     assert workspace.scalar("SELECT count(*) FROM products") == 0
     report = import_files(workspace, orders=orders, **basics)  # still usable afterwards
     assert report.files[-1].inserted == 12_000
+
+
+def test_only_photos_inside_the_given_folders_are_read(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    outside = _photo(tmp_path / "elsewhere" / "secret.png")
+    photos = tmp_path / "shop" / "photos"
+    _photo(photos / "p2.png")
+    (photos / "p1.png").symlink_to(outside)
+    products = write(
+        tmp_path / "shop", "p.csv", f"SKU,Name,Image\nP1,Mug,\nP2,Tea,\nP3,Lamp,{outside}\n"
+    )
+    with pytest.raises(InputError) as refused:
+        import_files(workspace, products=products, images=photos)
+    assert "line 4, column 'Image'" in str(refused.value)
+    assert "outside the images folder and the CSV's folder" in str(refused.value)
+
+    products.write_text("SKU,Name,Image\nP1,Mug,\nP2,Tea,\n")
+    report = import_files(workspace, products=products, images=photos)
+    assert report.photos_stored == 1  # p2; the link to a file elsewhere is not followed
+    assert any("links to files outside it" in w and "p1.png" in w for w in report.warnings)
+
+
+def test_a_photo_s_type_comes_from_its_content(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "photos" / "p1.jpg"
+    path.parent.mkdir()
+    Image.new("RGB", (32, 32), "red").save(path, format="PNG")  # a PNG named .jpg
+    products = write(tmp_path, "p.csv", "SKU,Name\nP1,Mug\n")
+    import_files(workspace, products=products, images=path.parent)
+    sha = workspace.scalar("SELECT image_sha256 FROM products")
+    assert workspace.scalar("SELECT media_type FROM blobs WHERE sha256 = ?", (sha,)) == "image/png"
+    assert workspace.blob_path(sha).suffix == ".png"

@@ -242,3 +242,19 @@ def workspace_factory(tmp_path: Path):
     yield make
     for ws in opened:
         ws.close()
+
+
+def test_rows_stored_with_impossible_values_are_left_out_not_fatal(workspace_factory) -> None:
+    ws = workspace_factory()
+    with ws.write() as db:  # as an older version or another tool could have stored them
+        db.execute("UPDATE orders SET amount = 9e999 WHERE id IN (1, 2)")
+        db.execute("UPDATE orders SET amount = -9e999 WHERE id = 3")
+        db.execute("UPDATE orders SET ordered_at = 'soon' WHERE id = 4")
+        db.execute("UPDATE customers SET signup_date = 'garbage' WHERE id = 5")
+        db.execute("UPDATE customers SET attributes = '{\"score\": Infinity}' WHERE id = 6")
+    run_id = run_segmentation(ws, seed=1)
+    info = run_info(ws, run_id)
+    assert info["parameters"]["unusable_order_lines"] == 4
+    assert -1 <= info["metrics"]["silhouette"] <= 1
+    for row in ws.query("SELECT stats FROM segments WHERE run_id = ?", (run_id,)):
+        _no_nan(row["stats"])

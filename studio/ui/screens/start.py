@@ -215,7 +215,7 @@ class StartScreen(Screen):
             self,
             "Import files",
             str(Path.home()),
-            "CSV files and images (*.csv *.png *.jpg *.jpeg *.webp)",
+            "Tables and images (*.csv *.tsv *.txt *.xlsx *.xlsm *.xls *.png *.jpg *.jpeg *.webp)",
         )[0]
         if files:
             self.window().start_import([Path(f) for f in files])

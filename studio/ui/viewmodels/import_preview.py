@@ -13,6 +13,7 @@ from pathlib import Path
 
 from studio.core.errors import InputError
 from studio.data.csv_import import CUSTOMERS, ORDERS, PRODUCTS, FileKind
+from studio.data.tables import TABLE_SUFFIXES
 
 KINDS: dict[str, FileKind] = {"customers": CUSTOMERS, "orders": ORDERS, "products": PRODUCTS}
 PREVIEW_ROWS = 20
@@ -61,11 +62,11 @@ def guess_role(header: list[str], file_name: str) -> str | None:
 
 
 def read_preview(path: Path) -> CsvPreview:
-    from studio.data.csv_reading import CsvStream
+    from studio.data.tables import open_table
 
     preview = CsvPreview(path)
     try:
-        with CsvStream(path) as stream:
+        with open_table(path) as stream:
             preview.header = stream.header
             preview.rows = [r.values for r in itertools.islice(stream, PREVIEW_ROWS)]
     except InputError as error:
@@ -89,8 +90,8 @@ def sort_dropped(paths: list[Path]) -> DroppedFiles:
             inside = list(path.iterdir())
             if any(p.suffix.lower() in IMAGE_SUFFIXES for p in inside):
                 folders.append(path)
-            csvs += sorted(p for p in inside if p.suffix.lower() == ".csv")
-        elif path.suffix.lower() == ".csv":
+            csvs += sorted(p for p in inside if p.suffix.lower() in TABLE_SUFFIXES)
+        elif path.suffix.lower() in TABLE_SUFFIXES:
             csvs.append(path)
         elif path.suffix.lower() in IMAGE_SUFFIXES:
             images.append(path)
