@@ -1,21 +1,26 @@
-"""Importing customers, products and orders from CSV exports (plus product photos).
+"""Importing customers, products and orders from CSV exports or Excel workbooks (plus
+product photos).
 
 How an import runs, and why:
 
-1. Each file is streamed once (:mod:`studio.data.csv_reading`); its columns are matched to
-   our fields through header aliases, values are parsed with the file's conventions
-   (:mod:`studio.data.values`), and every rejected value is recorded with file, line,
-   column and reason. Parsed rows go in batches into a temporary staging table, so memory
-   stays flat however long the file is.
-2. Checks that need the whole file or the database run in SQL on the staging table:
-   duplicate keys within the file, orders that name unknown customers or products.
-3. Staged rows are upserted into the workspace (on ``external_id``, ``sku`` and
-   ``(order_ref, product)``), so importing the same files again changes nothing.
+1. **Reading, without a lock on the workspace.** Each file is streamed once
+   (:mod:`studio.data.tables`); its columns are matched to our fields through header
+   aliases, values are parsed with the file's conventions (:mod:`studio.data.values`),
+   and every rejected value is recorded with file, line, column and reason. Parsed rows
+   go in batches into a temporary staging table on the import's own connection, so
+   memory stays flat however long the file is, and jobs and other windows keep writing
+   to the workspace meanwhile. Photos are checked and put in the asset store.
+2. **One short write.** Checks that need the whole file or the database run in SQL on
+   the staging tables (duplicate keys within a file, orders that name unknown customers
+   or products); then the staged rows are upserted (on ``external_id``, ``sku`` and
+   ``(order_ref, product)``, so importing the same files again changes nothing) and the
+   photos' rows recorded.
 
-All files of one import share one transaction: by default any problem means nothing is
-written; with ``skip_bad_rows`` the bad rows are left out and listed in a report file.
-Ctrl-C or a crash rolls the transaction back, and photos stored by a rolled-back import
-are removed again.
+All files of one import share that one transaction: by default any problem means
+nothing is written; with ``skip_bad_rows`` the bad rows are left out and listed in a
+report file. Ctrl-C or a crash rolls the transaction back, and photos stored by a
+rolled-back import are removed again (those a killed process left are found by
+``studio info --verify``).
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ BATCH_ROWS = 5_000
 KEPT_PROBLEMS = 1_000  # the report file has all of them; memory keeps the first ones
 PRESCAN_ROWS = 1_000  # rows read at least to decide a file's date and number conventions
 REPORTS_DIR = "import-reports"
+READ_SHARE = 0.9  # of the progress bar: reading the files; the write takes the rest
 
 
 # --- what each file holds ---------------------------------------------------------------
@@ -379,33 +385,41 @@ def import_files(
     tick = progress or (lambda description, fraction=None: None)
     folder = ImageFolder.scan(Path(images) if images else None)
     photos = PhotoStore(ws)
+    conn = ws.db.conn
     try:
-        with ws.write() as db:
+        with _staging_tables(conn, [kind for kind, _ in sources]):
+            # the slow part (reading, parsing, photos) holds no lock on the workspace:
+            # jobs and other windows keep writing while a long file is read
+            staged = []
             for kind, path in sources:
                 path = Path(path)
 
                 def file_progress(
                     fraction: float, step: str, path: Path = path, done: int = done
                 ) -> None:
-                    tick(f"{step} {path.name}", (done + fraction * sizes[path]) / total)
+                    reading = (done + fraction * sizes[path]) / total
+                    tick(f"{step} {path.name}", READ_SHARE * reading)
 
-                file_report = _import_file(
-                    db.conn,
-                    kind,
-                    path,
-                    folder,
-                    photos,
-                    log,
-                    skip_bad_rows,
-                    date_order,
-                    file_progress,
-                )
-                report.files.append(file_report)
+                staged.append(
+                    _stage_file(
+                        conn, kind, path, folder, photos, log, skip_bad_rows, date_order,
+                        file_progress,
+                    )
+                )  # fmt: skip
                 done += sizes[path]
+            matched = []
             if products is None and images is not None:
-                _attach_photos_to_existing(db.conn, folder, photos, log)
-            if report.problem_count and not skip_bad_rows:
-                raise _nothing_written(report)
+                matched = _photos_for_existing(ws, folder, photos, log)
+            conn.commit()  # the staging tables only: the workspace itself is untouched
+            with ws.write() as db:  # then one short write: checks, upserts, photo rows
+                photos.record()
+                for index, file in enumerate(staged):
+                    share = READ_SHARE + (1 - READ_SHARE) * index / len(staged)
+                    tick(f"Writing {file.path.name}", share)
+                    report.files.append(_write_file(db.conn, file, log))
+                db.conn.executemany("UPDATE products SET image_sha256 = ? WHERE sku = ?", matched)
+                if report.problem_count and not skip_bad_rows:
+                    raise _nothing_written(report)
         report.photos_stored = photos.stored
         if not log.written:  # a clean run leaves no empty report behind
             report.report_path = None
@@ -431,21 +445,34 @@ def _nothing_written(report: ImportReport) -> InputError:
 
 
 @contextmanager
-def _stage(conn: Any, kind: FileKind) -> Iterator[str]:
-    table = f"stage_{kind.name}"
-    columns = ", ".join(_STAGE_COLUMNS[kind.name])
-    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    conn.execute(
-        f"CREATE TEMP TABLE {table} (line INTEGER NOT NULL, bad INTEGER NOT NULL DEFAULT 0,"
-        f" {columns})"
-    )
+def _staging_tables(conn: Any, kinds: list[FileKind]) -> Iterator[None]:
+    """One temporary table per file kind (on this connection only, outside the
+    workspace's database) for the parsed rows."""
     try:
-        yield table
+        for kind in kinds:
+            columns = ", ".join(_STAGE_COLUMNS[kind.name])
+            conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind.name}")
+            conn.execute(
+                f"CREATE TEMP TABLE stage_{kind.name} (line INTEGER NOT NULL,"
+                f" bad INTEGER NOT NULL DEFAULT 0, {columns})"
+            )
+        yield
     finally:
-        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        if conn.in_transaction:
+            conn.rollback()
+        for kind in kinds:
+            conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind.name}")
 
 
-def _import_file(
+@dataclass
+class _StagedFile:
+    kind: FileKind
+    path: Path
+    mapping: dict[str, int]
+    report: FileReport
+
+
+def _stage_file(
     conn: Any,
     kind: FileKind,
     path: Path,
@@ -455,7 +482,8 @@ def _import_file(
     skip_bad_rows: bool,
     date_order: str | None,
     progress: Callable[[float, str], None],
-) -> FileReport:
+) -> _StagedFile:
+    """Read and parse one file into its staging table; no workspace table is touched."""
     report = FileReport(path.name, kind.name)
     with open_table(path) as stream:
         mapping = _map_columns(kind, stream.header, path.name)
@@ -468,8 +496,7 @@ def _import_file(
         f"INSERT INTO temp.stage_{kind.name} (line, {', '.join(columns)})"
         f" VALUES (?, {', '.join('?' for _ in columns)})"
     )
-    before = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
-    with _stage(conn, kind) as table, open_table(path) as stream:
+    with open_table(path) as stream:
         batch: list[tuple[Any, ...]] = []
         for record in stream:
             report.rows += 1
@@ -483,20 +510,25 @@ def _import_file(
             if len(batch) >= BATCH_ROWS:
                 conn.executemany(insert, batch)
                 batch.clear()
-                progress(0.8 * stream.bytes_read / stream.size, "Reading")
+                progress(stream.bytes_read / stream.size, "Reading")
         if batch:
             conn.executemany(insert, batch)
-        progress(0.85, "Checking")
-        for problem in _checks(conn, kind, table, path.name):
-            log.add(problem)
-        report.skipped += conn.execute(f"SELECT count(*) FROM {table} WHERE bad").fetchone()[0]
-        progress(0.9, "Writing")
-        conn.execute(_UPSERTS[kind.name](_present(kind, mapping)))
-        changed = conn.execute("SELECT changes()").fetchone()[0]
+    progress(1.0, "Read")
+    return _StagedFile(kind, path, mapping, report)
+
+
+def _write_file(conn: Any, file: _StagedFile, log: _ProblemLog) -> FileReport:
+    """Inside the import's write: the checks that need the workspace, then the upsert."""
+    kind, report, table = file.kind, file.report, f"temp.stage_{file.kind.name}"
+    for problem in _checks(conn, kind, table, file.path.name):
+        log.add(problem)
+    report.skipped += conn.execute(f"SELECT count(*) FROM {table} WHERE bad").fetchone()[0]
+    before = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
+    conn.execute(_UPSERTS[kind.name](_present(kind, file.mapping)))
+    changed = conn.execute("SELECT changes()").fetchone()[0]
     after = conn.execute(f"SELECT count(*) FROM {kind.table}").fetchone()[0]
     report.inserted = after - before
     report.updated = changed - report.inserted
-    progress(1.0, "Imported")
     return report
 
 
@@ -795,21 +827,22 @@ _UPSERTS: dict[str, Callable[[set[str]], str]] = {
 # --- photos without a products file -----------------------------------------------------
 
 
-def _attach_photos_to_existing(
-    conn: Any, folder: ImageFolder, photos: PhotoStore, log: _ProblemLog
-) -> None:
-    """``--images`` alone: match the folder against the products already imported."""
-    for product_id, sku in conn.execute("SELECT id, sku FROM products ORDER BY id").fetchall():
+def _photos_for_existing(
+    ws: Workspace, folder: ImageFolder, photos: PhotoStore, log: _ProblemLog
+) -> list[tuple[str, str]]:
+    """``--images`` alone: (photo sha256, SKU) for the products already imported."""
+    matched = []
+    for (sku,) in ws.db.conn.execute("SELECT sku FROM products ORDER BY id").fetchall():
         photo = folder.by_stem.get(sku.lower())
         if photo is None:
             continue
         try:
-            sha = photos.store(photo)
+            matched.append((photos.store(photo), sku))
         except ImageProblem as problem:
             log.add(ImportProblem(f"product {sku}", None, None, str(problem)))
             continue
         folder.used.add(photo)
-        conn.execute("UPDATE products SET image_sha256 = ? WHERE id = ?", (sha, product_id))
+    return matched
 
 
 def _photo_warnings(folder: ImageFolder, matching: bool) -> list[str]:

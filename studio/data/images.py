@@ -18,6 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.storage.assets import StoredFile
 from studio.storage.workspace import Workspace
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
@@ -89,12 +90,14 @@ def _too_large(path: Path, size: str) -> str:
 
 
 class PhotoStore:
-    """Stores checked photos in the workspace and remembers which files were new, so an
-    import that rolls back can remove them again."""
+    """Puts checked photos in the workspace's asset store and remembers them: their
+    ``blobs`` rows are written by :meth:`record` in the import's write transaction, and
+    the files that were new are removed again if that transaction rolls back."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.new_files: list[Path] = []
+        self.files: dict[str, StoredFile] = {}
         self.stored = 0
 
     def store(self, path: Path) -> str:
@@ -126,11 +129,17 @@ class PhotoStore:
             raise ImageProblem(f"image '{path}' cannot be read ({error})") from None
         target = self.workspace.assets.path_for(hashlib.sha256(data).hexdigest(), media_type)
         existed = target.exists()
-        sha = self.workspace.store_bytes(data, media_type).sha256
+        stored = self.workspace.assets.put_bytes(data, media_type)
         if not existed:
             self.new_files.append(target)
+        self.files[stored.sha256] = stored
         self.stored += 1
-        return sha
+        return stored.sha256
+
+    def record(self) -> None:
+        """Inside the import's write transaction: the rows for every photo put."""
+        for stored in self.files.values():
+            self.workspace.record_blob(stored)
 
     def discard_new(self) -> None:
         """After a rollback: the rows are gone, so the new files are orphans."""

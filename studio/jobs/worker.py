@@ -18,13 +18,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
 from generators.base import CancelToken, ProgressEvent, ProgressSink
-from studio.core.errors import Cancelled, StudioError
+from studio.core.errors import Cancelled, StudioError, WorkspaceBusy
 from studio.jobs.queue import Job, JobQueue
 from studio.storage.workspace import Workspace
 
@@ -35,6 +36,9 @@ LOCK_NAME = "worker.lock"
 PROGRESS_WRITE_INTERVAL_S = 0.5
 #: how often an idle worker looks for jobs queued by another process
 POLL_INTERVAL_S = 0.5
+#: pause between tries while another process holds the workspace's write lock (each
+#: try itself waits SQLite's busy timeout)
+BUSY_RETRY_S = 1.0
 
 EventKind = Literal["started", "progress", "preview", "text", "finished", "failed", "cancelled"]
 
@@ -246,7 +250,11 @@ class Worker(QueueRunner):
     def _loop(self, queue: JobQueue) -> None:
         while not self._stopping.is_set():
             self.queue.changed.clear()
-            job = queue.claim_next(campaign_id=self.campaign_id)
+            try:
+                job = queue.claim_next(campaign_id=self.campaign_id)
+            except WorkspaceBusy:  # e.g. a long import in another window: wait for it
+                self._stopping.wait(BUSY_RETRY_S)
+                continue
             if job is None:
                 if self.stop_when_idle and queue.pending_count(self.campaign_id) == 0:
                     return
@@ -273,28 +281,57 @@ class Worker(QueueRunner):
             token.raise_if_cancelled()
             result = dict(outcome.result)
             result["seconds"] = round(time.perf_counter() - started, 3)
-            with queue.ws.write():
-                if outcome.store is not None:
-                    result["asset_ids"] = outcome.store(queue.ws) + result.get("asset_ids", [])
-                    if os.environ.get(FAULT_ENV) == "after-store":
-                        os._exit(9)  # a kill between storing and finishing, for the tests
-                queue.finish(job.id, result, message="Done")
+            self._store_when_free(queue, job, outcome, result, reporter)
         except Cancelled:
-            queue.mark_cancelled(job.id)
+            self._end_when_free(partial(queue.mark_cancelled, job.id))
             self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
         except StudioError as error:
-            queue.fail(job.id, str(error))
+            self._end_when_free(partial(queue.fail, job.id, str(error)))
             self._emit(JobEvent(job.id, "failed", error=str(error), job_kind=job.kind))
         except Exception as error:  # a bug in a generator must not end the worker
             log.exception("job %s (%s) failed", job.id, job.kind)
             message = f"Unexpected error in the {job.kind} job: {type(error).__name__}: {error}"
-            queue.fail(job.id, message)
+            self._end_when_free(partial(queue.fail, job.id, message))
             self._emit(JobEvent(job.id, "failed", error=message, job_kind=job.kind))
         else:
             self._emit(JobEvent(job.id, "finished", 1.0, "Done", job_kind=job.kind, result=result))
         finally:
             with self._state_lock:
                 self._current = None
+
+    def _store_when_free(
+        self,
+        queue: JobQueue,
+        job: Job,
+        outcome: JobOutcome,
+        result: dict[str, Any],
+        reporter: _Reporter,
+    ) -> None:
+        """Store what the job made and mark it done in one write, waiting as long as
+        another process (a long import) holds the workspace: the work is not thrown away."""
+        while True:
+            try:
+                with queue.ws.write():
+                    if outcome.store is not None:
+                        ids = outcome.store(queue.ws)
+                        result["asset_ids"] = ids + result.get("asset_ids", [])
+                        if os.environ.get(FAULT_ENV) == "after-store":
+                            os._exit(9)  # a kill between storing and finishing, for the tests
+                    queue.finish(job.id, result, message="Done")
+                return
+            except WorkspaceBusy:
+                if self._stopping.is_set():
+                    raise
+                reporter.sink.update("Waiting: another program is writing to the workspace", 1.0)
+                self._stopping.wait(BUSY_RETRY_S)
+
+    def _end_when_free(self, end: Callable[[], None]) -> None:
+        """Record how a job ended; when the workspace stays busy the job is left running,
+        and the next start queues it again (this worker's lock proves it was ours)."""
+        try:
+            end()
+        except WorkspaceBusy:
+            log.warning("could not record a job's end: the workspace is busy")
 
 
 class _Reporter:
@@ -330,6 +367,10 @@ class _Reporter:
         now = time.monotonic()
         if now - self.last_write >= PROGRESS_WRITE_INTERVAL_S:
             self.last_write = now
-            if not self.queue.set_progress(job.id, event.fraction, event.status):
+            try:
+                running = self.queue.set_progress(job.id, event.fraction, event.status)
+            except WorkspaceBusy:  # progress is only shown: the next write catches up
+                return
+            if not running:
                 # cancelled from elsewhere (another window or process)
                 self.token.cancel()

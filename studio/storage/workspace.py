@@ -260,15 +260,17 @@ class Workspace:
     def store_bytes(self, data: bytes, media_type: str) -> StoredFile:
         """Put a file in the asset store and record it in ``blobs``."""
         stored = self.assets.put_bytes(data, media_type)
-        self._record_blob(stored)
+        self.record_blob(stored)
         return stored
 
     def store_image(self, image: Any, fmt: str = "PNG", **save_options: Any) -> StoredFile:
         stored = self.assets.put_image(image, fmt, **save_options)
-        self._record_blob(stored)
+        self.record_blob(stored)
         return stored
 
-    def _record_blob(self, stored: StoredFile) -> None:
+    def record_blob(self, stored: StoredFile) -> None:
+        """Record a file already put in the asset store (e.g. by a step that runs before
+        its write transaction)."""
         with self.write() as db:
             db.execute(
                 "INSERT OR IGNORE INTO blobs (sha256, bytes, media_type, width, height, created_at)"

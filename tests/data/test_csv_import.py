@@ -423,3 +423,26 @@ def test_a_photo_s_type_comes_from_its_content(workspace: Workspace, tmp_path: P
     sha = workspace.scalar("SELECT image_sha256 FROM products")
     assert workspace.scalar("SELECT media_type FROM blobs WHERE sha256 = ?", (sha,)) == "image/png"
     assert workspace.blob_path(sha).suffix == ".png"
+
+
+def test_reading_a_long_file_leaves_the_workspace_writable(
+    workspace: Workspace, tmp_path: Path, basics: dict[str, Path]
+) -> None:
+    import sqlite3
+
+    orders = _many_orders(tmp_path, 12_000)
+    other = sqlite3.connect(workspace.path / "workspace.db", timeout=0.1, isolation_level=None)
+    written: list[str] = []
+
+    def meanwhile(description: str, fraction: float | None = None) -> None:
+        if description.startswith("Reading") and not written:
+            # what a job in another window does while the import reads
+            other.execute("INSERT INTO evaluations (kind, created_at, parameters) VALUES"
+                          " ('note', 'now', '{}')")  # fmt: skip
+            written.append(description)
+
+    import_files(workspace, orders=orders, progress=meanwhile, **basics)
+    other.close()
+    assert written
+    assert workspace.scalar("SELECT count(*) FROM evaluations") == 1
+    assert workspace.scalar("SELECT count(*) FROM orders") == 12_000

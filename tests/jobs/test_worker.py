@@ -195,3 +195,51 @@ def test_a_broken_listener_does_not_break_the_queue(workspace):
     worker.start()
     assert worker.join(10)
     assert queue.get(job_id).status == "done"
+
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("COMMIT")
+"""
+
+
+def test_another_process_writing_for_long_delays_the_worker_but_loses_nothing(
+    workspace, monkeypatch
+):
+    import subprocess
+    import sys
+
+    import studio.storage.workspace as workspace_module
+
+    monkeypatch.setattr(workspace_module, "BUSY_TIMEOUT_MS", 200)  # the worker's connection
+    gate = threading.Event()
+
+    def waits_for_the_test(ctx: JobContext) -> JobOutcome:
+        gate.wait(10)
+        return write_note(ctx)
+
+    queue = JobQueue(workspace)
+    first = queue.enqueue("note", {"n": 1})
+    second = queue.enqueue("note", {"n": 2})
+    events = Recorder()
+    handlers = {"note": waits_for_the_test}
+    worker = Worker(workspace.path, queue, handlers, events, stop_when_idle=True)
+    worker.start()
+    wait_until(lambda: queue.get(first).status == "running")
+    # like a long import in another window: the write lock is held for seconds
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITE_LOCK, str(workspace.path / "workspace.db"), "2.5"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    gate.set()  # the first job has made its result and must now store it
+    assert worker.join(30)
+    assert holder.wait(10) == 0
+    assert worker.error is None
+    assert queue.get(first).status == queue.get(second).status == "done"
+    assert any(e.message.startswith("Waiting: another program") for e in events.events)
+    assert workspace.scalar("SELECT count(*) FROM evaluations WHERE kind = 'note'") == 2
