@@ -52,3 +52,16 @@ def test_cli_starts_without_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.strip()
     assert output == "[]", f"the CLI imported {output} at start-up"
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        path.parent.relative_to(ROOT).as_posix().replace("/", ".")
+        for top in ("studio", "generators")
+        for path in (ROOT / top).rglob("__init__.py")
+    }
+    assert listed == found | {"studio.resources"}

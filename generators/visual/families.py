@@ -1,10 +1,13 @@
-"""What differs between diffusion families: default steps and guidance, latent colours."""
+"""What differs between diffusion families: default steps and guidance, latent colours,
+and what a model of each looks like on disk."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from studio.core.errors import ModelError
+from generators.registry import PICKLE_SUFFIXES
+from studio.core.errors import InputError, ModelError
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,24 @@ LATENT_RGB = {
         (0.1084, -0.0175, -0.0011),
     ),
 }  # fmt: skip
+
+
+def check_visual_source(path: Path, kind: str, family_name: str) -> None:
+    """Refuse, before it is added, a path that cannot be a ``kind`` model of that family."""
+    decoders = sorted(set(DECODER_FOR_LATENTS.values()))
+    families = decoders if kind == "decoder" else list(FAMILIES)
+    if family_name not in families:
+        raise InputError(
+            f"A {kind} model needs its family, and '{family_name}' is not one.",
+            hint=f"pass --family with one of {', '.join(families)}",
+        )
+    marker = "config.json" if kind == "decoder" else "model_index.json"
+    if path.is_dir() and not (path / marker).is_file():
+        raise InputError(f"{path} is not a diffusers model folder (no {marker}).")
+    if path.is_file() and path.suffix.lower() not in (".safetensors", *PICKLE_SUFFIXES):
+        raise InputError(
+            f"{path} is not a model file.", hint="add a .safetensors checkpoint or a folder"
+        )
 
 
 def family(name: str) -> Family:

@@ -227,7 +227,7 @@ class VisualGenerator:
         if tiny is None and request.decoder == "tiny":
             raise ModelError(
                 "The tiny decoder was asked for, but it is not installed.",
-                hint="download it with: studio visual-models download taesd",
+                hint="download it with: studio models download taesd",
             )
         return tiny
 

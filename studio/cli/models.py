@@ -27,11 +27,14 @@ def _print_models(rows: list[dict[str, Any]]) -> None:
         return
     table = Table(show_lines=False)
     table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold")
     for column in ("kind", "source", "size", "licence", "ready", "default"):
         table.add_column(column, overflow="fold")
     for row in rows:
+        star = " (recommended)" if row["recommended"] else ""
         table.add_row(
-            row["id"], row["kind"], row["source"], _size(row["size_bytes"]), row["license"] or "–",
+            row["id"], row["display_name"] + star, row["kind"], row["source"],
+            _size(row["size_bytes"]), row["license"] or "–",
             "yes" if row["available"] else "no", "✓" if row["default"] else "",
         )  # fmt: skip
     stdout.print(table)
@@ -55,6 +58,7 @@ def list_models(kind: str | None, as_json: bool) -> None:
     rows = [
         {
             **spec.as_dict(),
+            "display_name": spec.display_name,
             "available": is_available(spec),
             "default": defaults.get(spec.kind) == spec.id,
         }
@@ -66,18 +70,34 @@ def list_models(kind: str | None, as_json: bool) -> None:
 @models_group.command("add")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", type=click.Choice(KINDS), required=True, help="What the model does.")
-@click.option("--family", default="custom", show_default=True, help="Architecture, e.g. llama.")
+@click.option(
+    "--family",
+    default="custom",
+    show_default=True,
+    help="Architecture: e.g. llama for copy; for visual models sd15, sd2, sd-turbo, sdxl or "
+    "sdxl-turbo (sets steps, guidance and decoder); for decoders taesd or taesdxl.",
+)
 @click.option("--id", "model_id", help="Id to refer to it by (default: from the file name).")
 @click.option("--license", "license_", default="", help="Its licence, for your records.")
-@click.option("--allow-pickle", is_flag=True, help="Accept pickle checkpoints (only if trusted).")
+@click.option(
+    "--allow-pickle",
+    is_flag=True,
+    help="Accept this model's pickle checkpoints (.bin, .pt, .ckpt), which can run code "
+    "when loaded: only for a source you trust. Remembered for this model.",
+)
 @json_option
 def add_model(
     path: Path, kind: str, family: str, model_id: str | None, license_: str,
     allow_pickle: bool, as_json: bool,
 ) -> None:  # fmt: skip
-    """Register a local model folder or file (GGUF, safetensors); nothing is copied."""
+    """Register a local model folder or file (GGUF, safetensors, a diffusers folder);
+    nothing is copied."""
     from generators.registry import add_local_model
 
+    if kind in ("visual", "decoder"):
+        from generators.visual.families import check_visual_source
+
+        check_visual_source(path, kind, family)
     spec = add_local_model(
         path,
         kind,
@@ -101,6 +121,9 @@ def download_model(model_id: str, as_json: bool) -> None:
     from generators.registry import download, get_spec
 
     spec = get_spec(model_id)
+    if not as_json:
+        size = f"{spec.size_bytes / 1e9:.1f} GB" if spec.size_bytes else "unknown size"
+        click.echo(f"{spec.display_name}: {size}, licence: {spec.license or 'not stated'}")
     with progress(not as_json) as update:
 
         def on_progress(done: int, total: int | None) -> None:

@@ -21,7 +21,6 @@ MAX_DEFAULT_SUBLINE = 90
 def register(group: click.Group) -> None:
     group.add_command(render_command)
     group.add_command(visual_command)
-    group.add_command(visual_models_group)
 
 
 # --- shared look-ups --------------------------------------------------------------------
@@ -322,95 +321,3 @@ def visual_command(
         click.echo(f"Scene: {data['scene']}")
 
     emit(data, as_json, show)
-
-
-# --- studio visual-models ---------------------------------------------------------------
-
-
-@click.group("visual-models")
-def visual_models_group() -> None:
-    """List, download and add diffusion models and tiny decoders."""
-
-
-@visual_models_group.command("list")
-@json_option
-def list_models_command(as_json: bool) -> None:
-    """Visual models and decoders: size, licence, and whether they are installed."""
-    from generators.registry import all_specs, is_available
-
-    rows = [
-        {
-            "id": spec.id,
-            "kind": spec.kind,
-            "name": spec.display_name,
-            "size_gb": round((spec.size_bytes or 0) / 1e9, 2),
-            "license": spec.license,
-            "installed": is_available(spec),
-            "recommended": spec.recommended,
-        }
-        for spec in all_specs("visual") + all_specs("decoder")
-    ]
-
-    def show(rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            mark = "installed" if row["installed"] else "not installed"
-            star = " (recommended)" if row["recommended"] else ""
-            console.print(
-                f"{row['id']:<12} {row['name']}{star}: {row['size_gb']} GB, {mark}; "
-                f"licence: {row['license']}"
-            )
-
-    emit(rows, as_json, show)
-
-
-@visual_models_group.command("download")
-@click.argument("model_id")
-def download_model_command(model_id: str) -> None:
-    """Download a visual model or decoder into the model folder (resumable)."""
-    from generators.registry import download, get_spec
-
-    spec = get_spec(model_id)
-    size = f"{spec.size_bytes / 1e9:.1f} GB" if spec.size_bytes else "unknown size"
-    console.print(f"{spec.display_name}: {size}, licence: {spec.license}")
-    with progress() as update:
-        path = download(
-            spec,
-            on_progress=lambda done, total: update(
-                f"Downloading {spec.id}", done / total if total else None
-            ),
-        )
-    click.echo(f"Downloaded to {path}")
-
-
-@visual_models_group.command("add")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--family",
-    required=True,
-    type=click.Choice(["sd15", "sd2", "sd-turbo", "sdxl", "sdxl-turbo", "taesd", "taesdxl"]),
-    help="Model family (sets default steps and guidance, and the decoder).",
-)
-@click.option("--id", "model_id", help="Id to use it by (default: from the file name).")
-@click.option("--license", "license_", default="", help="Its licence, for the record.")
-def add_model_command(path: Path, family: str, model_id: str | None, license_: str) -> None:
-    """Add a diffusers folder or a single .safetensors checkpoint from disk."""
-    from generators.registry import PICKLE_SUFFIXES, add_local_model
-    from studio.core.settings import load_settings
-
-    kind = "decoder" if family.startswith("taesd") else "visual"
-    marker = "config.json" if kind == "decoder" else "model_index.json"
-    if path.is_dir() and not (path / marker).is_file():
-        raise InputError(f"{path} is not a diffusers model folder (no {marker}).")
-    if path.is_file() and path.suffix.lower() not in (".safetensors", *PICKLE_SUFFIXES):
-        raise InputError(
-            f"{path} is not a model file.", hint="add a .safetensors checkpoint or a folder"
-        )
-    spec = add_local_model(
-        path,
-        kind,
-        family,
-        model_id=model_id,
-        license=license_,
-        allow_pickle=load_settings().allow_pickle_checkpoints,
-    )
-    click.echo(f"Added {kind} model '{spec.id}' ({family}) from {spec.location}")

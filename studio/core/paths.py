@@ -75,4 +75,6 @@ def resources_dir() -> Path:
     frozen_root = getattr(sys, "_MEIPASS", None)  # inside a PyInstaller bundle
     if frozen_root:
         return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    studio_package = Path(__file__).resolve().parents[1]
+    installed = studio_package / "resources"  # a wheel ships them as studio.resources
+    return installed if installed.is_dir() else studio_package.parent / "resources"

@@ -14,6 +14,7 @@ import json
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -91,13 +92,16 @@ class Bundle:
         entry = self.files[path]
         info = self.archive.getinfo(path)
         digest, size, chunks = hashlib.sha256(), 0, []
-        with self.archive.open(info) as handle:
-            while chunk := handle.read(_CHUNK):
-                size += len(chunk)
-                if size > entry["bytes"]:
-                    break  # never expand past what the manifest promised
-                digest.update(chunk)
-                chunks.append(chunk)
+        try:
+            with self.archive.open(info) as handle:
+                while chunk := handle.read(_CHUNK):
+                    size += len(chunk)
+                    if size > entry["bytes"]:
+                        break  # never expand past what the manifest promised
+                    digest.update(chunk)
+                    chunks.append(chunk)
+        except UNREADABLE as error:
+            raise _refuse(self.path, path, f"cannot be read ({error})") from None
         if size != entry["bytes"] or digest.hexdigest() != entry["sha256"]:
             raise _refuse(self.path, path, "does not match the sha256 and size in manifest.json")
         return b"".join(chunks)
@@ -109,8 +113,10 @@ class Bundle:
                 yield path, self.read(path), None
             except InputError as error:
                 yield path, None, error.message
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
-                yield path, None, f"{self.path.name}: '{path}' cannot be read ({error})"
+
+
+#: what reading a damaged zip entry raises (zlib: a corrupt deflate stream)
+UNREADABLE = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError)
 
 
 def _refuse(bundle: Path, name: str, reason: str) -> InputError:
@@ -192,7 +198,7 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
             manifest = json.loads(handle.read(MAX_MANIFEST_BYTES + 1))
     except RecursionError as error:
         raise _refuse(path, MANIFEST_NAME, "nests deeper than any real manifest") from error
-    except (ValueError, zipfile.BadZipFile, OSError) as error:
+    except (ValueError, *UNREADABLE) as error:
         raise _refuse(path, MANIFEST_NAME, f"cannot be read as JSON ({error})") from error
     if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
         raise _refuse(path, MANIFEST_NAME, "is not a Campaign Studio bundle manifest")

@@ -95,19 +95,22 @@ def test_user_errors_are_one_line(shop, tmp_path, capsys, args, message) -> None
     assert message in err and "Traceback" not in err
 
 
-def test_visual_models_list_add_and_refusals(tmp_path, capsys) -> None:
-    code, out, _ = _run(["visual-models", "list", "--json"], capsys)
+def test_visual_models_are_listed_and_added_through_studio_models(tmp_path, capsys) -> None:
+    code, out, _ = _run(["models", "list", "--kind", "visual", "--json"], capsys)
     rows = {row["id"]: row for row in json.loads(out)}
-    assert code == 0 and rows["sd-turbo"]["recommended"] and not rows["sd-turbo"]["installed"]
+    assert code == 0 and rows["sd-turbo"]["recommended"] and not rows["sd-turbo"]["available"]
     assert "Non-Commercial" in rows["sd-turbo"]["license"]
+    add = ["models", "add", "--kind", "visual"]
 
     checkpoint = tmp_path / "model.ckpt"
     checkpoint.write_bytes(b"pickle")
-    code, _, err = _run(["visual-models", "add", str(checkpoint), "--family", "sd15"], capsys)
-    assert code == 1 and "pickle" in err
+    code, _, err = _run([*add, str(checkpoint), "--family", "sd15"], capsys)
+    assert code == 1 and "pickle" in err and "--allow-pickle" in err
 
-    code, _, err = _run(["visual-models", "add", str(tmp_path), "--family", "sd15"], capsys)
+    code, _, err = _run([*add, str(tmp_path), "--family", "sd15"], capsys)
     assert code == 1 and "model_index.json" in err
+    code, _, err = _run([*add, str(tmp_path)], capsys)
+    assert code == 1 and "pass --family with one of sd15" in err
 
     folder = tmp_path / "pipe"
     folder.mkdir()
@@ -115,9 +118,7 @@ def test_visual_models_list_add_and_refusals(tmp_path, capsys) -> None:
     (folder / "unet.safetensors").write_bytes(
         b"\x02\x00\x00\x00\x00\x00\x00\x00{}"
     )  # no tensors, valid header
-    code, out, _ = _run(
-        ["visual-models", "add", str(folder), "--family", "sd-turbo", "--id", "mine"], capsys
-    )
-    assert code == 0 and "'mine'" in out
-    code, out, _ = _run(["visual-models", "list", "--json"], capsys)
-    assert {row["id"]: row for row in json.loads(out)}["mine"]["installed"]
+    code, out, _ = _run([*add, str(folder), "--family", "sd-turbo", "--id", "mine"], capsys)
+    assert code == 0 and "Added mine (visual)" in out
+    code, out, _ = _run(["models", "list", "--json"], capsys)
+    assert {row["id"]: row for row in json.loads(out)}["mine"]["available"]
