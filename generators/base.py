@@ -11,14 +11,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from studio.core.errors import Cancelled
 
 __all__ = [
     "CancelToken",
     "Cancelled",
-    "Generator",
     "GeneratorResult",
     "ProgressEvent",
     "ProgressSink",
@@ -114,13 +113,3 @@ class Provenance:
 @dataclass
 class GeneratorResult:
     provenance: Provenance
-
-
-RequestT = TypeVar("RequestT", contravariant=True)
-ResultT = TypeVar("ResultT", covariant=True)
-
-
-class Generator(Protocol[RequestT, ResultT]):
-    """A generator turns a request into a result, reporting progress and honouring cancel."""
-
-    def generate(self, request: RequestT, sink: ProgressSink, cancel: CancelToken) -> ResultT: ...

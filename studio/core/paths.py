@@ -35,11 +35,6 @@ def config_dir() -> Path:
     return _ensure(home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME)))
 
 
-def data_dir() -> Path:
-    home = _home_override()
-    return _ensure(home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME)))
-
-
 def log_dir() -> Path:
     home = _home_override()
     return _ensure(home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME)))

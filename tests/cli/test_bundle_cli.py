@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import zipfile
 from pathlib import Path
 
+import bundle_factory
 import pytest
 
 from studio.cli import main
 from studio.storage.workspace import Workspace
-
-_FACTORY = Path(__file__).resolve().parents[1] / "export" / "bundle_factory.py"
-_spec = importlib.util.spec_from_file_location("bundle_factory", _FACTORY)
-bundle_factory = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bundle_factory)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

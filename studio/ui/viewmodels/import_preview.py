@@ -1,7 +1,7 @@
 """The mapping and preview step of an import: what each file is and how its columns map.
 
 The role of a file and the field of each column come from the importer's own header
-aliases (:class:`studio.data.csv_import.FileKind`), so what the preview shows is what the
+aliases (:class:`studio.data.import_schema.FileKind`), so what the preview shows is what the
 import will do.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.core.errors import InputError
-from studio.data.csv_import import CUSTOMERS, ORDERS, PRODUCTS, FileKind
+from studio.data.import_schema import CUSTOMERS, ORDERS, PRODUCTS, FileKind
 from studio.data.tables import TABLE_SUFFIXES
 
 KINDS: dict[str, FileKind] = {"customers": CUSTOMERS, "orders": ORDERS, "products": PRODUCTS}
