@@ -10,6 +10,9 @@ Every rule returns reasons in plain words ("misspelled product name: 'Espreso' â
 no reason means the rule passed. The word lists behind the rules are per-language data
 in ``resources/copy/<code>/rules.json``; word frequencies come from ``wordfreq`` and
 language identification from ``lingua``.
+
+One module because the rules are read as one editor's checklist, in the order they
+are applied; their word lists are data, not code.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ then two axes, and so on; within a tier the order is a shuffle seeded by ``seed`
 This module computes only: :class:`VariantSource` comes from the caller
 (:mod:`studio.services.generation.variants` reads it from a workspace), and rendered
 variants go back to it to store.
+
+One module because the cells, their ids and how each axis is applied are one
+contract: splitting them would let the id and the rendering drift apart.
 """
 
 from __future__ import annotations

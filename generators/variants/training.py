@@ -11,6 +11,9 @@ where a cancelled, crashed or finished run stopped.
 
 Training samples are drawn from a generator seeded with (seed, step): a resumed run sees
 exactly the crops an uninterrupted one would have seen.
+
+One module because the losses, the schedule and the resumable state are the one
+training loop of the paper; the networks live in :mod:`generators.variants.networks`.
 """
 
 from __future__ import annotations

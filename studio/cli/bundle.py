@@ -19,6 +19,7 @@ from studio.export import (
 )
 from studio.export.c2pa_signing import default_identity_dir
 from studio.export.catalog import resolve_campaign
+from studio.storage.campaigns import campaign_asset_count, get_campaign
 
 bundle_argument = click.argument(
     "bundle", type=click.Path(dir_okay=False, path_type=Path, exists=False)
@@ -128,12 +129,9 @@ def import_command(workspace: Path, bundle: Path, as_json: bool) -> None:
     """Import BUNDLE (a .zip from 'studio export') into WORKSPACE as a new campaign."""
     with opened(workspace) as ws, progress(not as_json) as update:
         campaign_id = import_bundle(ws, bundle, progress=update)
-        row = ws.query(
-            "SELECT c.name, count(a.id) AS assets FROM campaigns c"
-            " LEFT JOIN assets a ON a.campaign_id = c.id WHERE c.id = ?",
-            (campaign_id,),
-        )[0]
-    data = {"campaign_id": campaign_id, "campaign": row["name"], "assets": row["assets"]}
+        name = get_campaign(ws, campaign_id).name
+        assets = campaign_asset_count(ws, campaign_id)
+    data = {"campaign_id": campaign_id, "campaign": name, "assets": assets}
     emit(
         data,
         as_json,

@@ -12,6 +12,8 @@ from rich.table import Table
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import Cancelled, InputError, StudioError
+from studio.storage.campaigns import assets_by_id
+from studio.storage.catalog import product_photo_shas
 from studio.storage.workspace import Workspace
 
 
@@ -123,11 +125,7 @@ def _remove_style(style_id: str) -> None:
 
 def product_photos(ws: Workspace) -> list[Path]:
     """The workspace's plain product visuals: every product photo, once."""
-    rows = ws.query(
-        "SELECT DISTINCT image_sha256 FROM products WHERE image_sha256 IS NOT NULL"
-        " ORDER BY image_sha256"
-    )
-    return [ws.blob_path(row["image_sha256"]) for row in rows]
+    return [ws.blob_path(sha) for sha in product_photo_shas(ws)]
 
 
 @click.command("train-style")
@@ -230,30 +228,18 @@ def axes_from_options(
 
 
 def _variant_rows(ws: Workspace, ids: list[int]) -> list[dict[str, Any]]:
-    import json
-
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    rows = ws.query(
-        f"SELECT id, parent_id, variant_id, format, content FROM assets WHERE id IN ({marks})",
-        tuple(ids),
-    )
-    by_id = {row["id"]: row for row in rows}
-    result = []
-    for asset_id in ids:
-        row = by_id[asset_id]
-        content = json.loads(row["content"])
-        result.append(
-            {
-                "asset_id": asset_id,
-                "variant_id": row["variant_id"],
-                "parent_id": row["parent_id"],
-                "image_format": row["format"],
-                "axes": content.get("axes", {content.get("axis"): content.get("value")}),
-            }
-        )
-    return result
+    return [
+        {
+            "asset_id": asset.id,
+            "variant_id": asset.variant_id,
+            "parent_id": asset.parent_id,
+            "image_format": asset.format,
+            "axes": asset.content.get(
+                "axes", {asset.content.get("axis"): asset.content.get("value")}
+            ),
+        }
+        for asset in (assets_by_id(ws, ids) if ids else [])
+    ]
 
 
 def _print_variants(rows: list[dict[str, Any]]) -> None:

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
-from studio.core.errors import InputError, NotFound
+from studio.core.errors import InputError
+from studio.storage.campaigns import newest_copy_for
+from studio.storage.catalog import newest_segment_named, product_by_sku
 from studio.storage.outputs import write_image, write_output
 from studio.storage.workspace import Workspace
 
@@ -26,13 +27,6 @@ def register(group: click.Group) -> None:
 # --- shared look-ups --------------------------------------------------------------------
 
 
-def _product(ws: Workspace, sku: str) -> dict[str, Any]:
-    rows = ws.query("SELECT * FROM products WHERE sku = ?", (sku,))
-    if not rows:
-        raise NotFound(f"No product with SKU '{sku}' in {ws.path}.")
-    return rows[0]
-
-
 def _product_photo(ws: Workspace, product: dict[str, Any]):
     from studio.render.product import open_product_photo
 
@@ -45,14 +39,7 @@ def _product_photo(ws: Workspace, product: dict[str, Any]):
 
 
 def _segment(ws: Workspace, name: str | None) -> dict[str, Any] | None:
-    if name is None:
-        return None
-    rows = ws.query(
-        "SELECT * FROM segments WHERE name = ? ORDER BY coalesce(run_id, 0) DESC LIMIT 1", (name,)
-    )
-    if not rows:
-        raise NotFound(f"No segment named '{name}' in {ws.path}.")
-    return rows[0]
+    return None if name is None else newest_segment_named(ws, name)
 
 
 def _first_sentence(text: str) -> str:
@@ -66,17 +53,9 @@ def _copy_for(
     ws: Workspace, product: dict[str, Any], segment: dict[str, Any] | None
 ) -> tuple[dict[str, str], str]:
     """The newest generated copy for this product (and segment), else copy from its facts."""
-    sql = (
-        "SELECT a.content FROM assets a JOIN campaign_targets t ON t.id = a.target_id"
-        " WHERE a.kind = 'copy' AND t.product_id = ?"
-    )
-    params: list[Any] = [product["id"]]
-    if segment is not None:
-        sql += " AND t.segment_id = ?"
-        params.append(segment["id"])
-    rows = ws.query(sql + " ORDER BY a.id DESC LIMIT 1", tuple(params))
-    if rows:
-        fields = json.loads(rows[0]["content"]).get("fields", {})
+    content = newest_copy_for(ws, product["id"], None if segment is None else segment["id"])
+    if content is not None:
+        fields = content.get("fields", {})
         texts = {
             role: values[0]
             for role, names in (
@@ -145,7 +124,7 @@ def render_command(
     from studio.services.brand_kits import load_brand_kit
 
     with opened(workspace) as ws:
-        product = _product(ws, sku)
+        product = product_by_sku(ws, sku)
         photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
         brand = load_brand_kit(ws, brand_name)
@@ -293,7 +272,7 @@ def visual_command(
     from studio.services.brand_kits import load_brand_kit
 
     with opened(workspace) as ws:
-        product = _product(ws, sku)
+        product = product_by_sku(ws, sku)
         photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
         brand = load_brand_kit(ws, brand_name)

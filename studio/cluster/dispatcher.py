@@ -18,6 +18,9 @@ own machine and receives the files of any it lacks (checked by sha256).
 
 The four steps stay in one module because they share one state, the table of jobs in
 flight and the pool of idle actors, which only the dispatcher's thread changes.
+
+One module because the claim, poll and store steps share the thread's bookkeeping of
+which job runs on which actor.
 """
 
 from __future__ import annotations

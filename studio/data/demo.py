@@ -13,6 +13,9 @@ The groups behind the data are written to ``demo-truth.json`` in the workspace f
 to the database, so no analysis can read them by accident); evaluations compare against it
 with :func:`load_demo_truth`. Everything is drawn from one seeded generator: the same seed
 gives the same workspace.
+
+One module because the simulated groups, products and orders are one generative
+story; its parts are meaningless alone.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 A run is never edited after it is written: re-segmenting creates a new
 ``segmentation_runs`` row with new ``segments`` rows, so a campaign that points at an
 older run keeps exactly the segments (and members) it was planned with.
+
+One module because clustering, profiling, naming and storing a run are one
+procedure whose steps pass the same arrays along.
 """
 
 from __future__ import annotations

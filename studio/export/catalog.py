@@ -3,6 +3,9 @@
 Everything here is keyed by values that survive a trip to another workspace (segment
 names, product SKUs, asset keys), never by row ids: the manifest of a re-export of an
 imported bundle must be the same as the original's.
+
+One module because every record reads the same tables with the same portable keys;
+splitting it would spread the key rules over several files.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Statuses: ``queued`` → ``running`` → ``done`` | ``failed`` | ``cancelled``. 
 cancelled jobs can be retried (queued again at the end). A job left ``running`` by a crash
 is queued again when the next worker starts, at most :data:`MAX_ATTEMPTS` times in all,
 so a job that crashes the process cannot crash it forever.
+
+One module because every status change is a short SQL write whose guards (status,
+dependencies, attempts) must be read together to see that no job can run twice.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ Two stages, so that variants can restyle the picture without garbling text:
    format's file-size limit.
 
 :func:`compose_creative` runs both.
+
+One module because both stages share the geometry of a format's layout recipe;
+the text, colour and background helpers live beside it in :mod:`studio.render`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ in one segment: the studio's asset keys in the ad names and links tie every repo
 one of them. Per test and metric (clicks per impression, conversions per click) each ad
 gets a posterior, P(best), expected loss and a verdict (:mod:`studio.results.posteriors`);
 per segment, the attribute values that win (:mod:`studio.results.attributes`).
+
+One module because import, reading a test and an override share the same rows and
+keys; the statistics themselves live in :mod:`studio.results`.
 """
 
 from __future__ import annotations

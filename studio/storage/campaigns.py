@@ -361,3 +361,30 @@ def brand_kit_row(ws: Workspace, kit_id: int | None = None, name: str | None = N
     else:
         rows = ws.query("SELECT * FROM brand_kits ORDER BY id LIMIT 1")
     return rows[0] if rows else None
+
+
+def newest_copy_for(
+    ws: Workspace, product_id: int, segment_id: int | None = None
+) -> dict[str, Any] | None:
+    """The content of the newest copy written for a product (and segment), if any."""
+    sql = (
+        "SELECT a.content FROM assets a JOIN campaign_targets t ON t.id = a.target_id"
+        " WHERE a.kind = 'copy' AND t.product_id = ?"
+    )
+    params: list[Any] = [product_id]
+    if segment_id is not None:
+        sql += " AND t.segment_id = ?"
+        params.append(segment_id)
+    rows = ws.query(sql + " ORDER BY a.id DESC LIMIT 1", tuple(params))
+    return json.loads(rows[0]["content"]) if rows else None
+
+
+def assets_by_id(ws: Workspace, asset_ids: list[int]) -> list[Asset]:
+    """These assets, in the order asked."""
+    rows = ws.query(f"SELECT * FROM assets WHERE id IN ({marks(asset_ids)})", tuple(asset_ids))
+    by_id = {row["id"]: Asset.from_row(row) for row in rows}
+    return [by_id[asset_id] for asset_id in asset_ids]
+
+
+def campaign_asset_count(ws: Workspace, campaign_id: int) -> int:
+    return int(ws.scalar("SELECT count(*) FROM assets WHERE campaign_id = ?", (campaign_id,)))

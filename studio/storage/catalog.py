@@ -37,6 +37,15 @@ def newest_segment_named(ws: Workspace, name: str) -> dict[str, Any]:
     return rows[0]
 
 
+def product_photo_shas(ws: Workspace) -> list[str]:
+    """Every product photo of the workspace, once."""
+    rows = ws.query(
+        "SELECT DISTINCT image_sha256 FROM products WHERE image_sha256 IS NOT NULL"
+        " ORDER BY image_sha256"
+    )
+    return [row["image_sha256"] for row in rows]
+
+
 def product_choices(ws: Workspace) -> list[dict[str, Any]]:
     return ws.query("SELECT id, name, category FROM products ORDER BY name")
 

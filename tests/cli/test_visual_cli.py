@@ -82,11 +82,11 @@ def test_visual_without_a_model_designs_the_background(shop, tmp_path, capsys) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--product", "NOPE"], "No product with SKU 'NOPE'"),
+        (["--product", "NOPE"], "No product 'NOPE'"),
         (["--product", "FH-NOPHOTO"], "has no photo"),
         (["--product", "FH-CAN-01", "--formats", "iab_1x1"], "Unknown image format 'iab_1x1'"),
         (["--product", "FH-CAN-01", "--layout", "zigzag"], "Unknown layout 'zigzag'"),
-        (["--product", "FH-CAN-01", "--segment", "Nobody"], "No segment named 'Nobody'"),
+        (["--product", "FH-CAN-01", "--segment", "Nobody"], "No segment 'Nobody'"),
     ],
 )
 def test_user_errors_are_one_line(shop, tmp_path, capsys, args, message) -> None:

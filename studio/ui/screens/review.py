@@ -1,5 +1,9 @@
 """Review board: approve or reject creatives, edit copy (creatives re-render), regenerate,
-compare variants side by side and see every version of an asset."""
+compare variants side by side and see every version of an asset.
+
+One module because the board, its editor and its version history share one selection
+and one set of Qt models.
+"""
 
 from __future__ import annotations
 
