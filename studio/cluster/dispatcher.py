@@ -134,7 +134,14 @@ class ClusterWorker(QueueRunner):
         ray_module()  # a clear error now when Ray is missing, not later in the thread
         super().start()
 
-    def stop(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
+    def stop(
+        self,
+        cancel_running: bool = True,
+        timeout: float | None = 30.0,
+        *,
+        requeue_running: bool = False,
+    ) -> bool:
+        self._requeue_running = requeue_running
         self._stopping.set()
         self.queue.changed.set()
         if cancel_running:
@@ -394,8 +401,7 @@ class ClusterWorker(QueueRunner):
 
     def _failed(self, queue: JobQueue, job: Job, error: BaseException) -> None:
         if isinstance(error, Cancelled):
-            queue.mark_cancelled(job.id)
-            self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
+            self._record_cancelled(queue, job)
             return
         if isinstance(error, StudioError):
             message = str(error)

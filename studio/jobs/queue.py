@@ -253,6 +253,19 @@ class JobQueue:
                 ),
             )
 
+    def interrupt(self, job_id: int) -> None:
+        """Put a running job back in its place in the queue: the studio was closed while it
+        ran. A close is not a crash, so it does not count as an attempt."""
+        with self.ws.write() as db:
+            db.execute(
+                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
+                " attempts = max(attempts - 1, 0),"
+                " message = 'Interrupted: it runs again when the studio next starts'"
+                " WHERE id = ? AND status = 'running'",
+                (job_id,),
+            )
+        self.changed.set()
+
     def recover_interrupted(self) -> list[int]:
         """Queue again the jobs a crashed worker left ``running`` (failed after
         :data:`MAX_ATTEMPTS`). Only a worker holding the workspace's worker lock calls

@@ -40,7 +40,9 @@ POLL_INTERVAL_S = 0.5
 #: try itself waits SQLite's busy timeout)
 BUSY_RETRY_S = 1.0
 
-EventKind = Literal["started", "progress", "preview", "text", "finished", "failed", "cancelled"]
+EventKind = Literal[
+    "started", "progress", "preview", "text", "finished", "failed", "cancelled", "interrupted"
+]
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class QueueRunner:
         self._finished.set()
         self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
         self.error: BaseException | None = None
+        #: set by ``stop(requeue_running=True)``: a job cancelled by the stop goes back
+        #: in the queue instead of ending cancelled
+        self._requeue_running = False
 
     def start(self) -> None:
         """Start the thread. Raises StudioError when another runner has this workspace."""
@@ -169,6 +174,18 @@ class QueueRunner:
     def _run(self) -> None:
         raise NotImplementedError
 
+    def _record_cancelled(self, queue: JobQueue, job: Job) -> None:
+        """A job that stopped on a cancel: back in the queue when the runner was stopped
+        to close the app (it runs again on the next start, and the jobs after it wait for
+        it), cancelled otherwise."""
+        if self._requeue_running and self._stopping.is_set():
+            queue.interrupt(job.id)
+            message = "Interrupted: it runs again when the studio next starts"
+            self._emit(JobEvent(job.id, "interrupted", message=message, job_kind=job.kind))
+        else:
+            queue.mark_cancelled(job.id)
+            self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
+
 
 class Worker(QueueRunner):
     """Runs queued jobs in a background thread until stopped.
@@ -202,11 +219,19 @@ class Worker(QueueRunner):
 
     # --- control ------------------------------------------------------------------------
 
-    def stop(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
-        """Stop after the current job (cancelling it when ``cancel_running``) and join.
+    def stop(
+        self,
+        cancel_running: bool = True,
+        timeout: float | None = 30.0,
+        *,
+        requeue_running: bool = False,
+    ) -> bool:
+        """Stop after the current job (cancelling it when ``cancel_running``; with
+        ``requeue_running`` it is queued again instead) and join.
 
         Returns True when the thread has ended within ``timeout``.
         """
+        self._requeue_running = requeue_running
         self._stopping.set()
         self.queue.changed.set()
         if cancel_running:
@@ -283,8 +308,7 @@ class Worker(QueueRunner):
             result["seconds"] = round(time.perf_counter() - started, 3)
             self._store_when_free(queue, job, outcome, result, reporter)
         except Cancelled:
-            self._end_when_free(partial(queue.mark_cancelled, job.id))
-            self._emit(JobEvent(job.id, "cancelled", message="Cancelled", job_kind=job.kind))
+            self._end_when_free(partial(self._record_cancelled, queue, job))
         except StudioError as error:
             self._end_when_free(partial(queue.fail, job.id, str(error)))
             self._emit(JobEvent(job.id, "failed", error=str(error), job_kind=job.kind))

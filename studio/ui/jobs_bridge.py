@@ -20,7 +20,7 @@ from studio.jobs import JobEvent
 from studio.ui.tasks import Throttle
 
 PREVIEW_MAX_SIDE = 320
-LIFECYCLE = ("started", "finished", "failed", "cancelled")
+LIFECYCLE = ("started", "finished", "failed", "cancelled", "interrupted")
 
 
 def pil_to_qimage(image, max_side: int | None = PREVIEW_MAX_SIDE) -> QImage:

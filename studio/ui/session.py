@@ -140,7 +140,8 @@ class Session(QObject):
 
     def _stop_worker(self) -> None:
         if self.worker is not None:
-            if not self.worker.stop(cancel_running=True, timeout=60):
+            # a running job is queued again: it runs when the studio next starts
+            if not self.worker.stop(cancel_running=True, timeout=60, requeue_running=True):
                 log.error("the job worker did not stop within a minute")
             self.worker = None
         self.queue = None

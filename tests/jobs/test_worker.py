@@ -154,6 +154,34 @@ def test_stop_cancels_cooperatively_and_leaves_the_rest_queued(workspace):
     assert queue.get(waiting).status == "queued"
 
 
+def test_a_job_interrupted_by_closing_runs_again_next_time_and_its_dependents_wait(workspace):
+    queue = JobQueue(workspace)
+    running = queue.enqueue("slow")
+    after = queue.enqueue("note", {"after": [running]})
+    events = Recorder()
+    worker = Worker(workspace.path, queue, {"slow": slow, "note": write_note}, events)
+    worker.start()
+    wait_until(lambda: worker.is_busy)
+    assert worker.stop(cancel_running=True, timeout=10, requeue_running=True)
+    job = queue.get(running)
+    assert job.status == "queued" and job.message.startswith("Interrupted")
+    assert job.attempts == 0  # closing is not a crash: it never counts towards failing
+    assert events.kinds(running)[-1] == "interrupted"
+    assert queue.get(after).status == "queued"
+
+    calls: list[int] = []
+
+    def quick(ctx: JobContext) -> JobOutcome:
+        calls.append(ctx.job.id)
+        return write_note(ctx)
+
+    rerun = Worker(workspace.path, queue, {"slow": quick, "note": quick}, stop_when_idle=True)
+    rerun.start()
+    assert rerun.join(20)
+    assert calls == [running, after]  # the interrupted job first, then what needs it
+    assert queue.get(running).status == queue.get(after).status == "done"
+
+
 def test_only_one_worker_per_workspace_and_crashed_jobs_run_again(workspace):
     queue = JobQueue(workspace)
     job_id = queue.enqueue("note")

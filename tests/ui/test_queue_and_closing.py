@@ -80,14 +80,19 @@ def test_closing_with_a_running_job_asks_and_stops_cleanly(
     assert asked and any("Generating" in label for label in asked[-1])
     assert window.isVisible()
 
+    interrupted = window.session.worker.current_job_id
     window.ask_to_stop = lambda busy: True
     assert window.close()
     assert window.session.worker is None and window.session.workspace is None
     with Workspace.open(segmented_path) as reopened:
-        statuses = [r["status"] for r in reopened.query("SELECT status FROM jobs ORDER BY id")]
-    assert "running" not in statuses
+        rows = reopened.query("SELECT id, status, message FROM jobs ORDER BY id")
+    statuses = [r["status"] for r in rows]
+    assert "running" not in statuses and "cancelled" not in statuses
     assert "queued" in statuses  # what had not started waits for next time
     assert len(statuses) == len(jobs)
+    # the job closing interrupted is queued again, to run first when the studio reopens
+    (job,) = [r for r in rows if r["id"] == interrupted]
+    assert job["status"] == "queued" and job["message"].startswith("Interrupted")
 
 
 def test_status_bar_shows_the_device(window, qtbot):
