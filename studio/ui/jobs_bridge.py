@@ -46,11 +46,20 @@ class LiveJob:
     text_status: str = ""
     started: float = field(default_factory=time.monotonic)
 
-    def eta_seconds(self) -> float | None:
-        if not self.fraction or self.fraction <= 0.02:
-            return None
+    def eta_seconds(self, expected: float) -> float:
+        """Seconds left, for a job ``expected`` to take that long in all.
+
+        Early on, progress says little (a model loads before the first step), so the
+        estimate moves from the expected time left towards the one the progress rate
+        gives, in proportion to the progress made: it never jumps when progress starts.
+        """
         elapsed = time.monotonic() - self.started
-        return max(0.0, elapsed * (1 - self.fraction) / self.fraction)
+        by_expectation = max(expected - elapsed, 0.0)
+        fraction = min(max(self.fraction or 0.0, 0.0), 1.0)
+        if fraction <= 0.0:
+            return by_expectation
+        by_rate = elapsed * (1 - fraction) / fraction
+        return (1 - fraction) * by_expectation + fraction * by_rate
 
 
 class JobBridge(QObject):

@@ -213,6 +213,18 @@ class MainWindow(QMainWindow):
         for label in (self.workspace_label, self.device_label, self.model_label, self.queue_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
+        # a model loads and unloads inside a job, between the job's events: look each second
+        self._model_timer = QTimer(self)
+        self._model_timer.setInterval(1000)
+        self._model_timer.timeout.connect(self._show_loaded_models)
+        self._model_timer.start()
+
+    def _show_loaded_models(self) -> None:
+        from studio.ui.status import loaded_models_text
+
+        text = f"Model: {loaded_models_text()}"
+        if self.model_label.text() != text:
+            self.model_label.setText(text)
 
     def _detect_device(self) -> None:
         from studio.ui.status import detect_device
@@ -227,9 +239,7 @@ class MainWindow(QMainWindow):
         )
 
     def update_status(self) -> None:
-        from studio.ui.status import loaded_models_text
-
-        self.model_label.setText(f"Model: {loaded_models_text()}")
+        self._show_loaded_models()
         workspace = self.session.workspace
         if workspace is None:
             self.queue_label.setText("Queue: –")

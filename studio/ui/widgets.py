@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -131,3 +133,33 @@ def refill(combo: QComboBox, items: Iterable[tuple[str, Any]]) -> None:
     index = combo.findData(current)
     if current is not None and index >= 0:
         combo.setCurrentIndex(index)
+
+
+class _UndoFallback(QObject):
+    """Lets Ctrl+Z (and redo) reach the window's Undo action when the focused text field
+    has nothing of its own to undo: a field otherwise takes the keys even then."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        redo = event.matches(QKeySequence.StandardKey.Redo)
+        if not (redo or event.matches(QKeySequence.StandardKey.Undo)):
+            return False
+        if isinstance(watched, QLineEdit):
+            own = watched.isRedoAvailable() if redo else watched.isUndoAvailable()
+        elif isinstance(watched, QPlainTextEdit):
+            document = watched.document()
+            own = document.isRedoAvailable() if redo else document.isUndoAvailable()
+        else:
+            return False
+        if own:
+            return False
+        event.ignore()  # not taken by the field: the shortcut goes to the window's action
+        return True
+
+
+def undo_reaches_the_app(*fields: QLineEdit | QPlainTextEdit) -> None:
+    """Give Ctrl+Z in these fields to the app's undo stack once their own undo is empty."""
+    for field in fields:
+        fallback = _UndoFallback(field)  # parented: lives as long as the field
+        field.installEventFilter(fallback)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
+
 
 def test_products_grid_shows_photos_and_recommendations(window, qtbot, segmented_path):
     window.screens["Start"].open_workspace(segmented_path)
@@ -68,4 +70,26 @@ def test_a_bad_colour_is_refused_with_a_message(window, qtbot, demo_path):
     assert shown and "colour" in shown[0].what
     assert "not-a-colour" not in window.session.workspace.scalar("SELECT palette FROM brand_kits")
     shown[0].close()
+    qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=30_000)
+
+
+def test_ctrl_z_in_a_brand_kit_field_undoes_the_last_kit_change(window, qtbot, demo_path):
+    window.screens["Start"].open_workspace(demo_path)
+    screen = window.show_screen("Brand kit")
+    ws = window.session.workspace
+    screen.banned_words.setText("cheap, free")
+    screen.banned_words.editingFinished.emit()
+    assert json.loads(ws.scalar("SELECT banned_words FROM brand_kits")) == ["cheap", "free"]
+
+    field = screen.tone_words  # a field with nothing of its own to undo
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=5_000)
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert json.loads(ws.scalar("SELECT banned_words FROM brand_kits")) == []
+
+    field.setText("")
+    qtbot.keyClicks(field, "warm")  # now the field's own typing is undone first
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert field.text() == ""
     qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=30_000)

@@ -76,6 +76,11 @@ def test_closing_with_a_running_job_asks_and_stops_cleanly(
         timeout=60_000,
     )
     qtbot.waitUntil(lambda: window.session.worker.current_job_id is not None, timeout=10_000)
+    queue = window.show_screen("Queue")
+    queue.table.clearSelection()
+    assert queue.cancel_button.isEnabled()  # with nothing selected it cancels the running job
+    # the status bar names the model while it generates, not only between jobs
+    qtbot.waitUntil(lambda: "tiny-close" in window.model_label.text(), timeout=30_000)
     assert not window.close()  # the user chose to keep working
     assert asked and any("Generating" in label for label in asked[-1])
     assert window.isVisible()

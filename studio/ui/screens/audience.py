@@ -256,8 +256,7 @@ class AudienceScreen(Screen):
                 self._show_segments([])
             else:
                 info = run_info(workspace, run_id)
-                silhouette = info["metrics"].get("silhouette")
-                quality = f", silhouette {silhouette:.2f}" if silhouette is not None else ""
+                quality = _distinctness(info["metrics"].get("silhouette"))
                 self.run_info.setText(
                     f"{info['parameters'].get('k')} segments of "
                     f"{info['n_customers']:,} buying customers{quality}"
@@ -333,3 +332,16 @@ class AudienceScreen(Screen):
         )
         self.progress.track(task)
         return task
+
+
+def _distinctness(silhouette: float | None) -> str:
+    """The silhouette score in words a marketer reads; the number follows for analysts."""
+    if silhouette is None:
+        return ""
+    if silhouette >= 0.5:
+        words = "clearly distinct groups"
+    elif silhouette >= 0.25:
+        words = "fairly distinct groups"
+    else:
+        words = "overlapping groups: treat the boundaries as soft"
+    return f"; {words} (silhouette {silhouette:.2f})"

@@ -37,7 +37,7 @@ from studio.ui.errors import guarded, report_error
 from studio.ui.jobs_bridge import pil_to_qimage
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.products import photo_path
-from studio.ui.widgets import button, row
+from studio.ui.widgets import button, row, undo_reaches_the_app
 
 PREVIEW_FORMATS = ("social_1080x1080", "iab_300x250", "iab_728x90", "social_1080x1920")
 PREVIEW_DELAY_MS = 250
@@ -191,6 +191,7 @@ class BrandKitScreen(Screen):
             lambda: self.edit("banned_words", _words(self.banned_words.text()), "Edit banned words")
         )
         self.disclaimer.textChanged.connect(self._disclaimer_changed)
+        undo_reaches_the_app(self.tone_words, self.banned_words, self.disclaimer)
         self.preview_format.activated.connect(lambda _i: self.schedule_preview())
         self.preview_headline.editingFinished.connect(self.schedule_preview)
 

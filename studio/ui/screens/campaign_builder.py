@@ -30,6 +30,7 @@ from studio.core.channels import channel_formats
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.campaign_plan import preview, recommended_pairs
+from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.jobs import format_seconds
 from studio.ui.widgets import button, row
 
@@ -77,6 +78,7 @@ class CampaignBuilderScreen(Screen):
         self.brief.setAccessibleName("Brief")
         self.brief.setPlaceholderText("What the campaign is for, offers, dates …")
         self.brief.setFixedHeight(70)
+        self.brief.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.brand_kit = QComboBox()
         self.brand_kit.setAccessibleName("Brand kit")
         self.tone = QLineEdit()
@@ -130,8 +132,8 @@ class CampaignBuilderScreen(Screen):
             group_layout = QVBoxLayout(group)
             for channel_format in members:
                 box = QCheckBox(channel_format.label)
-                sizes = ", ".join(channel_format.image_formats) or "copy only"
-                box.setToolTip(f"{channel_format.id}: {sizes}")
+                sizes = ", ".join(map(format_label, channel_format.image_formats))
+                box.setToolTip(sizes or "copy only")
                 box.setAccessibleName(channel_format.label)
                 box.toggled.connect(self.update_estimate)
                 group_layout.addWidget(box)

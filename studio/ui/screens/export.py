@@ -25,6 +25,7 @@ from studio.export.naming import slugify
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.review import campaigns
 from studio.ui.widgets import ProgressPanel, button, refill, row
 
@@ -123,7 +124,7 @@ class ExportScreen(Screen):
                 if format_id in seen:
                     continue
                 seen.append(format_id)
-                label = channel_format.label if format_id == channel_format.id else format_id
+                label = format_label(format_id)
                 item = QListWidgetItem(label)
                 item.setData(Qt.ItemDataRole.UserRole, format_id)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -137,11 +138,21 @@ class ExportScreen(Screen):
 
     def _update_counts(self) -> None:
         entry = getattr(self, "entries", {}).get(self.campaign.currentData())
-        if entry:
+        if not entry:
+            return
+        drafts = self.include_drafts.isChecked()
+        # a bundle of nothing helps no one: say what to do instead of failing later
+        self.export_button.setEnabled(bool(entry["approved"]) or drafts)
+        if not entry["approved"] and not drafts:
             self.counts.setText(
-                f"{entry['approved']} of {entry['assets']} assets approved"
-                + ("; drafts will be included" if self.include_drafts.isChecked() else "")
+                f"None of the {entry['assets']} assets is approved yet: approve creatives in "
+                "Review, or tick “Include drafts” to export them for a look."
             )
+            return
+        self.counts.setText(
+            f"{entry['approved']} of {entry['assets']} assets approved"
+            + ("; drafts will be included" if drafts else "")
+        )
 
     def chosen_formats(self) -> list[str] | None:
         items = [self.formats.item(i) for i in range(self.formats.count())]

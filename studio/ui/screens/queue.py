@@ -65,7 +65,10 @@ class QueueScreen(Screen):
         header.resizeSection(PROGRESS_COLUMN, 140)
         header.setStretchLastSection(True)
 
-        self.cancel_button = button("Cancel", "Cancel the selected jobs", shortcut="Del")
+        self.cancel_button = button(
+            "Cancel", "Cancel the selected jobs (with none selected: the running one)",
+            shortcut="Del",
+        )  # fmt: skip
         self.cancel_all_button = button("Cancel all", "Cancel every queued and running job")
         self.retry_button = button("Retry", "Queue the selected failed or cancelled jobs again")
         self.retry_failed_button = button("Retry failed", "Queue every failed job again")
@@ -151,10 +154,18 @@ class QueueScreen(Screen):
         ids = set(self.selected_ids())
         return [job for job in self.model.jobs if job["id"] in ids]
 
+    def _cancellable(self) -> list[dict]:
+        """The selected jobs, or the running one when none is selected."""
+        selected = self._selected_jobs()
+        if selected:
+            return selected
+        return [job for job in self.model.jobs if job["status"] == "running"][:1]
+
     def _selection_changed(self) -> None:
         jobs = self._selected_jobs()
         statuses = {job["status"] for job in jobs}
-        self.cancel_button.setEnabled(bool(statuses & {"queued", "running"}))
+        cancellable = {job["status"] for job in self._cancellable()}
+        self.cancel_button.setEnabled(bool(cancellable & {"queued", "running"}))
         self.retry_button.setEnabled(bool(statuses & {"failed", "cancelled"}))
         movable = len(jobs) == 1 and jobs[0]["status"] == "queued"
         self.up_button.setEnabled(movable)
@@ -198,7 +209,7 @@ class QueueScreen(Screen):
     def cancel_selected(self) -> None:
         with guarded("Cancelling", self):
             queue = self.session.require_queue()
-            for job in self._selected_jobs():
+            for job in self._cancellable():
                 queue.cancel(job["id"])
             self.session.data_changed.emit("jobs")
 

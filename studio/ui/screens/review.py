@@ -32,6 +32,7 @@ from studio.storage.catalog import campaign_channel_formats, campaign_segments
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.images import thumbnail
 from studio.ui.viewmodels.products import photo_path
 from studio.ui.viewmodels.review import campaigns, copy_headline, copy_notes, review_groups
@@ -54,7 +55,7 @@ class StatusChange(QUndoCommand):
 
 
 def _asset_label(asset: Asset) -> str:
-    what = asset.format or asset.kind
+    what = format_label(asset.format) or asset.kind
     if asset.kind == "variant":
         what = f"variant: {asset.content.get('axis', '')} {asset.content.get('value', '')}".strip()
     version = f" · v{asset.version}" if asset.version > 1 else ""
@@ -312,7 +313,8 @@ class ReviewScreen(Screen):
         workspace = self.session.require_workspace()
         self.preview.setPixmap(thumbnail(photo_path(workspace, asset.sha256), 520))
         self.info.setText(
-            f"<b>{asset.kind.capitalize()}</b> {asset.format or ''} · version {asset.version}"
+            f"<b>{asset.kind.capitalize()}</b> {format_label(asset.format)}"
+            f" · version {asset.version}"
             f" · <b>{asset.status}</b><br>{asset.generator}"
             f"{' · ' + asset.model_id if asset.model_id else ''}"
             f"{' · seed ' + str(asset.seed) if asset.seed is not None else ''}"
@@ -334,7 +336,7 @@ class ReviewScreen(Screen):
             self.copy_box.hide()
             return
         self.copy_box.show()
-        self.copy_box.setTitle(f"Copy — {copy.format} · version {copy.version}")
+        self.copy_box.setTitle(f"Copy — {format_label(copy.format)} · version {copy.version}")
         notes = copy_notes(copy)
         sources = copy.content.get("sources", {})
         for name, texts in copy.content.get("fields", {}).items():

@@ -61,9 +61,12 @@ class SettingsScreen(Screen):
         self.device.setToolTip("Where models run. Automatic picks a GPU when one is present.")
         self.precision = _combo(PRECISIONS, "Precision")
         self.precision.setToolTip("Number format for model weights; half precision needs a GPU.")
-        self.allow_pickle = QCheckBox("Allow pickle checkpoints (.bin, .pt, .ckpt)")
+        self.allow_pickle = QCheckBox(
+            "Allow older model files that can run code when loaded (.bin, .pt, .ckpt)"
+        )
         self.allow_pickle.setToolTip(
-            "Pickle files can run code when loaded. Allow them only for models you trust."
+            "These 'pickle' files can carry programs. Allow them only for models from a "
+            "source you trust; .safetensors and .gguf files never run code."
         )
         form.addRow("Device", self.device)
         form.addRow("Precision", self.precision)

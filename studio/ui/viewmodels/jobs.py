@@ -11,6 +11,7 @@ from studio.core.channels import get_channel_format
 from studio.core.errors import NotFound
 from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
+from studio.ui.viewmodels.format_names import format_label
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Job", "Makes", "Campaign", "For", "Format", "Status", "Progress", "ETA", "Message")
@@ -89,10 +90,8 @@ class JobTableModel(QAbstractTableModel):
         for job in self.jobs[: row + 1]:
             if job["status"] == "running":
                 live = self.bridge.live(job["id"])
-                remaining = live.eta_seconds() if live else None
-                if remaining is None:
-                    remaining = self.rates.get(job["kind"], 1.0) * job_units(job)
-                total += remaining
+                expected = self.rates.get(job["kind"], 1.0) * job_units(job)
+                total += live.eta_seconds(expected) if live else expected
             elif job["status"] == "queued":
                 total += self.rates.get(job["kind"], 1.0) * job_units(job)
         return total if self.jobs[row]["status"] in ("queued", "running") else None
@@ -136,7 +135,7 @@ class JobTableModel(QAbstractTableModel):
             if column == 3:
                 return " × ".join(p for p in (job["segment"], job["product"]) if p)
             if column == 4:
-                return job["channel_format"] or ""
+                return format_label(job["channel_format"])
             if column == STATUS_COLUMN:
                 return job["status"].capitalize()
             if column == PROGRESS_COLUMN:
@@ -150,6 +149,7 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
             colour = STATUS_COLOURS.get(job["status"])
             return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
-            return self.message(job)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (3, len(COLUMNS) - 1):
+            # the whole text of the columns a narrow window cuts short
+            return self.data(index) if column == 3 else self.message(job)
         return None

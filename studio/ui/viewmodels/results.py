@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from studio.services.results import AdResult, CampaignResults, TestResult
 from studio.ui.charts import Interval
+from studio.ui.viewmodels.format_names import format_label
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def verdict_text(test: TestResult) -> str:
 
 
 def test_title(test: TestResult) -> str:
-    return f"{test.segment} · {test.product} · {test.format}"
+    return f"{test.segment} · {test.product} · {format_label(test.format)}"
 
 
 def ad_rows(test: TestResult) -> list[AdRow]:

@@ -1,0 +1,33 @@
+"""The queue's time estimate for a running job moves smoothly from the expected time to
+what the progress rate says: no jump when the first steps report."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from studio.ui.jobs_bridge import LiveJob
+
+
+def _job(elapsed: float, fraction: float | None) -> LiveJob:
+    return LiveJob(job_id=1, fraction=fraction, started=time.monotonic() - elapsed)
+
+
+def test_before_any_progress_the_expected_time_counts_down() -> None:
+    assert _job(30, None).eta_seconds(90) == pytest.approx(60, abs=1)
+    assert _job(120, 0.0).eta_seconds(90) == 0  # overdue, but never negative
+
+
+def test_slow_first_steps_do_not_make_the_estimate_jump() -> None:
+    # a model took 80 s to load, then the first 3 % of the work came at once
+    before = _job(80, 0.0).eta_seconds(90)
+    after = _job(80, 0.03).eta_seconds(90)
+    assert abs(after - before) < 0.1 * 80 / 0.03  # far from the raw rate's 43 minutes
+    assert after < 5 * 60
+
+
+def test_near_the_end_the_progress_rate_decides() -> None:
+    remaining = _job(100, 0.9).eta_seconds(500)
+    assert remaining == pytest.approx(0.1 * 400 + 0.9 * 100 * 0.1 / 0.9, rel=0.01)
+    assert _job(100, 1.0).eta_seconds(500) == 0
