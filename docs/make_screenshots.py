@@ -5,8 +5,10 @@
 
 Builds a demo workspace in a temporary home (nothing of yours is touched), segments it,
 generates a small campaign with the default models through the real job worker, approves
-part of it, exports it, and grabs each screen at 1440 × 900 (plus the Review board in the
-dark theme). Takes a few minutes on a 2-core CPU, mostly the copy model.
+part of it, exports it, and grabs each screen at 1440 × 900, then the Start screen, the
+Campaign builder and the Review board in the dark theme, and the screens with the most
+columns (Campaign builder, Queue, Review board) at the smallest supported size,
+1024 × 700. Takes a few minutes on a 2-core CPU, mostly the copy model.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1440, 900)
+SMALL = (1024, 700)
 
 
 def wait(app, condition, timeout: float, what: str) -> None:
@@ -132,7 +135,23 @@ def main() -> None:
     grab(app, window, "review-board")
     apply_theme(app, "dark")
     grab(app, window, "review-board-dark")
+    for title, name in (("Start", "start-dark"), ("Campaign builder", "campaign-builder-dark")):
+        window.show_screen(title)
+        grab(app, window, name)
     apply_theme(app, "light")
+
+    window.resize(*SMALL)
+    for title, name in (
+        ("Campaign builder", "campaign-builder-1024x700"),
+        ("Queue", "queue-1024x700"),
+        ("Review board", "review-board-1024x700"),
+    ):
+        screen = window.show_screen(title)
+        if title == "Review board":
+            settle(app)
+            screen.tree.setCurrentItem(screen.tree.topLevelItem(0).child(0))
+        grab(app, window, name)
+    window.resize(*SIZE)
 
     export = window.show_screen("Export")
     export.include_drafts.setChecked(True)

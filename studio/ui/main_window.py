@@ -85,7 +85,6 @@ class MainWindow(QMainWindow):
 
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Screens")
-        self.sidebar.setFixedWidth(190)
         self.sidebar.setIconSize(QSize(20, 20))
         self.sidebar.setSpacing(2)
         self.stack = QStackedWidget()
@@ -97,8 +96,12 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(self.style().standardIcon(cls.icon), cls.title)
             shortcut = f"Ctrl+{number % 10}" if number <= 10 else ""
             item.setToolTip(f"{cls.title} ({shortcut})" if shortcut else cls.title)
-            item.setSizeHint(QSize(170, 34))
             self.sidebar.addItem(item)
+        # as wide as the longest title needs, so the screens keep the rest of a small window
+        width = self.sidebar.sizeHintForColumn(0) + 2 * self.sidebar.frameWidth() + 16
+        for index in range(self.sidebar.count()):
+            self.sidebar.item(index).setSizeHint(QSize(width - 8, 34))
+        self.sidebar.setFixedWidth(width)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         central = QWidget()

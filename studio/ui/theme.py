@@ -70,12 +70,38 @@ def _light_palette() -> QPalette:
     return palette
 
 
+def _dark_indicators() -> str:
+    """Check boxes and radio buttons drawn with a visible edge: Fusion outlines them in a
+    darker shade of the window colour, which vanishes on a dark list or window."""
+    from studio.core.paths import resources_dir
+
+    check = (resources_dir() / "icons" / "check-light.svg").as_posix()
+    edge, fill, accent = "#8a8d93", "#17181a", ACCENT.name()
+    box = f"width: 14px; height: 14px; border: 1px solid {edge}; background: {fill};"
+    return (
+        f"QCheckBox::indicator {{ {box} border-radius: 3px; }}"
+        # list rows are barely taller than a box: a smaller one keeps rows apart
+        f"QAbstractItemView::indicator {{ width: 11px; height: 11px; border: 1px solid {edge};"
+        f" background: {fill}; border-radius: 2px; }}"
+        f"QCheckBox::indicator:checked, QAbstractItemView::indicator:checked"
+        f" {{ background: {accent}; border-color: {accent}; image: url({check}); }}"
+        f"QCheckBox::indicator:disabled, QAbstractItemView::indicator:disabled"
+        f" {{ border-color: #4a4c50; }}"
+        f"QRadioButton::indicator {{ {box} border-radius: 8px; }}"
+        f"QRadioButton::indicator:checked {{ border-color: {accent}; background: qradialgradient("
+        f"cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5, stop: 0 {accent}, stop: 0.55 {accent},"
+        f" stop: 0.6 {fill}, stop: 1 {fill}); }}"
+    )
+
+
 def apply_theme(app: QApplication, choice: str) -> None:
     """Apply the chosen theme ("system" follows the platform's light/dark setting)."""
     if app.style().name().lower() != "fusion":
         app.setStyle(QStyleFactory.create("Fusion"))
-    app.setPalette(_dark_palette() if is_dark(choice) else _light_palette())
-    app.setProperty("studio_dark", is_dark(choice))
+    dark = is_dark(choice)
+    app.setPalette(_dark_palette() if dark else _light_palette())
+    app.setStyleSheet(_dark_indicators() if dark else "")
+    app.setProperty("studio_dark", dark)
 
 
 def follow_system(app: QApplication, choice_getter) -> None:

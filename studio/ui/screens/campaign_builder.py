@@ -105,8 +105,8 @@ class CampaignBuilderScreen(Screen):
 
         products = QGroupBox("Products")
         products_layout = QVBoxLayout(products)
-        self.use_recommended = QRadioButton("Each segment's recommended products")
-        self.use_chosen = QRadioButton("These products for every segment")
+        self.use_recommended = QRadioButton("Recommended for each segment")
+        self.use_chosen = QRadioButton("The products ticked, for all")
         mode = QButtonGroup(self)
         mode.addButton(self.use_recommended)
         mode.addButton(self.use_chosen)
@@ -117,7 +117,11 @@ class CampaignBuilderScreen(Screen):
         self.top.setValue(2)
         self.products = QListWidget()
         self.products.setAccessibleName("Products")
-        products_layout.addLayout(row(self.use_recommended, self.top, QLabel("per segment")))
+        products_layout.addWidget(self.use_recommended)
+        # on its own line, indented under its choice: the column stays narrow
+        per_segment = row(self.top, QLabel("per segment"), stretch_at=2)
+        per_segment.setContentsMargins(24, 0, 0, 0)
+        products_layout.addLayout(per_segment)
         products_layout.addWidget(self.use_chosen)
         products_layout.addWidget(self.products)
 
@@ -143,6 +147,10 @@ class CampaignBuilderScreen(Screen):
         formats_scroll = QScrollArea()
         formats_scroll.setWidget(formats)
         formats_scroll.setWidgetResizable(True)
+        # the format names are read whole: the lists beside them give way in a small window
+        formats_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scrollbar = formats_scroll.verticalScrollBar().sizeHint().width()
+        formats_scroll.setMinimumWidth(formats.sizeHint().width() + scrollbar + 4)
 
         columns.addWidget(about, 0, 0)
         columns.addWidget(audience, 1, 0)
@@ -150,7 +158,7 @@ class CampaignBuilderScreen(Screen):
         columns.addWidget(formats_scroll, 0, 2, 2, 1)
         columns.setColumnStretch(0, 3)
         columns.setColumnStretch(1, 3)
-        columns.setColumnStretch(2, 3)
+        columns.setColumnStretch(2, 2)
         self.layout_.addWidget(body, 1)
 
         self.estimate = QLabel()

@@ -60,7 +60,9 @@ class QueueScreen(Screen):
         self.table.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the two long texts share what is left; their tooltips hold the whole text
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(PROGRESS_COLUMN, 140)
         header.setStretchLastSection(True)
@@ -115,6 +117,8 @@ class QueueScreen(Screen):
         splitter.addWidget(live)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        live.setMinimumWidth(200)
+        live.setMaximumWidth(420)  # the table's columns matter more in a small window
         self.layout_.addWidget(splitter, 1)
 
         self.cancel_button.clicked.connect(self.cancel_selected)

@@ -166,7 +166,7 @@ class ReviewScreen(Screen):
         left_layout.addWidget(self.tree)
         left_layout.addWidget(self.empty)
         splitter.addWidget(left)
-        detail_scroll = QScrollArea()
+        self.detail_scroll = detail_scroll = QScrollArea()
         detail_scroll.setWidget(detail)
         detail_scroll.setWidgetResizable(True)
         splitter.addWidget(detail_scroll)
@@ -306,12 +306,14 @@ class ReviewScreen(Screen):
         ):
             widget.setEnabled(asset is not None)  # fmt: skip
         if asset is None:
+            self._preview_path = None
             self.preview.setText("Select a creative")
             self.info.clear()
             self.copy_box.hide()
             return
         workspace = self.session.require_workspace()
-        self.preview.setPixmap(thumbnail(photo_path(workspace, asset.sha256), 520))
+        self._preview_path = photo_path(workspace, asset.sha256)
+        self._fit_preview()
         self.info.setText(
             f"<b>{asset.kind.capitalize()}</b> {format_label(asset.format)}"
             f" · version {asset.version}"
@@ -322,6 +324,21 @@ class ReviewScreen(Screen):
         )
         self.compare_button.setEnabled(asset.kind in ("creative", "variant"))
         self._show_copy(self.group_of(asset))
+
+    def _fit_preview(self) -> None:
+        """The selected creative as large as the panel allows (at most 520 px), so a small
+        window shows it whole."""
+        path = getattr(self, "_preview_path", None)
+        if path is None:
+            return
+        room = self.detail_scroll.viewport().width() - 40  # the panel's margins
+        side = max(200, min(520, room))
+        self.preview.setMinimumSize(min(360, side), 300)
+        self.preview.setPixmap(thumbnail(path, side))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_preview()
 
     def _show_copy(self, group) -> None:
         while self.copy_form.rowCount():

@@ -149,7 +149,7 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS_COLUMN:
             colour = STATUS_COLOURS.get(job["status"])
             return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (3, len(COLUMNS) - 1):
+        if role == Qt.ItemDataRole.ToolTipRole and column in (3, 4, len(COLUMNS) - 1):
             # the whole text of the columns a narrow window cuts short
-            return self.data(index) if column == 3 else self.message(job)
+            return self.data(index) if column in (3, 4) else self.message(job)
         return None
