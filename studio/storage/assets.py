@@ -7,6 +7,7 @@ file can be verified against the hash in its name.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studio.core.errors import AssetStoreError
+from studio.core.errors import AssetStoreError, StorageFull
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -84,8 +85,14 @@ class AssetStore:
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, target)
-            except BaseException:
+            except BaseException as error:
                 Path(tmp).unlink(missing_ok=True)
+                if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+                    raise StorageFull(
+                        f"The disk holding {self.root} is full: a file could not be stored, "
+                        "and nothing of this change was saved.",
+                        hint="free some space and try again",
+                    ) from error
                 raise
         width, height = _image_size(data) if media_type.startswith("image/") else (None, None)
         return StoredFile(sha, len(data), media_type, target, width, height)

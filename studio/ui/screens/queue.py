@@ -64,7 +64,7 @@ class QueueScreen(Screen):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(PROGRESS_COLUMN, 140)
+        header.resizeSection(PROGRESS_COLUMN, 110)
         header.setStretchLastSection(True)
 
         self.cancel_button = button(
@@ -101,7 +101,7 @@ class QueueScreen(Screen):
         self.live_title = QLabel("<b>Live</b>")
         self.preview = QLabel("Previews of running visuals appear here.")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(260, 260)
+        self.preview.setMinimumSize(200, 200)
         self.preview.setAccessibleName("Live preview")
         self.preview.setWordWrap(True)
         self.stream = QPlainTextEdit()

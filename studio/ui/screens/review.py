@@ -7,7 +7,7 @@ and one set of Qt models.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QPixmap, QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
@@ -338,7 +338,12 @@ class ReviewScreen(Screen):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit_preview()
+        # after the layout has given the panel its new width
+        QTimer.singleShot(0, self._fit_preview)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_preview)
 
     def _show_copy(self, group) -> None:
         while self.copy_form.rowCount():
