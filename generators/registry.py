@@ -9,7 +9,12 @@ A :class:`ModelSpec` says what a model is and where it comes from:
 
 Built-in specs live next to each generator family (``generators/<kind>/specs.py``);
 models the user adds or downloads are recorded in ``models.json`` in the model folder.
-Loading code asks :func:`resolve_path` for files and never guesses locations itself.
+Loading code asks :func:`resolve_path` for files and never guesses locations itself;
+whether a file is safe and whole is :mod:`generators.weight_files`' job.
+
+One module because finding, adding, downloading and caching models all go through the
+same specs and the same resolution order; splitting them would give each its own idea
+of where a model's files are.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from generators.weight_files import check_weights, sha256_file
 from studio.core import paths, settings
 from studio.core.errors import ModelError, UnknownModelError, UnsafeModelFile
 
@@ -39,12 +45,6 @@ BUILTIN_SPEC_MODULES = (
     "generators.scoring.specs",
 )
 USER_MODELS_FILE = "models.json"
-PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"}
-SAFE_SUFFIXES = {".safetensors", ".gguf"}
-#: the names transformers and diffusers read weights from (``model.safetensors``,
-#: ``model-00001-of-00002.safetensors``, ``unet/diffusion_pytorch_model.safetensors`` …);
-#: a safetensors file with another name is never loaded, so it cannot vouch for a folder
-LOADED_WEIGHT_NAMES = ("model", "diffusion_pytorch_model", "adapter_model")
 
 
 @dataclass(frozen=True)
@@ -191,83 +191,6 @@ def _size_of(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _loaded_safe_weights(path: Path) -> bool:
-    suffix = path.suffix.lower()
-    if suffix == ".gguf":
-        return True
-    return suffix == ".safetensors" and path.stem.lower().startswith(LOADED_WEIGHT_NAMES)
-
-
-def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = False) -> None:
-    """Refuse pickle checkpoints (arbitrary code on load) unless explicitly allowed.
-
-    A folder is judged by the files its loader reads: each folder of it that holds a
-    pickle must also hold safe weights under a name the loader reads instead
-    (:data:`LOADED_WEIGHT_NAMES`); otherwise it is refused like a single pickle file.
-    """
-    if trusted:  # the studio's own packages, checked by sha256 instead
-        return
-    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-    for file in files:
-        problem = weights_problem(file)
-        if problem:
-            raise ModelError(
-                f"{file} {problem}.",
-                hint="the file is damaged or incomplete: copy or download it again",
-            )
-    if allow_pickle:
-        return
-    safe_folders = {p.parent for p in files if _loaded_safe_weights(p)}
-    pickles = [
-        p for p in files if p.suffix.lower() in PICKLE_SUFFIXES and p.parent not in safe_folders
-    ]
-    if pickles:
-        raise UnsafeModelFile(
-            f"{pickles[0]} is a pickle checkpoint, which can run arbitrary code when loaded.",
-            hint="convert it to .safetensors, or, if you trust its source, add it with "
-            "--allow-pickle (or allow pickle checkpoints in Settings)",
-        )
-
-
-def weights_problem(path: Path) -> str | None:
-    """Why a GGUF or safetensors file cannot be real weights (from its header), or None."""
-    suffix = path.suffix.lower()
-    if suffix not in (".gguf", ".safetensors"):
-        return None
-    try:
-        size = path.stat().st_size
-        with open(path, "rb") as handle:
-            head = handle.read(24)
-            if suffix == ".gguf":
-                version = int.from_bytes(head[4:8], "little")
-                if head[:4] != b"GGUF" or version not in (2, 3) or size < 24:
-                    return "is not a GGUF file (no GGUF v2/v3 header)"
-                tensors = int.from_bytes(head[8:16], "little")
-                entries = int.from_bytes(head[16:24], "little")
-                # each tensor and metadata entry takes at least 8 bytes of header
-                if not 0 < tensors <= size // 8 or entries > size // 8:
-                    return f"is not a GGUF file (damaged header: {tensors} tensors in {size} bytes)"
-                return None
-            length = int.from_bytes(head[:8], "little")
-            if size < 10 or not 2 <= length <= size - 8:
-                return f"is not a safetensors file ({size} bytes, no valid header)"
-            handle.seek(8)
-            header = json.loads(handle.read(length))
-    except OSError as error:
-        return f"cannot be read ({error.strerror})"
-    except ValueError:
-        return "is not a safetensors file (its header is not JSON)"
-    return None if isinstance(header, dict) else "is not a safetensors file (bad header)"
 
 
 def package_file(distribution: str, relative: str) -> Path:

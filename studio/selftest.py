@@ -121,13 +121,14 @@ def step_imports(state: _State, report: SelfTestReport) -> str:
 def step_embedded_models(state: _State, report: SelfTestReport) -> str:
     """The weights shipped with the app are there and are the files they should be."""
     from generators import registry
+    from generators.weight_files import sha256_file
 
     found = []
     for spec in registry.all_specs():
         if spec.source != "package":
             continue
         path = registry.resolve_path(spec)
-        if spec.sha256 and path.is_file() and registry.sha256_file(path) != spec.sha256:
+        if spec.sha256 and path.is_file() and sha256_file(path) != spec.sha256:
             raise StepFailed(f"{path} does not match the sha256 of '{spec.id}'")
         found.append(spec.id)
     if not found:

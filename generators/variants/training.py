@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.base import CancelToken, ProgressSink, utcnow_iso
-from generators.registry import add_local_model, all_specs, sha256_file
+from generators.registry import add_local_model, all_specs
 from generators.variants.networks import (
     LITE,
     GeneratorConfig,
@@ -36,6 +36,7 @@ from generators.variants.networks import (
     build_generator,
 )
 from generators.variants.styles import STYLE_FORMAT
+from generators.weight_files import sha256_file
 from studio.core import settings
 from studio.core.errors import Cancelled, GenerationError, ImportProblem, InputError
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators.registry import PICKLE_SUFFIXES
+from generators.weight_files import PICKLE_SUFFIXES
 from studio.core.errors import InputError, ModelError
 
 

@@ -122,7 +122,7 @@ class GenerationNode:
         """Store a model's files sent by the desktop (checked by sha256)."""
         import ray
 
-        from generators.registry import sha256_file
+        from generators.weight_files import sha256_file
         from studio.cluster.transfer import ModelFile, manifest_digest
         from studio.core import paths
 

@@ -104,7 +104,7 @@ def test_allow_pickle_is_remembered_per_model_and_loads_it(pickled_model):
 
 
 def test_a_pickle_model_is_not_ready_once_its_permission_is_gone(pickled_model):
-    from generators.registry import check_weights
+    from generators.weight_files import check_weights
 
     folder = pickled_model
     spec = add_local_model(folder, "copy", "llama", model_id="pickled", allow_pickle=True)
