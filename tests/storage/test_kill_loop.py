@@ -1,7 +1,7 @@
 """Kill -9, again and again: an import, a campaign's generation (including the moment
 between storing a job's assets and marking it done) and an export are each killed at
 random moments, and after every kill the workspace is sound, holds all or nothing of
-each import, and no asset exists twice. Marked slow: about five minutes on 2 cores."""
+each import, and no asset exists twice. Marked slow: about a minute and a half on 2 cores."""
 
 from __future__ import annotations
 
@@ -98,13 +98,18 @@ def test_killing_import_generation_and_export_again_and_again_loses_nothing(
             assert verify_bundle(bundle).ok, code
         _sound(path)
 
-    done = subprocess.run([*STUDIO, "generate", str(path), str(campaign)], env=env,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    # a job killed three times is failed by the crash guard (and the jobs that need it with
+    # it); a second run queues what is still missing, as a user's next "generate" does
+    for _ in range(2):
+        done = subprocess.run([*STUDIO, "generate", str(path), str(campaign)], env=env,
+                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        _sound(path)
     assert done.returncode == 0, done.stderr
-    _sound(path)
     with Workspace.open(path) as ws:
-        statuses = {r["status"] for r in ws.query("SELECT status FROM jobs")}
-        assert statuses <= {"done", "cancelled"}
+        for row in ws.query("SELECT error FROM jobs WHERE status = 'failed'"):
+            assert (
+                "stopped while running this job" in row["error"] or "no copy yet" in row["error"]
+            ), row["error"]
         copies = ws.scalar(
             "SELECT count(*) FROM assets a WHERE kind = 'copy' AND parent_id IS NULL"
             " AND campaign_id = ? AND NOT EXISTS (SELECT 1 FROM assets b"
@@ -113,7 +118,7 @@ def test_killing_import_generation_and_export_again_and_again_loses_nothing(
         )
         targets = ws.scalar("SELECT count(*) FROM campaign_targets WHERE campaign_id = ?",
                             (campaign,))  # fmt: skip
-        assert copies == targets
+        assert copies == targets  # every target has its copy, once
 
 
 def demo_ws_customer_refs(path: Path) -> list[str]:
