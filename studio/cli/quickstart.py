@@ -84,7 +84,7 @@ def quickstart_command(
 ) -> None:
     """Do the main job end to end: demo data → segments → campaign → creatives → bundle.
 
-    Uses the embedded models (SmolLM2 for copy, the vintage-film GAN for variants) and a
+    Uses the embedded models (Gemma 3 270M for copy, the vintage-film GAN for variants) and a
     diffusion model for visuals when one is installed; runs on the CPU when there is no GPU.
     """
     if segments < 1 or products < 1:
