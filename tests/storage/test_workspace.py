@@ -167,3 +167,21 @@ def test_readers_see_committed_writes_only(workspace: Workspace) -> None:
         assert reader.execute("SELECT count(*) FROM customers").fetchone()[0] == 1
     finally:
         reader.close()
+
+
+def test_the_summary_stays_valid_json_with_impossible_stored_amounts(tmp_path) -> None:
+    import json
+
+    with Workspace.create(tmp_path / "ws") as ws:
+        with ws.write() as db:
+            db.execute("INSERT INTO customers (external_id, name) VALUES ('C1', 'Ann')")
+            db.execute("INSERT INTO products (sku, name, price) VALUES ('P1', 'Mug', 3)")
+            for ref, amount in (("O1", 12.5), ("O2", 9e999), ("O3", -9e999)):
+                db.execute(
+                    "INSERT INTO orders (order_ref, customer_id, product_id, ordered_at, quantity,"
+                    " unit_price, amount) VALUES (?, 1, 1, '2024-01-01', 1, 3, ?)",
+                    (ref, amount),
+                )
+        summary = ws.summary()
+    assert summary["revenue"] == 12.5
+    json.loads(json.dumps(summary, allow_nan=False))

@@ -50,3 +50,22 @@ def test_export_waits_for_approved_work_and_says_so(window, qtbot, segmented_pat
     assert export.export_button.isEnabled()
     labels = [export.formats.item(i).text() for i in range(export.formats.count())]
     assert labels and not any(label.startswith("iab_") for label in labels)
+
+
+def test_a_segment_without_recommendations_says_why(window, qtbot, segmented_path) -> None:
+    with Workspace.open(segmented_path) as ws:
+        first, second = [r["id"] for r in ws.query("SELECT id FROM segments ORDER BY id LIMIT 2")]
+        with ws.write() as db:
+            db.execute("DELETE FROM recommendations WHERE segment_id = ?", (second,))
+        name = ws.scalar("SELECT name FROM segments WHERE id = ?", (second,))
+    window.screens["Start"].open_workspace(segmented_path)
+    builder = window.show_screen("Campaign builder")
+    builder.name.setText("Reasons")
+    builder.select_formats(["sms"])
+    builder.select_segments([second])
+    assert not builder.generate_button.isEnabled()
+    assert "no recommended products yet" in builder.estimate.text()
+    assert name in builder.estimate.text()
+    builder.select_segments([first, second])
+    assert builder.generate_button.isEnabled()
+    assert f"Left out, with no recommended products: “{name}”" in builder.estimate.text()

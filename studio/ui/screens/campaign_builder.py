@@ -46,6 +46,9 @@ CHANNEL_TITLES = {
 }
 
 
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a segment item's name, without its size
+
+
 def _checked(widget: QListWidget) -> list[int]:
     return [
         widget.item(i).data(Qt.ItemDataRole.UserRole)
@@ -202,6 +205,7 @@ class CampaignBuilderScreen(Screen):
                 item = QListWidgetItem(f"{segment['name']}  ({segment['size']:,})")
                 item.setToolTip(segment["description"])
                 item.setData(Qt.ItemDataRole.UserRole, segment["id"])
+                item.setData(NAME_ROLE, segment["name"])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 state = segment["id"] in kept_segments
                 item.setCheckState(Qt.CheckState.Checked if state else Qt.CheckState.Unchecked)
@@ -258,6 +262,18 @@ class CampaignBuilderScreen(Screen):
             return pairs
         return [(s, p) for s in segments for p in _checked(self.products)]
 
+    def _segments_without_recommendations(self, pairs: list[tuple[int, int]]) -> list[str]:
+        """The ticked segments the recommended mode makes nothing for."""
+        if not self.use_recommended.isChecked():
+            return []
+        covered = {segment for segment, _product in pairs}
+        return [
+            self.segments.item(i).data(NAME_ROLE)
+            for i in range(self.segments.count())
+            if self.segments.item(i).checkState() == Qt.CheckState.Checked
+            and self.segments.item(i).data(Qt.ItemDataRole.UserRole) not in covered
+        ]
+
     def _show_recommended(self, product_ids: set[int]) -> None:
         """Tick the recommended products so the user sees what will be made."""
         self.products.blockSignals(True)
@@ -282,15 +298,24 @@ class CampaignBuilderScreen(Screen):
             missing.append("segments and products")
         if not formats:
             missing.append("a channel format")
+        without = self._segments_without_recommendations(pairs)
         if missing:
-            self.estimate.setText("To generate, choose " + ", ".join(missing) + ".")
+            text = "To generate, choose " + ", ".join(missing) + "."
+            if without and not pairs:
+                text += (
+                    f" {_names(without)} {'has' if len(without) == 1 else 'have'} no "
+                    "recommended products yet: segment the "
+                    "customers again in Audience, or tick products yourself."
+                )
+            self.estimate.setText(text)
             self.generate_button.setEnabled(False)
             return
         plan = preview(workspace, pairs, formats, self.variants.value())
+        left_out = f" Left out, with no recommended products: {_names(without)}." if without else ""
         self.estimate.setText(
             f"<b>{plan.targets} targets → {plan.assets} assets</b>: {plan.copy} copy, "
             f"{plan.visuals} visuals, {plan.creatives} creatives, {plan.variants} variants. "
-            f"About <b>{format_seconds(plan.seconds)}</b> on this computer."
+            f"About <b>{format_seconds(plan.seconds)}</b> on this computer.{left_out}"
         )
         self.generate_button.setEnabled(True)
 
@@ -328,3 +353,7 @@ class CampaignBuilderScreen(Screen):
             self.window().show_screen("Queue")
             return campaign_id
         return None
+
+
+def _names(segments: list[str]) -> str:
+    return ", ".join(f"“{name}”" for name in segments)
