@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
 from studio.core.errors import ModelError, UnsafeModelFile
+from studio.core.hashing import sha256_file
 
 PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle"}
 SAFE_SUFFIXES = {".safetensors", ".gguf"}
@@ -22,12 +24,26 @@ SAFE_SUFFIXES = {".safetensors", ".gguf"}
 LOADED_WEIGHT_NAMES = ("model", "diffusion_pytorch_model", "adapter_model")
 
 
-def sha256_file(path: Path) -> str:
+def weights_revision(path: Path) -> str:
+    """What names local weights in provenance and caches, for every kind of model: a
+    single file's sha256 (hashed once per process and file version), or, for a folder, a
+    sha256 over each file's relative name and size and each weights file's first MiB
+    (hashing gigabytes on every load would cost seconds)."""
+    if path.is_file():
+        stat = path.stat()
+        return f"sha256:{_file_digest(str(path), stat.st_size, stat.st_mtime_ns)}"
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{item.relative_to(path)}:{item.stat().st_size};".encode())
+        if item.suffix.lower() in SAFE_SUFFIXES | PICKLE_SUFFIXES:
+            with open(item, "rb") as handle:
+                digest.update(handle.read(1 << 20))
+    return f"files:{digest.hexdigest()[:16]}"
+
+
+@cache
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))
 
 
 def _loaded_safe_weights(path: Path) -> bool:

@@ -121,7 +121,7 @@ def step_imports(state: _State, report: SelfTestReport) -> str:
 def step_embedded_models(state: _State, report: SelfTestReport) -> str:
     """The weights shipped with the app are there and are the files they should be."""
     from generators import registry
-    from generators.weight_files import sha256_file
+    from studio.core.hashing import sha256_file
 
     found = []
     for spec in registry.all_specs():

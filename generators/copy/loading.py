@@ -11,12 +11,10 @@ model id, device and dtype; ``model_cache.release(model_id)`` frees them.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +25,8 @@ from generators.registry import (
     model_cache,
     pickle_allowed,
     resolve_path,
-    sha256_file,
 )
+from generators.weight_files import weights_revision
 from studio.core import paths
 from studio.core.errors import ModelError
 from studio.core.settings import load_settings
@@ -187,23 +185,11 @@ def converted_gguf(path: Path, revision: str) -> Path:
 def _revision(spec: ModelSpec, path: Path) -> str:
     if spec.revision:
         return spec.revision
-    if path.is_file():
-        stat = path.stat()
-        digest = _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
-        if spec.sha256 and digest != spec.sha256:
-            raise ModelError(
-                f"The weights of '{spec.id}' at {path} are damaged (sha256 {digest[:12]}…, "
-                f"expected {spec.sha256[:12]}…).",
-                hint="reinstall the package or download the model again",
-            )
-        return f"sha256:{digest}"
-    digest = hashlib.sha256()
-    for item in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(f"{item.relative_to(path)}:{item.stat().st_size};".encode())
-    return f"files:{digest.hexdigest()[:16]}"
-
-
-@cache
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    """sha256 of a weights file, once per process and file version (size and mtime)."""
-    return sha256_file(Path(path))
+    revision = weights_revision(path)
+    if spec.sha256 and path.is_file() and revision != f"sha256:{spec.sha256}":
+        raise ModelError(
+            f"The weights of '{spec.id}' at {path} are damaged ({revision[:19]}…, expected "
+            f"sha256:{spec.sha256[:12]}…).",
+            hint="reinstall the package or download the model again",
+        )
+    return revision

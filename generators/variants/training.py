@@ -36,9 +36,9 @@ from generators.variants.networks import (
     build_generator,
 )
 from generators.variants.styles import STYLE_FORMAT
-from generators.weight_files import sha256_file
 from studio.core import settings
 from studio.core.errors import Cancelled, GenerationError, ImportProblem, InputError
+from studio.core.hashing import sha256_file
 
 MIN_IMAGES = 4
 MIN_SIZE = 32

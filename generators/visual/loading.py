@@ -10,7 +10,6 @@ CPU time of a 1-step image.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from generators.device import DeviceChoice
 from generators.registry import ModelSpec, get_spec, is_available, model_cache, resolve_path
 from generators.visual.families import DECODER_FOR_LATENTS, Family, family
+from generators.weight_files import weights_revision
 from studio.core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class LoadedPipeline:
             self._img2img.set_progress_bar_config(disable=True)
         return self._img2img
 
-    #: the hub revision, the file's sha256, or a fingerprint of the weight files
+    #: the hub revision, or :func:`~generators.weight_files.weights_revision`
     revision: str | None = None
     #: a tiny decoder to use instead of the installed one (benchmarks, tests)
     tiny_decoder: Any = None
@@ -82,7 +82,7 @@ def _load(spec: ModelSpec, device: DeviceChoice, allow_pickle: bool) -> LoadedPi
             f"The visual model '{spec.id}' at {path} cannot be loaded: {_first_line(error)}.",
             hint="the files may be incomplete or corrupt; download or add it again",
         ) from error
-    revision = spec.revision or spec.sha256 or _fingerprint(path)
+    revision = spec.revision or weights_revision(path)
     return prepare_pipeline(spec, pipe, device, revision=revision)
 
 
@@ -95,18 +95,6 @@ def prepare_pipeline(
     loaded = LoadedPipeline(spec, family(spec.family), pipe, device, revision=revision)
     _fit_to_device(loaded)
     return loaded
-
-
-def _fingerprint(path: Path) -> str:
-    """A quick identity for local weights: sha256 over each weight file's name, size and
-    first MiB (hashing gigabytes on every load would cost seconds)."""
-    digest = hashlib.sha256()
-    files = [path] if path.is_file() else sorted(path.rglob("*.safetensors"))
-    for file in files:
-        digest.update(f"{file.relative_to(path.parent)}:{file.stat().st_size}".encode())
-        with open(file, "rb") as handle:
-            digest.update(handle.read(1 << 20))
-    return f"fingerprint:{digest.hexdigest()[:16]}"
 
 
 def _first_line(error: BaseException) -> str:

@@ -122,9 +122,9 @@ class GenerationNode:
         """Store a model's files sent by the desktop (checked by sha256)."""
         import ray
 
-        from generators.weight_files import sha256_file
         from studio.cluster.transfer import ModelFile, manifest_digest
         from studio.core import paths
+        from studio.core.hashing import sha256_file
 
         files = [ModelFile(**entry) for entry in manifest]
         root = paths.cache_dir() / "cluster-models" / manifest_digest(files)

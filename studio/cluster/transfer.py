@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators.weight_files import sha256_file
+from studio.core.hashing import sha256_file
 from studio.storage.workspace import Workspace
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from studio import __version__
 from studio.core.channels import channel_formats
 from studio.core.errors import Cancelled, ExportError, StudioError
+from studio.core.hashing import sha256_file
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
 from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
@@ -177,7 +178,7 @@ def export_bundle(
     report("Bundle written", 1.0)
     return ExportReport(
         path=out,
-        sha256=_sha256_file(out),
+        sha256=sha256_file(out),
         bytes=out.stat().st_size,
         creatives=len(campaign.creatives),
         copy_assets=len(campaign.copy),
@@ -306,11 +307,3 @@ def _write_documents(
         sha256, size = bundle.add(path, data)
         files.append({"path": path, "role": role, "sha256": sha256, "bytes": size})
     return [path for path, _, _ in documents]
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

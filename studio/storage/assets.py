@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.core.errors import AssetStoreError, StorageFull
+from studio.core.hashing import sha256_file
 
 if TYPE_CHECKING:
     from PIL import Image
 
-_CHUNK = 1 << 20
 INCOMING_PREFIX = ".incoming-"  # a file being written; renamed when complete
 
 MEDIA_TYPES = {
@@ -45,14 +45,6 @@ class StoredFile:
     path: Path
     width: int | None = None
     height: int | None = None
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _image_size(data: bytes) -> tuple[int | None, int | None]:
@@ -115,4 +107,4 @@ class AssetStore:
 
     def verify(self, sha256: str, media_type: str) -> bool:
         path = self.path_for(sha256, media_type)
-        return path.exists() and sha256_of(path) == sha256
+        return path.exists() and sha256_file(path) == sha256

@@ -89,7 +89,7 @@ def test_scene_through_the_registry_with_step_previews(tiny, photo) -> None:
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     made = result.provenance
     assert made.generator == "visual.diffusion" and made.model_id == "tiny-sd"
-    assert made.model_revision.startswith("fingerprint:")
+    assert made.model_revision.startswith("files:")
     assert made.parameters["diffusion"] is True and made.parameters["decoder"] == "taesd"
     assert made.parameters["options"]["attention"] == "sdpa"
     assert "Morning Mug" in made.prompt and made.seed == 0
