@@ -134,20 +134,6 @@ class ClusterWorker(QueueRunner):
         ray_module()  # a clear error now when Ray is missing, not later in the thread
         super().start()
 
-    def stop(
-        self,
-        cancel_running: bool = True,
-        timeout: float | None = 30.0,
-        *,
-        requeue_running: bool = False,
-    ) -> bool:
-        self._requeue_running = requeue_running
-        self._stopping.set()
-        self.queue.changed.set()
-        if cancel_running:
-            self._on_cancel(None)
-        return self.join(timeout)
-
     @property
     def is_busy(self) -> bool:
         with self._state:

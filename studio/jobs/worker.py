@@ -146,6 +146,25 @@ class QueueRunner:
         self.queue.add_cancel_hook(self._on_cancel)
         threading.Thread(target=self._run, name=self.thread_name, daemon=True).start()
 
+    def stop(
+        self,
+        cancel_running: bool = True,
+        timeout: float | None = 30.0,
+        *,
+        requeue_running: bool = False,
+    ) -> bool:
+        """Stop after the running jobs (cancelling them when ``cancel_running``; with
+        ``requeue_running`` they are queued again instead) and join.
+
+        Returns True when the thread has ended within ``timeout``.
+        """
+        self._requeue_running = requeue_running
+        self._stopping.set()
+        self.queue.changed.set()
+        if cancel_running:
+            self._on_cancel(None)
+        return self.join(timeout)
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the thread to end; True when it has."""
         return self._finished.wait(timeout)
@@ -218,27 +237,6 @@ class Worker(QueueRunner):
         self._current: tuple[int, CancelToken] | None = None
 
     # --- control ------------------------------------------------------------------------
-
-    def stop(
-        self,
-        cancel_running: bool = True,
-        timeout: float | None = 30.0,
-        *,
-        requeue_running: bool = False,
-    ) -> bool:
-        """Stop after the current job (cancelling it when ``cancel_running``; with
-        ``requeue_running`` it is queued again instead) and join.
-
-        Returns True when the thread has ended within ``timeout``.
-        """
-        self._requeue_running = requeue_running
-        self._stopping.set()
-        self.queue.changed.set()
-        if cancel_running:
-            with self._state_lock:
-                if self._current is not None:
-                    self._current[1].cancel()
-        return self.join(timeout)
 
     @property
     def is_busy(self) -> bool:
