@@ -166,6 +166,10 @@ class ReviewScreen(Screen):
         left_layout.addWidget(self.tree)
         left_layout.addWidget(self.empty)
         splitter.addWidget(left)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(80)
+        self._fit_timer.timeout.connect(self._fit_preview)
         self.detail_scroll = detail_scroll = QScrollArea()
         detail_scroll.setWidget(detail)
         detail_scroll.setWidgetResizable(True)
@@ -338,12 +342,12 @@ class ReviewScreen(Screen):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        # after the layout has given the panel its new width
-        QTimer.singleShot(0, self._fit_preview)
+        # once the layout has given the panel its width, and once per drag, not per pixel
+        self._fit_timer.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._fit_preview)
+        self._fit_timer.start()
 
     def _show_copy(self, group) -> None:
         while self.copy_form.rowCount():
