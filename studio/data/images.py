@@ -12,7 +12,6 @@ are refused before they are decoded, which bounds the memory an import needs.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
@@ -127,11 +126,9 @@ class PhotoStore:
             raise ImageProblem(_too_large(path, f"over {limit:.0f} megapixels")) from None
         except (UnidentifiedImageError, OSError, ValueError) as error:
             raise ImageProblem(f"image '{path}' cannot be read ({error})") from None
-        target = self.workspace.assets.path_for(hashlib.sha256(data).hexdigest(), media_type)
-        existed = target.exists()
         stored = self.workspace.assets.put_bytes(data, media_type)
-        if not existed:
-            self.new_files.append(target)
+        if stored.created:
+            self.new_files.append(stored.path)
         self.files[stored.sha256] = stored
         self.stored += 1
         return stored.sha256

@@ -9,7 +9,6 @@ bundle, so imported segments carry their description and statistics but no membe
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
@@ -133,9 +132,8 @@ def _write(ws: Workspace, bundle: Bundle, plan: dict[str, Any], report: Progress
 
 
 def _store(ws: Workspace, data: bytes, media_type: str, added: list[Path]) -> str:
-    existed = ws.assets.path_for(hashlib.sha256(data).hexdigest(), media_type).exists()
     stored = ws.store_bytes(data, media_type)
-    if not existed:
+    if stored.created:
         added.append(stored.path)
     return stored.sha256
 

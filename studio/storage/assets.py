@@ -45,6 +45,9 @@ class StoredFile:
     path: Path
     width: int | None = None
     height: int | None = None
+    #: this put wrote the file (it was not in the store before): a caller whose
+    #: transaction rolls back removes exactly these
+    created: bool = False
 
 
 def _image_size(data: bytes) -> tuple[int | None, int | None]:
@@ -68,7 +71,8 @@ class AssetStore:
     def put_bytes(self, data: bytes, media_type: str) -> StoredFile:
         sha = hashlib.sha256(data).hexdigest()
         target = self.path_for(sha, media_type)
-        if not target.exists():
+        created = not target.exists()
+        if created:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=INCOMING_PREFIX)
             try:
@@ -87,7 +91,7 @@ class AssetStore:
                     ) from error
                 raise
         width, height = _image_size(data) if media_type.startswith("image/") else (None, None)
-        return StoredFile(sha, len(data), media_type, target, width, height)
+        return StoredFile(sha, len(data), media_type, target, width, height, created)
 
     def put_file(self, path: Path, media_type: str | None = None) -> StoredFile:
         media_type = media_type or MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
