@@ -11,8 +11,9 @@ from rich.table import Table
 
 from studio.cli.common import emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import InputError, WorkspaceError
-from studio.data.csv_import import ImportReport, import_files
+from studio.data.csv_import import ImportReport, import_files, import_order_lines
 from studio.data.demo import create_demo_workspace
+from studio.data.order_lines import is_order_lines_file
 from studio.data.values import DATE_ORDERS
 from studio.storage.leftovers import find_leftovers, remove_leftovers
 from studio.storage.workspace import DB_NAME, Workspace, remove_workspace
@@ -73,12 +74,19 @@ def _say_leftovers(summary: dict[str, Any], repaired: bool) -> None:
 
 
 def _print_import(result: dict[str, Any]) -> None:
+    derived = result.get("derived")
+    if derived:
+        for line in derived["text"]:
+            click.echo(line)
+    if result.get("dry_run"):
+        click.echo("Nothing was written (--dry-run).")
+        return
     table = Table(title="Import")
-    for column in ("file", "rows", "new", "updated", "skipped"):
-        table.add_column(column, justify="left" if column == "file" else "right")
+    for column in ("file", "holds", "rows", "new", "updated", "skipped"):
+        table.add_column(column, justify="left" if column in ("file", "holds") else "right")
     for f in result["files"]:
-        table.add_row(f["file"], f"{f['rows']:,}", f"{f['inserted']:,}", f"{f['updated']:,}",
-                      f"{f['skipped']:,}")  # fmt: skip
+        table.add_row(f["file"], f["kind"], f"{f['rows']:,}", f"{f['inserted']:,}",
+                      f"{f['updated']:,}", f"{f['skipped']:,}")  # fmt: skip
     stdout.print(table)
     if result["photos_stored"]:
         click.echo(f"Product photos stored: {result['photos_stored']}")
@@ -129,6 +137,18 @@ def register(cli: click.Group) -> None:
         type=click.Choice(DATE_ORDERS),
         help="For dates like 03/04/2024 when no date in a file tells: day first or month first.",
     )
+    @click.option(
+        "--dry-run",
+        is_flag=True,
+        help="With a single order-lines export: show what would be derived, write nothing.",
+    )
+    @click.option(
+        "--service-sku",
+        "service_skus",
+        multiple=True,
+        help="With an order-lines export: a SKU that is a service (postage, fees …), not a "
+        "product; repeat for several.",
+    )
     @click.option("--create", is_flag=True, help="Create the workspace if it does not exist.")
     @json_option
     def import_command(
@@ -141,35 +161,53 @@ def register(cli: click.Group) -> None:
         report_path: Path | None,
         overwrite: bool,
         date_order: str | None,
+        dry_run: bool,
+        service_skus: tuple[str, ...],
         create: bool,
         as_json: bool,
     ) -> None:
         """Import customers, products, orders and product photos into WORKSPACE.
 
+        A single order-lines export (Shopify, WooCommerce, invoice lines or the generic
+        layout) given as --orders is enough: customers and products are derived from it.
         Re-importing the same files updates rows instead of duplicating them.
         """
+        lines_only = orders is not None and customers is None and products is None
+        if (dry_run or service_skus) and not (lines_only and is_order_lines_file(orders)):
+            raise click.UsageError(
+                "--dry-run and --service-sku apply to a single order-lines export given as "
+                "--orders."
+            )
         if create and not (workspace / DB_NAME).exists():
             Workspace.create(workspace).close()
         try:
             with opened(workspace) as ws, progress(enabled=not as_json) as update:
-                report: ImportReport = import_files(
-                    ws,
-                    customers=customers,
-                    orders=orders,
-                    products=products,
-                    images=images,
-                    skip_bad_rows=skip_bad_rows,
-                    progress=update,
-                    report_path=report_path,
-                    overwrite_report=overwrite,
-                    date_order=date_order,
-                )
+                if lines_only and (dry_run or service_skus):
+                    report: ImportReport = import_order_lines(
+                        ws, orders, images=images, skip_bad_rows=skip_bad_rows,
+                        dry_run=dry_run, service_skus=frozenset(service_skus),
+                        progress=update, report_path=report_path, overwrite_report=overwrite,
+                        date_order=date_order,
+                    )  # fmt: skip
+                else:
+                    report = import_files(
+                        ws,
+                        customers=customers,
+                        orders=orders,
+                        products=products,
+                        images=images,
+                        skip_bad_rows=skip_bad_rows,
+                        progress=update,
+                        report_path=report_path,
+                        overwrite_report=overwrite,
+                        date_order=date_order,
+                    )
         except InputError as error:
             if not as_json and len(error.problems) > 1:  # the first one is in the message
                 for problem in error.problems[1:20]:
                     click.echo(f"  {problem}", err=True)
-                if len(error.problems) > 20:
-                    click.echo(f"  … and {len(error.problems) - 20:,} more", err=True)
+                if error.problem_count > 20:
+                    click.echo(f"  … and {error.problem_count - 20:,} more", err=True)
             raise
         emit(report.as_dict(), as_json, _print_import)
 

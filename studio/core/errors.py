@@ -94,10 +94,17 @@ class InputError(StudioError):
     """Input data (CSV, images, briefs, bundles …) is malformed; nothing was written."""
 
     def __init__(
-        self, message: str, *, problems: list[ImportProblem] | None = None, hint: str | None = None
+        self,
+        message: str,
+        *,
+        problems: list[ImportProblem] | None = None,
+        problem_count: int | None = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.problems = problems or []
+        #: every problem found; ``problems`` may hold only the first ones
+        self.problem_count = len(self.problems) if problem_count is None else problem_count
 
 
 class NotEnoughData(StudioError):

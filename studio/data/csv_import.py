@@ -49,6 +49,7 @@ from studio.data.import_schema import (
     present_fields,
     whole_file_checks,
 )
+from studio.data.order_lines import DerivedShop, LineSummary, derive_shop, is_order_lines_file
 from studio.data.tables import open_table
 from studio.data.values import (
     DATE_ORDERS,
@@ -89,6 +90,10 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     photos_stored: int = 0
     report_path: Path | None = None
+    #: what a single order-lines export was turned into (None for the three-file import)
+    derived: LineSummary | None = None
+    #: the import only showed what it would write (``dry_run``)
+    dry_run: bool = False
 
     @property
     def skipped(self) -> int:
@@ -103,6 +108,8 @@ class ImportReport:
             "problems": [p.as_dict() for p in self.problems],
             "warnings": self.warnings,
             "report": str(self.report_path) if self.report_path else None,
+            "derived": self.derived.as_dict() if self.derived else None,
+            "dry_run": self.dry_run,
         }
 
 
@@ -171,25 +178,23 @@ def import_files(
     workspace's ``import-reports`` folder). ``date_order`` (``"dmy"`` or ``"mdy"``) settles
     dates such as ``03/04/2024`` in files where no date shows the order.
     """
+    if (
+        orders is not None
+        and customers is None
+        and products is None
+        and Path(orders).is_file()
+        and is_order_lines_file(Path(orders))
+    ):
+        return import_order_lines(
+            ws, Path(orders), images=images, skip_bad_rows=skip_bad_rows, progress=progress,
+            report_path=report_path, overwrite_report=overwrite_report, date_order=date_order,
+        )  # fmt: skip
     named = ((PRODUCTS, products), (CUSTOMERS, customers), (ORDERS, orders))
     sources = [(kind, path) for kind, path in named if path]
     if not sources and images is None:
         raise InputError("Nothing to import: name a customers, products or orders file.")
-    if date_order is not None and date_order not in DATE_ORDERS:
-        raise InputError(f"Unknown date order '{date_order}'.", hint="use 'dmy' or 'mdy'")
-    if images is not None and not Path(images).is_dir():
-        raise InputError(f"The images folder {images} does not exist.")
-    for _, path in sources:
-        if not Path(path).is_file():
-            raise InputError(f"{path} does not exist or is not a file.")
-    if report_path is not None:  # never over a workspace's own files or a stranger's file
-        report_path = check_destination(
-            report_path, overwrite=overwrite_report, ours=starts_with(REPORT_MARKER),
-            what="report of skipped rows",
-        )  # fmt: skip
-    if skip_bad_rows and report_path is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        report_path = ws.path / REPORTS_DIR / f"skipped-{stamp}.csv"
+    _check_inputs([path for _, path in sources], images, date_order)
+    report_path = _report_destination(ws, report_path, overwrite_report, skip_bad_rows)
 
     report = ImportReport(report_path=report_path)
     log = _ProblemLog(report, report_path)
@@ -247,6 +252,165 @@ def import_files(
     return report
 
 
+def _check_inputs(paths: list[Path], images: Path | None, date_order: str | None) -> None:
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise InputError(f"Unknown date order '{date_order}'.", hint="use 'dmy' or 'mdy'")
+    if images is not None and not Path(images).is_dir():
+        raise InputError(f"The images folder {images} does not exist.")
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError(f"{path} does not exist or is not a file.")
+
+
+def _report_destination(
+    ws: Workspace, report_path: Path | None, overwrite: bool, skip_bad_rows: bool
+) -> Path | None:
+    if report_path is not None:  # never over a workspace's own files or a stranger's file
+        return check_destination(
+            report_path, overwrite=overwrite, ours=starts_with(REPORT_MARKER),
+            what="report of skipped rows",
+        )  # fmt: skip
+    if skip_bad_rows:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        return ws.path / REPORTS_DIR / f"skipped-{stamp}.csv"
+    return None
+
+
+# --- one order-lines export --------------------------------------------------------------
+
+
+def import_order_lines(
+    ws: Workspace,
+    path: Path,
+    *,
+    images: Path | None = None,
+    skip_bad_rows: bool = False,
+    dry_run: bool = False,
+    service_skus: frozenset[str] = frozenset(),
+    progress: Progress | None = None,
+    report_path: Path | None = None,
+    overwrite_report: bool = False,
+    date_order: str | None = None,
+) -> ImportReport:
+    """Import a single order-lines export (:mod:`studio.data.order_lines`): customers,
+    products, orders, returns and guest sales derived from it, in one transaction.
+
+    With ``dry_run`` nothing is written: the report's ``derived`` says what would be.
+    """
+    _check_inputs([path], images, date_order)
+    report_path = _report_destination(ws, report_path, overwrite_report, skip_bad_rows)
+    report = ImportReport(report_path=report_path, dry_run=dry_run)
+    log = _ProblemLog(report, report_path)
+    tick = progress or (lambda description, fraction=None: None)
+    folder = ImageFolder.scan(Path(images) if images else None)
+    photos = PhotoStore(ws)
+    conn = ws.db.conn
+    try:
+        shop = derive_shop(
+            path, date_order=date_order, service_skus=service_skus, problem=log.add,
+            progress=lambda fraction: tick(f"Reading {path.name}", READ_SHARE * fraction),
+        )  # fmt: skip
+        report.derived = shop.summary
+        if report.problem_count and not skip_bad_rows:
+            raise _nothing_written(report)
+        if dry_run:
+            return report
+        products = _with_photos(shop, folder, photos, log)
+        kinds = [PRODUCTS, CUSTOMERS, ORDERS]
+        with _staging_tables(conn, kinds):
+            staged = []
+            for kind, rows in zip(kinds, (products, shop.customers, shop.orders), strict=True):
+                columns = STAGE_COLUMNS[kind.name]
+                conn.executemany(
+                    f"INSERT INTO temp.stage_{kind.name} (line, {', '.join(columns)})"
+                    f" VALUES (?, {', '.join('?' for _ in columns)})",
+                    rows,
+                )
+                present = _present(kind, columns, rows)
+                staged.append(_StagedFile(kind, path, present, FileReport(path.name, kind.name)))
+            conn.commit()  # the staging tables only
+            with ws.write() as db:
+                tick(f"Writing {path.name}", READ_SHARE)
+                photos.record()
+                for file in staged:
+                    file.report.rows = report.derived.lines
+                    report.files.append(_write_file(db.conn, file, log))
+                _write_extras(db.conn, shop)
+                if report.problem_count and not skip_bad_rows:
+                    raise _nothing_written(report)
+        report.photos_stored = photos.stored
+        if not log.written:
+            report.report_path = None
+        report.warnings.extend(_photo_warnings(folder, images is not None))
+        without = sum(1 for row in products if row[7] is None)
+        if without:
+            report.warnings.append(
+                f"{without:,} of {len(products):,} products have no photo: their creatives use "
+                "a text-and-brand layout until photos are imported (--images FOLDER)."
+            )
+    except BaseException:
+        photos.discard_new()
+        raise
+    finally:
+        log.close()
+    tick("Import finished", 1.0)
+    return report
+
+
+def _present(
+    kind: FileKind, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> dict[str, int]:
+    """The fields the derived rows fill (as a column mapping): a re-import updates these
+    and leaves what a products or customers file set (descriptions, sign-up dates) alone."""
+    filled = {
+        name for index, name in enumerate(columns, start=1)
+        if any(row[index] is not None for row in rows)
+    }  # fmt: skip
+    return {f.name: 0 for f in kind.fields if f.name in filled or f.name in kind.key}
+
+
+def _with_photos(
+    shop: DerivedShop, folder: ImageFolder, photos: PhotoStore, log: _ProblemLog
+) -> list[tuple[Any, ...]]:
+    """The derived product rows, each with its photo from the folder when one matches."""
+    if folder.root is None:
+        return shop.products
+    rows = []
+    for row in shop.products:
+        photo = folder.by_stem.get(row[1].lower())
+        sha = None
+        if photo is not None:
+            try:
+                sha = photos.store(photo)
+                folder.used.add(photo)
+            except ImageProblem as problem:
+                log.add(ImportProblem(f"product {row[1]}", None, None, str(problem)))
+        else:
+            folder.unmatched.append(row[1])
+        rows.append((*row[:7], sha, row[8]))
+    return rows
+
+
+def _write_extras(conn: Any, shop: DerivedShop) -> None:
+    """Returns and guest sales, keyed like order lines so a re-import changes nothing."""
+    conn.executemany(
+        "INSERT INTO returned_lines (order_ref, customer_id, product_id, returned_at, quantity,"
+        " amount, netted) SELECT ?, (SELECT id FROM customers WHERE external_id = ?),"
+        " p.id, ?, ?, ?, ? FROM products p WHERE p.sku = ?"
+        " ON CONFLICT (order_ref, product_id) DO UPDATE SET quantity = excluded.quantity,"
+        " amount = excluded.amount, netted = excluded.netted",
+        [(ref, customer, day, quantity, amount, netted, sku)
+         for ref, customer, sku, day, quantity, amount, netted in shop.returns],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO guest_lines (order_ref, product_id, ordered_at, quantity, amount)"
+        " SELECT ?, p.id, ?, ?, ? FROM products p WHERE p.sku = ?"
+        " ON CONFLICT (order_ref, product_id) DO UPDATE SET quantity = excluded.quantity,"
+        " amount = excluded.amount",
+        [(ref, day, quantity, amount, sku) for ref, sku, day, quantity, amount in shop.guests],
+    )  # fmt: skip
+
+
 def _nothing_written(report: ImportReport) -> InputError:
     first = report.problems[0]
     rows = "1 problem" if report.problem_count == 1 else f"{report.problem_count:,} problems"
@@ -254,6 +418,7 @@ def _nothing_written(report: ImportReport) -> InputError:
     return InputError(
         f"Nothing was imported: {rows} in the input{where}. First: {first}",
         problems=report.problems,
+        problem_count=report.problem_count,
         hint="fix the rows, or import with --skip-bad-rows to leave them out",
     )
 

@@ -31,7 +31,12 @@ PRESCAN_ROWS = 1_000  # rows read at least to decide a file's date and number co
 
 
 def file_conventions(
-    path: Path, kind: FileKind, mapping: dict[str, int], date_order: str | None
+    path: Path,
+    kind: FileKind,
+    mapping: dict[str, int],
+    date_order: str | None,
+    *,
+    settle_dates_later: bool = False,
 ) -> Conventions:
     """Decide the file's date order and decimal mark from the first rows that tell."""
     conventions = Conventions(date_order=date_order)
@@ -58,14 +63,17 @@ def file_conventions(
             dates_known = conventions.date_order is not None or not conventions.numeric_dates
             if dates_known and (conventions.decimal is not None or n >= 10 * PRESCAN_ROWS):
                 break
-    if conventions.date_order is None and conventions.ambiguous_date:
-        example = conventions.ambiguous_date
-        raise InputError(
-            f"{path.name}: dates such as '{example}' could be day/month or month/day, and no "
-            "date in the file has a day above 12 to tell which.",
-            hint="write dates as YYYY-MM-DD, or pass --date-order dmy or --date-order mdy",
-        )
+    if conventions.date_order is None and conventions.ambiguous_date and not settle_dates_later:
+        raise ambiguous_dates(path, conventions)
     return conventions
+
+
+def ambiguous_dates(path: Path, conventions: Conventions) -> InputError:
+    return InputError(
+        f"{path.name}: dates such as '{conventions.ambiguous_date}' could be day/month or "
+        "month/day, and no date in the file has a day above 12 to tell which.",
+        hint="write dates as YYYY-MM-DD, or pass --date-order dmy or --date-order mdy",
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ DECIMAL_POINT = "."
 DECIMAL_COMMA = ","
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_SPACED_OFFSET = re.compile(r"(?<=\d)\s+([+-]\d{2}:?\d{2}|Z)$")
 _YMD_SLASH = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _NUMERIC = re.compile(
     r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
@@ -77,7 +78,8 @@ def _decimal_evidence(text: str) -> str | None:
 @lru_cache(maxsize=65_536)
 def parse_date(text: str, date_order: str | None) -> str:
     """An ISO-8601 date (``2024-03-01``) or date-time (``2024-03-01T14:05:00``)."""
-    value = text.strip()
+    # Shopify writes "2024-09-02 10:00:00 +0100": the offset after a space
+    value = _SPACED_OFFSET.sub(r"\1", text.strip())
     if _ISO.match(value):
         try:
             parsed = datetime.fromisoformat(value.replace(" ", "T", 1))

@@ -304,6 +304,44 @@ def results_schema(db: Database) -> None:
     )
 
 
+@migrations(name="0003_order_lines")
+def order_lines_schema(db: Database) -> None:
+    """What a single order-lines export holds besides customers' sales.
+
+    ``returned_lines`` keeps cancellations and refunds (they are netted against the sale
+    they undo, never counted as sales); ``guest_lines`` keeps sales without a customer
+    id, which count for a product's popularity and what sells together but never for a
+    customer's features.
+    """
+    _execute_script(
+        db,
+        """
+        CREATE TABLE returned_lines (
+            id             INTEGER PRIMARY KEY,
+            order_ref      TEXT NOT NULL,
+            customer_id    INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+            product_id     INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            returned_at    TEXT NOT NULL,
+            quantity       INTEGER NOT NULL,
+            amount         REAL NOT NULL,
+            netted         INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (order_ref, product_id)
+        );
+        CREATE INDEX returned_lines_customer ON returned_lines(customer_id);
+
+        CREATE TABLE guest_lines (
+            id             INTEGER PRIMARY KEY,
+            order_ref      TEXT NOT NULL,
+            product_id     INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+            ordered_at     TEXT NOT NULL,
+            quantity       INTEGER NOT NULL,
+            amount         REAL NOT NULL,
+            UNIQUE (order_ref, product_id)
+        );
+        """,
+    )
+
+
 def schema_version() -> int:
     """The schema version this app writes: the number of migrations it knows."""
     return len(migrations._migrations)
