@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from generators.base import Provenance
+from studio.core.names import DISPLAY_NAME_KEY, display_name
 
 if TYPE_CHECKING:
     from studio.render.brand import BrandKit
@@ -142,8 +143,10 @@ def facts_from_product_row(row: dict[str, Any]) -> ProductFacts:
     attributes = _json_value(row.get("attributes"), {})
     if not isinstance(attributes, dict):
         attributes = {}
+    # the name customers see: the user's display name, else the stored one out of capitals
+    shown = display_name(str(row["name"]), str(attributes.pop(DISPLAY_NAME_KEY, "") or ""))
     return ProductFacts(
-        name=str(row["name"]),
+        name=shown,
         category=row.get("category") or "",
         description=row.get("description") or "",
         attributes={str(k): str(v) for k, v in attributes.items() if v not in (None, "")},

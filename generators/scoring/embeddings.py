@@ -19,6 +19,9 @@ DEFAULT_EMBEDDING_MODEL = "all-minilm-l6-v2"
 
 def _load(model_id: str):
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()  # a bar per load would reach the CLI's output
 
     weights = resolve_path(get_spec(model_id, "embedding"))
     # the package ships a full sentence-transformers folder around the weights file

@@ -87,9 +87,10 @@ def register(cli: click.Group) -> None:
             segments = list_segments(ws, run_id)
             info = run_info(ws, run_id)
         unusable = info["parameters"].get("unusable_order_lines", 0)
+        warnings = info["parameters"].get("warnings", [])
         emit(
             {"run_id": run_id, "metrics": info["metrics"], "segments": segments,
-             "unusable_order_lines": unusable},
+             "unusable_order_lines": unusable, "warnings": warnings},
             as_json,
             lambda data: _print_segments(
                 data["segments"],
@@ -98,6 +99,9 @@ def register(cli: click.Group) -> None:
                 details=True,
             ),
         )  # fmt: skip
+        if not as_json:
+            for warning in warnings:
+                click.echo(f"\nThin data: {warning}", err=True)
         if unusable and not as_json:
             click.echo(
                 f"\nNote: {unusable:,} stored order line(s) have an impossible amount or date "
@@ -246,15 +250,20 @@ def register(cli: click.Group) -> None:
                 title=f"Hold-out after {r['cutoff']}: {r['customers_evaluated']:,} customers, "
                 f"K = {r['k']}"
             )
-            for column in ("ranking", f"hit rate@{r['k']}", f"NDCG@{r['k']}"):
+            for column in ("ranking", f"hit rate@{r['k']}", "95 % interval", f"NDCG@{r['k']}"):
                 table.add_column(column)
+            intervals = r["hit_rate_interval"]
             for label, key in (
                 ("segment recommendations", "segments"),
                 ("popularity", "popularity"),
                 ("random", "random"),
             ):
-                table.add_row(label, f"{r[key]['hit_rate']:.3f}", f"{r[key]['ndcg']:.3f}")
+                low, high = intervals.get(key, (None, None))
+                shown = f"{low:.2f}–{high:.2f}" if low is not None else ""
+                table.add_row(label, f"{r[key]['hit_rate']:.3f}", shown, f"{r[key]['ndcg']:.3f}")
             stdout.print(table)
-            click.echo(f"Stored as evaluation {r['evaluation_id']}.")
+            click.echo(r["verdict"])
+            click.echo(f"Stored as evaluation {r['evaluation_id']}; 'studio recommend' uses "
+                       "its choice.")  # fmt: skip
 
         emit(result, as_json, render)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import ImportProblem, InputError
+from studio.core.names import display_name
+from studio.data.categories import derive_categories
 from studio.data.images import ImageFolder, ImageProblem, PhotoStore
 from studio.data.import_rows import file_conventions, row_parser
 from studio.data.import_schema import (
@@ -310,6 +313,9 @@ def import_order_lines(
             path, date_order=date_order, service_skus=service_skus, problem=log.add,
             progress=lambda fraction: tick(f"Reading {path.name}", READ_SHARE * fraction),
         )  # fmt: skip
+        if not any(row[3] for row in shop.products):
+            tick("Grouping products into categories", READ_SHARE)
+            _derive_categories(shop)
         report.derived = shop.summary
         if report.problem_count and not skip_bad_rows:
             raise _nothing_written(report)
@@ -367,6 +373,20 @@ def _present(
         if any(row[index] is not None for row in rows)
     }  # fmt: skip
     return {f.name: 0 for f in kind.fields if f.name in filled or f.name in kind.key}
+
+
+def _derive_categories(shop: DerivedShop) -> None:
+    """Categories from product names (the file has none), so segments can be told apart
+    by what their customers buy."""
+    from generators.scoring.embeddings import embed_texts
+
+    names = [display_name(row[2]) for row in shop.products]
+    categories = derive_categories(names, embed_texts(names)) if names else []
+    shop.products = [
+        (*row[:3], category or None, *row[4:])
+        for row, category in zip(shop.products, categories, strict=True)
+    ]
+    shop.summary.derived_categories = [c for c, _ in Counter(categories).most_common() if c]
 
 
 def _with_photos(

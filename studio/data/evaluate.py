@@ -17,10 +17,12 @@ import numpy as np
 from studio.core.errors import NotEnoughData
 from studio.data.features import build_features, iso_day, load_workspace_data
 from studio.data.recommend import (
+    BLEND_WEIGHTS,
+    blend,
     build_signals,
     product_embeddings,
     purchase_matrix,
-    ranking,
+    rank_scores,
     score_segment,
 )
 from studio.data.segmentation import cluster, latest_run_id
@@ -45,6 +47,65 @@ def ranking_metrics(top: np.ndarray, relevant: np.ndarray, k: int) -> dict[str, 
         "ndcg": round(float(ndcg.mean()), 4),
         "precision": round(float(gains.sum(axis=1).mean() / k), 4),
     }
+
+
+#: fewer customers than this on both sides of the cut-off cannot settle a comparison
+MIN_EVALUATED = 30
+BOOTSTRAP_DRAWS = 2_000
+
+
+def _hits(top: np.ndarray, relevant: np.ndarray, k: int) -> np.ndarray:
+    """1.0 per customer with a hidden purchase in their top k, else 0.0."""
+    return np.take_along_axis(relevant, top[:, :k], axis=1).any(axis=1).astype(np.float64)
+
+
+def _interval(values: np.ndarray, rng: np.random.Generator) -> list[float]:
+    """A 95 % bootstrap interval of the mean of per-customer values."""
+    if len(values) == 0:
+        return [0.0, 0.0]
+    draws = rng.integers(0, len(values), size=(BOOTSTRAP_DRAWS, len(values)))
+    means = values[draws].mean(axis=1)
+    return [round(float(np.quantile(means, 0.025)), 4), round(float(np.quantile(means, 0.975)), 4)]
+
+
+def _choose_weight(hits: dict[float, np.ndarray], rng: np.random.Generator) -> float:
+    """The popularity weight to recommend with: the pure segment ranking (0) unless a
+    blend hits clearly more often on the hold-out (its gain's interval is above 0)."""
+    best = max(hits, key=lambda w: (hits[w].mean(), -w))
+    if best == 0.0:
+        return 0.0
+    low, _ = _interval(hits[best] - hits[0.0], rng)
+    return best if low > 0 else 0.0
+
+
+def verdict(n_evaluated: int, difference: list[float], weight: float) -> str:
+    """What the evaluation means for the user, in plain words."""
+    low, high = difference
+    sample = f"{n_evaluated:,} customers ordered on both sides of the cut-off"
+    if weight > 0:
+        choice = "popularity alone" if weight == 1.0 else f"a blend with {weight:.0%} popularity"
+        said = (
+            f"Segment recommendations hit less often than the blend on this shop's hold-out "
+            f"({sample}), so recommendations now use {choice}."
+        )
+    elif high < 0:
+        said = (
+            f"Segment recommendations lose to popularity on this shop's hold-out ({sample}) "
+            "and no blend does clearly better; treat them as a first guess."
+        )
+    elif low > 0:
+        said = f"Segment recommendations beat popularity on this shop's hold-out ({sample})."
+    else:
+        said = (
+            f"Segment recommendations and popularity cannot be told apart on this hold-out "
+            f"({sample})."
+        )
+    if n_evaluated < MIN_EVALUATED:
+        said += (
+            f" {n_evaluated} customers are too few to judge (at least {MIN_EVALUATED} are "
+            "needed): import a longer history or choose a longer hold-out."
+        )
+    return said
 
 
 def evaluate_recommendations(
@@ -80,7 +141,8 @@ def evaluate_recommendations(
         train, data.customers, data.catalog.category, data.catalog.categories, as_of_day=cutoff
     )
     clustering = cluster(features.matrix, k=run_k, method=method, seed=seed)
-    signals = build_signals(train, n_customers, product_embeddings(ws, data.catalog.texts))
+    guests = data.guests.select(data.guests.day <= cutoff) if data.guests else None
+    signals = build_signals(train, n_customers, product_embeddings(ws, data.catalog.texts), guests)
 
     relevant_all = purchase_matrix(test, n_customers, n_products).toarray() > 0
     evaluated = features.has_orders & relevant_all.any(axis=1)
@@ -91,26 +153,48 @@ def evaluate_recommendations(
         )
     labels = np.full(n_customers, -1)
     labels[features.has_orders] = clustering.labels
-    segment_top = np.stack(
-        [ranking(score_segment(signals, labels == s))[:k] for s in range(clustering.k)]
-    )
+    segment_scores = [score_segment(signals, labels == s).score for s in range(clustering.k)]
     relevant = relevant_all[evaluated]
     popular = np.lexsort((np.arange(n_products), -signals.overall_rate))[:k]
     rng = np.random.default_rng(seed)
     random_top = np.argsort(rng.random((int(evaluated.sum()), n_products)), axis=1)[:, :k]
 
+    # how much popularity to blend in is chosen by this shop's own hold-out
+    hits_by_weight = {}
+    for weight in BLEND_WEIGHTS:
+        top = np.stack(
+            [rank_scores(blend(score, signals.overall_rate, weight))[:k]
+             for score in segment_scores]
+        )  # fmt: skip
+        hits_by_weight[weight] = _hits(top[labels[evaluated]], relevant, k)
+    popularity_hits = _hits(np.tile(popular, (len(relevant), 1)), relevant, k)
+    chosen = _choose_weight(hits_by_weight, rng)
+    segment_top = np.stack([rank_scores(score)[:k] for score in segment_scores])
     results = {
         "segments": ranking_metrics(segment_top[labels[evaluated]], relevant, k),
         "popularity": ranking_metrics(np.tile(popular, (len(relevant), 1)), relevant, k),
         "random": ranking_metrics(random_top, relevant, k),
     }
+    n_evaluated = int(evaluated.sum())
+    difference = _interval(hits_by_weight[0.0] - popularity_hits, rng)
     parameters = {"holdout_days": holdout_days, "k": k, "seed": seed, "method": method}
     metrics = {
         **results,
         "cutoff": iso_day(cutoff),
-        "customers_evaluated": int(evaluated.sum()),
+        "customers_evaluated": n_evaluated,
         "segments_learnt": clustering.k,
         "products": n_products,
+        "hit_rate_interval": {
+            "segments": _interval(hits_by_weight[0.0], rng),
+            "popularity": _interval(popularity_hits, rng),
+        },
+        "segments_minus_popularity": difference,
+        "blend": {
+            "popularity_weight": chosen,
+            "hit_rate": round(float(hits_by_weight[chosen].mean()), 4),
+            "by_weight": {str(w): round(float(h.mean()), 4) for w, h in hits_by_weight.items()},
+        },
+        "verdict": verdict(n_evaluated, difference, chosen),
     }
     with ws.write() as db:
         evaluation_id = db.execute(

@@ -22,6 +22,8 @@ from studio.storage.workspace import Workspace
 
 #: features whose distribution is long-tailed; log1p keeps big spenders from dominating
 LOG_FEATURES = ("recency_days", "orders", "spend", "avg_basket", "tenure_days")
+#: features that only mean something on a long enough history
+TIME_FEATURES = ("recency_days", "tenure_days")
 #: total weight of the category-share block, in "ordinary feature" units: what people buy
 #: drives the recommendations, so the category mix weighs more than the RFM block
 CATEGORY_BLOCK_WEIGHT = 8.0
@@ -152,8 +154,13 @@ def build_features(
     categories: list[str],
     *,
     as_of_day: int | None = None,
+    time_features: bool = True,
 ) -> CustomerFeatures:
-    """Compute features for every customer and the scaled matrix used for clustering."""
+    """Compute features for every customer and the scaled matrix used for clustering.
+
+    Without ``time_features`` (a history too short to tell), recency and tenure are
+    computed but left out of the matrix: on a few days of orders they only say on which
+    day someone happened to buy."""
     n = len(customers.ids)
     if as_of_day is None:
         as_of_day = int(lines.day.max()) if len(lines) else 0
@@ -173,6 +180,8 @@ def build_features(
     names: list[str] = []
     weights: list[float] = []
     for name in LOG_FEATURES:
+        if not time_features and name in TIME_FEATURES:
+            continue
         columns.append(np.log1p(np.nan_to_num(values[name][has_orders], nan=0.0).clip(min=0)))
         names.append(name)
         weights.append(1.0)
@@ -264,19 +273,34 @@ class WorkspaceData:
     #: stored order lines that could not be used (an impossible amount or date written
     #: by an older version or another tool); they are left out, never guessed
     unusable_lines: int = 0
+    #: per customer: has returned or cancelled lines (an order export's returns)
+    returned: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: sales without a customer, as order lines whose ``customer`` numbers each guest
+    #: order from 0: they count for products (popularity, co-purchase), never for people
+    guests: OrderLines | None = None
 
     @property
     def last_day(self) -> int | None:
         return int(self.lines.day.max()) if len(self.lines) else None
 
+    @property
+    def first_day(self) -> int | None:
+        return int(self.lines.day.min()) if len(self.lines) else None
+
+    @property
+    def history_days(self) -> int:
+        """How many days the order history covers (0 without orders)."""
+        return (self.last_day - self.first_day) if len(self.lines) else 0
+
 
 #: an order line the features can use: finite amounts within the import's limits and a
 #: real ISO date (SQLite compares an infinite REAL as larger than any number)
-_USABLE_LINE = (
-    f"abs(amount) <= {MAX_AMOUNT:.0f} AND (discount IS NULL OR abs(discount) <= {MAX_AMOUNT:.0f})"
+_USABLE_SALE = (
+    f"abs(amount) <= {MAX_AMOUNT:.0f}"
     " AND ordered_at GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*'"
     " AND date(substr(ordered_at, 1, 10)) IS NOT NULL"
 )
+_USABLE_LINE = f"{_USABLE_SALE} AND (discount IS NULL OR abs(discount) <= {MAX_AMOUNT:.0f})"
 
 
 def load_workspace_data(ws: Workspace) -> WorkspaceData:
@@ -305,6 +329,16 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
         ).fetchall()
         unusable = reader.execute(f"SELECT count(*) FROM orders WHERE NOT ({_USABLE_LINE})")
         unusable_lines = int(unusable.fetchone()[0])
+        returned_ids = [
+            r[0]
+            for r in reader.execute(
+                "SELECT DISTINCT customer_id FROM returned_lines WHERE customer_id IS NOT NULL"
+            ).fetchall()
+        ]
+        guest_rows = reader.execute(
+            "SELECT order_ref, product_id, substr(ordered_at, 1, 10), amount FROM guest_lines"
+            f" WHERE {_USABLE_SALE} ORDER BY id"
+        ).fetchall()
     finally:
         reader.conn.close()
     customer_ids = np.array([r["id"] for r in customer_rows], dtype=np.int64)
@@ -339,7 +373,26 @@ def load_workspace_data(ws: Workspace) -> WorkspaceData:
 
     currencies = [r["currency"] for r in product_rows if r["currency"]]
     currency = max(set(currencies), key=currencies.count) if currencies else ""
-    return WorkspaceData(customer_table(customer_rows), catalog, lines, currency, unusable_lines)
+    returned = np.isin(customer_ids, np.array(returned_ids, dtype=np.int64))
+    return WorkspaceData(
+        customer_table(customer_rows), catalog, lines, currency, unusable_lines, returned,
+        _guest_lines(guest_rows, product_ids),
+    )  # fmt: skip
+
+
+def _guest_lines(rows: list[tuple], product_ids: np.ndarray) -> OrderLines | None:
+    if not rows:
+        return None
+    refs, products, dates, amounts = zip(*rows, strict=True)
+    _, order = np.unique(np.array(refs, dtype=object).astype(str), return_inverse=True)
+    return OrderLines(
+        customer=order.astype(np.int64),  # each guest order is its own basket
+        product=np.searchsorted(product_ids, np.array(products, dtype=np.int64)),
+        order=order.astype(np.int64),
+        day=day_number(dates),
+        amount=np.array(amounts, dtype=np.float64),
+        discount=np.zeros(len(rows)),
+    )
 
 
 def product_text(row: Mapping[str, object]) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 PROSPECTS_NAME = "Prospects: no orders yet"
+RETURNED_NAME = "Returned or cancelled every order"
+#: days of order history before "new", "active" and "lapsed" can be told apart
+MIN_HISTORY_DAYS = 90
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 #: a segment value this many times the overall average counts as "high" …
@@ -65,16 +68,19 @@ def archetype(profile: dict[str, Any]) -> tuple[str, list[str]]:
     recency_days = seg["recency_median"] or 0
     discount_share = seg["discount_share_mean"] or 0
     candidates: list[tuple[float, str, str]] = []
-    if recency >= HIGH and recency_days >= 60:
+    # on a short history, the day someone happened to order says nothing about them
+    history = profile.get("history_days")
+    timed = history is None or history >= MIN_HISTORY_DAYS  # older runs did not record it
+    if timed and recency >= HIGH and recency_days >= 60:
         lapsed = "At-risk" if noun in ("big spenders", "loyal regulars") else "Lapsed"
         candidates.append((recency, lapsed, f"no order in {recency_days:.0f} days"))
-    if tenure <= 0.5:
+    if timed and tenure <= 0.5:
         joined = f"joined about {seg['tenure_median'] or 0:.0f} days ago"
         candidates.append((1 / max(tenure, 1e-9), "New", joined))
     if discount >= HIGH and discount_share >= 0.15:
         on_discount = f"{discount_share:.0%} of items bought on discount"
         candidates.append((discount, "Deal-seeking", on_discount))
-    if recency <= LOW:
+    if timed and recency <= LOW:
         recent = f"last order {recency_days:.0f} days ago"
         candidates.append((1 / max(recency, 1e-9), "Active", recent))
     prefix = ""
@@ -149,10 +155,20 @@ def describe(profile: dict[str, Any]) -> str:
             f"They spent {money(seg['spend_mean'], currency)} on average "
             f"({_ratio(seg['spend_mean'], overall['spend_mean']):.1f}× the average customer) "
             f"over {seg['orders_mean']:.1f} orders with a typical basket of "
-            f"{money(seg['avg_basket_mean'], currency)}; their last order was a median "
-            f"{seg['recency_median']:.0f} days ago (everyone: {overall['recency_median']:.0f})."
+            f"{money(seg['avg_basket_mean'], currency)}"
         )
-    top = [c for c in profile["categories"] if c["share"]]
+        history = profile.get("history_days")
+        if history is not None and history < MIN_HISTORY_DAYS:
+            parts[-1] += f", in the {history + 1} days the orders cover."
+        else:
+            parts[-1] += (
+                f"; their last order was a median {seg['recency_median']:.0f} days ago "
+                f"(everyone: {overall['recency_median']:.0f})."
+            )
+    # one category for everything (or none known) tells a reader nothing
+    top = [c for c in profile["categories"] if c["share"] and c["share"] < 0.999]
+    if len(top) == 1 and (top[0]["overall"] or 0) >= 0.999:
+        top = []
     if top:
         first = top[0]
         text = (
@@ -169,6 +185,14 @@ def describe(profile: dict[str, Any]) -> str:
                 f"({info['share']:.0%} vs {info['overall']:.0%} overall)."
             )
     return " ".join(parts)
+
+
+def describe_returned(profile: dict[str, Any]) -> str:
+    return (
+        f"{profile['size']:,} customers ({profile['customer_share']:.0%} of all) whose every "
+        "order was returned, refunded or cancelled. They have bought before, so they are no "
+        "prospects; they are kept out of the clustering and their returns count as no sales."
+    )
 
 
 def describe_prospects(profile: dict[str, Any]) -> str:

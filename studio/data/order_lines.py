@@ -221,6 +221,8 @@ class LineSummary:
     bad_lines: int = 0
     #: "dmy" or "mdy" when the file's dates were settled by its time order
     date_order_inferred: str | None = None
+    #: categories derived from product names when the file has none
+    derived_categories: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         fields = {k: v for k, v in self.__dict__.items() if k != "normalised_ids"}
@@ -286,6 +288,12 @@ class LineSummary:
             )
         if self.nameless_skus:
             out.append(f"{self.nameless_skus:,} lines have no SKU: the product name is its key.")
+        if self.derived_categories:
+            out.append(
+                f"The file names no categories: {len(self.derived_categories)} were derived "
+                f"from product names ({', '.join(self.derived_categories[:8])}); a products "
+                "file with a category column replaces them."
+            )
         if self.zero_price_lines:
             out.append(f"{self.zero_price_lines:,} lines at a price of 0 were left out.")
         return out

@@ -83,8 +83,20 @@ def item_similarity(bought) -> np.ndarray:
     return similarity
 
 
-def build_signals(lines: OrderLines, n_customers: int, embeddings: np.ndarray) -> Signals:
+def build_signals(
+    lines: OrderLines,
+    n_customers: int,
+    embeddings: np.ndarray,
+    guests: OrderLines | None = None,
+) -> Signals:
+    """Signals from customers' lines, plus guest baskets (sales without a customer) as
+    extra rows after the customers': they count for popularity and co-purchase only."""
     bought = purchase_matrix(lines, n_customers, len(embeddings))
+    if guests is not None and len(guests):
+        from scipy.sparse import vstack
+
+        baskets = purchase_matrix(guests, int(guests.customer.max()) + 1, len(embeddings))
+        bought = vstack([bought, baskets]).tocsr()
     buyers = np.asarray(bought.sum(axis=1)).ravel() > 0
     n_buyers = int(buyers.sum())
     counts = np.asarray(bought.sum(axis=0)).ravel()
@@ -114,6 +126,17 @@ class SegmentScores:
     content: np.ndarray
     segment_rate: np.ndarray  # share of the segment's buyers who bought each product
     has_history: bool
+
+
+#: popularity weights the hold-out evaluation chooses among (0 = the segment's own ranking)
+BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def blend(score: np.ndarray, overall_rate: np.ndarray, weight: float) -> np.ndarray:
+    """A segment's scores with overall popularity mixed in at ``weight``."""
+    if weight <= 0:
+        return score
+    return (1 - weight) * score + weight * _unit_max(overall_rate)
 
 
 def _unit_max(values: np.ndarray) -> np.ndarray:
@@ -162,7 +185,24 @@ def score_segment(signals: Signals, members: np.ndarray) -> SegmentScores:
 
 def ranking(scores: SegmentScores) -> np.ndarray:
     """Product indexes best first; ties broken by overall index for determinism."""
-    return np.lexsort((np.arange(len(scores.score)), -np.round(scores.score, 9)))
+    return rank_scores(scores.score)
+
+
+def rank_scores(score: np.ndarray) -> np.ndarray:
+    return np.lexsort((np.arange(len(score)), -np.round(score, 9)))
+
+
+def chosen_blend(ws: Workspace) -> tuple[float, str | None]:
+    """The popularity weight the latest hold-out evaluation chose, and when (0, None
+    before any evaluation)."""
+    rows = ws.query(
+        "SELECT created_at, metrics FROM evaluations WHERE kind = 'recommendations'"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    if not rows:
+        return 0.0, None
+    weight = json.loads(rows[0]["metrics"]).get("blend", {}).get("popularity_weight", 0.0)
+    return float(weight), rows[0]["created_at"][:10]
 
 
 def explain(product: int, scores: SegmentScores, signals: Signals, catalog: Catalog) -> str:
@@ -277,11 +317,13 @@ def compute_recommendations(
     report("Embedding product texts", 0.2)
     embeddings = product_embeddings(ws, data.catalog.texts)
     report("Scoring products", 0.6)
-    signals = build_signals(data.lines, len(data.customers.ids), embeddings)
+    signals = build_signals(data.lines, len(data.customers.ids), embeddings, data.guests)
     top_k = max(1, min(top_k, len(data.catalog.ids)))
+    weight, chosen_on = chosen_blend(ws)
     result: dict[int, list[dict[str, Any]]] = {}
     for segment_id, members in zip(segment_ids, _member_masks(ws, data, segment_ids), strict=True):
         scores = score_segment(signals, members)
+        scores.score = blend(scores.score, signals.overall_rate, weight)
         result[segment_id] = [
             {
                 "product_id": int(data.catalog.ids[p]),
@@ -295,8 +337,15 @@ def compute_recommendations(
                     "content": round(float(scores.content[p]), 4),
                     "segment_rate": round(float(scores.segment_rate[p]), 4),
                     "overall_rate": round(float(signals.overall_rate[p]), 4),
+                    "popularity_weight": weight,
                 },
-                "explanation": explain(p, scores, signals, data.catalog),
+                "explanation": explain(p, scores, signals, data.catalog)
+                + (
+                    f"; ranked with {weight:.0%} overall popularity, as the hold-out of "
+                    f"{chosen_on} chose"
+                    if weight > 0
+                    else ""
+                ),
             }
             for rank, p in enumerate(ranking(scores)[:top_k], start=1)
         ]

@@ -26,7 +26,13 @@ from studio.data.features import (
     iso_day,
     load_workspace_data,
 )
-from studio.data.naming import PROSPECTS_NAME, describe_prospects, name_segments
+from studio.data.naming import (
+    PROSPECTS_NAME,
+    RETURNED_NAME,
+    describe_prospects,
+    describe_returned,
+    name_segments,
+)
 from studio.storage.workspace import Workspace, to_json, utcnow
 
 Progress = Callable[[str, float | None], None]
@@ -48,6 +54,12 @@ SELECTION_SAMPLE = 20_000
 SILHOUETTE_SAMPLE = 3_000
 #: a mixture is fitted on at most this many rows, then assigns everyone
 GMM_FIT_SAMPLE = 100_000
+#: order history needed before recency, tenure, "new" and "lapsed" mean anything
+MIN_HISTORY_DAYS = 90
+#: below this share of repeat customers, loyalty and frequency segments are guesses
+MIN_REPEAT_SHARE = 0.10
+#: below this many customers with orders, segments move a lot as data is added
+FEW_BUYERS = 200
 
 
 def _report(progress: Progress | None, description: str, fraction: float | None) -> None:
@@ -298,6 +310,7 @@ def segment_profile(
         "attributes": attributes,
         "currency": data.currency,
         "as_of": iso_day(features.as_of_day),
+        "history_days": data.history_days,
     }
 
 
@@ -310,6 +323,33 @@ def _round(value: float) -> float | None:
     """JSON-safe rounding: NaN and infinities become None, never 'NaN' in the UI."""
     value = float(value)
     return round(value, 4) if np.isfinite(value) else None
+
+
+def data_warnings(data: WorkspaceData, features: CustomerFeatures) -> list[str]:
+    """What makes these segments less trustworthy, in plain words, with what would help."""
+    warnings = []
+    if data.history_days < MIN_HISTORY_DAYS:
+        warnings.append(
+            f"The orders cover only {data.history_days + 1} days "
+            f"({iso_day(data.first_day or 0)} to {iso_day(data.last_day or 0)}): too short to "
+            "tell new, regular or lapsed customers apart, so recency and tenure are left out "
+            f"and no segment is called new or lapsed. Import at least {MIN_HISTORY_DAYS} days "
+            "of orders (a year shows seasons too)."
+        )
+    buyers = int(features.has_orders.sum())
+    repeat = float((features.values["orders"][features.has_orders] > 1).mean()) if buyers else 0
+    if buyers and repeat < MIN_REPEAT_SHARE:
+        warnings.append(
+            f"Only {repeat:.0%} of customers ordered more than once, so loyalty and "
+            "frequency say little yet; a longer history brings the repeat customers in."
+        )
+    if buyers < FEW_BUYERS:
+        warnings.append(
+            f"Only {buyers:,} customers have orders: segments this small shift a lot as "
+            f"orders come in. Treat them as a first look until about {FEW_BUYERS:,} customers "
+            "have ordered."
+        )
+    return warnings
 
 
 # --- runs in a workspace -------------------------------------------------------------------
@@ -332,9 +372,11 @@ def run_segmentation(
     data = load_workspace_data(ws)
     if len(data.customers.ids) == 0:
         raise NotEnoughData(f"{ws.path} has no customers.", hint="import customers first")
+    long_history = data.history_days >= MIN_HISTORY_DAYS
     features = build_features(
-        data.lines, data.customers, data.catalog.category, data.catalog.categories
-    )
+        data.lines, data.customers, data.catalog.category, data.catalog.categories,
+        time_features=long_history,
+    )  # fmt: skip
     result = cluster(features.matrix, k=k, method=method, seed=seed, progress=progress)
 
     _report(progress, "Describing segments", 0.85)
@@ -349,13 +391,18 @@ def run_segmentation(
 
     closeness = np.zeros(len(data.customers.ids))
     closeness[buyer_index] = result.closeness
-    prospects = ~features.has_orders
+    # customers whose every order was returned or cancelled have bought; they are no
+    # prospects, and a segment of their own says so
+    returned_only = ~features.has_orders & data.returned
+    prospects = ~features.has_orders & ~returned_only
     parameters = {
         "k": result.k,
         "k_requested": k,
         "method": method,
         "seed": seed,
         "as_of": iso_day(features.as_of_day),
+        "history_days": data.history_days,
+        "warnings": data_warnings(data, features),
     }
     if data.unusable_lines:
         parameters["unusable_order_lines"] = data.unusable_lines
@@ -381,6 +428,12 @@ def run_segmentation(
             insert_segment(
                 db, run_id, PROSPECTS_NAME, describe_prospects(profile), profile,
                 prospects, np.ones(len(prospects)), data, now,
+            )  # fmt: skip
+        if returned_only.any():
+            profile = segment_profile(data, features, returned_only)
+            insert_segment(
+                db, run_id, RETURNED_NAME, describe_returned(profile), profile,
+                returned_only, np.ones(len(returned_only)), data, now,
             )  # fmt: skip
     _report(progress, "Done", 1.0)
     return int(run_id)

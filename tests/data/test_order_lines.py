@@ -209,3 +209,83 @@ def test_an_ambiguous_unordered_file_still_asks_for_the_date_order(ws, tmp_path)
     report = import_files(ws, orders=path, date_order="dmy")
     assert report.derived.date_order_inferred is None
     assert ws.scalar("SELECT min(ordered_at) FROM orders") == "2024-03-04"
+
+
+# --- segments and recommendations on a short real-shop history -----------------------------
+
+
+@pytest.fixture
+def gift_shop(ws, tmp_path):
+    import_files(ws, orders=write_invoice_lines(tmp_path / "OnlineRetail.csv", invoices=400))
+    return ws
+
+
+def test_segments_on_five_days_tell_the_truth(gift_shop):
+    from studio.data.segmentation import list_segments, run_info, run_segmentation
+
+    run_id = run_segmentation(gift_shop, seed=0)
+    segments = list_segments(gift_shop, run_id)
+    names = [s["name"] for s in segments]
+    # nobody is "new", "lapsed" or "active" on five days of orders
+    assert not [n for n in names if n.split()[0] in ("New", "Lapsed", "At-risk", "Active")]
+    assert "Prospects: no orders yet" not in names  # the only prospect-like customer …
+    returned = next(s for s in segments if s["name"] == "Returned or cancelled every order")
+    members = gift_shop.query(
+        "SELECT c.external_id FROM segment_members m JOIN customers c ON c.id = m.customer_id"
+        " WHERE m.segment_id = ?",
+        (returned["id"],),
+    )
+    assert [m["external_id"] for m in members] == ["16000"]  # … only had a cancelled order
+    for segment in segments:
+        assert "Uncategorised" not in segment["description"]
+        assert "100% of their spend vs 100% overall" not in segment["description"]
+    info = run_info(gift_shop, run_id)
+    warnings = " ".join(info["parameters"]["warnings"])
+    assert "only 6 days" in warnings and "recency and tenure are left out" in warnings
+    assert "recency_days" not in info["features"] and "tenure_days" not in info["features"]
+
+
+def test_first_order_on_the_last_day_of_a_long_history_is_new(ws, tmp_path):
+    """With a year of history, "new" still means new (the guard is the history length)."""
+    from studio.data.naming import archetype
+
+    profile = {
+        "segment": {"spend_mean": 40, "orders_mean": 1, "recency_median": 2,
+                    "tenure_median": 5, "discount_share_mean": 0, "one_time_share": 1.0},
+        "overall": {"spend_mean": 100, "orders_mean": 3, "recency_median": 60,
+                    "tenure_median": 300, "discount_share_mean": 0, "one_time_share": 0.3},
+    }  # fmt: skip
+    assert archetype({**profile, "history_days": 365})[0].startswith("New")
+    assert not archetype({**profile, "history_days": 5})[0].startswith("New")
+
+
+def test_recommend_evaluate_reports_its_sample_and_never_hides_a_loss(gift_shop):
+    from studio.data.evaluate import evaluate_recommendations, verdict
+    from studio.data.recommend import chosen_blend, compute_recommendations
+    from studio.data.segmentation import run_segmentation
+
+    run_segmentation(gift_shop, seed=0)
+    result = evaluate_recommendations(gift_shop, holdout_days=2, k=5)
+    assert result["customers_evaluated"] > 0
+    low, high = result["hit_rate_interval"]["segments"]
+    assert 0 <= low <= result["segments"]["hit_rate"] <= high <= 1
+    assert result["verdict"]
+    if result["customers_evaluated"] < 30:
+        assert "too few to judge" in result["verdict"]
+    weight, _ = chosen_blend(gift_shop)
+    assert weight == result["blend"]["popularity_weight"]
+    compute_recommendations(gift_shop)
+    # losing to popularity is always said, and a clear loss switches to the better method
+    assert "lose to popularity" in verdict(100, [-0.3, -0.1], 0.0)
+    assert "now use popularity alone" in verdict(100, [-0.3, -0.1], 1.0)
+    assert "too few to judge" in verdict(6, [-0.9, -0.2], 1.0)
+
+
+def test_guest_sales_count_for_product_popularity(gift_shop):
+    from studio.data.features import load_workspace_data
+
+    data = load_workspace_data(gift_shop)
+    assert data.guests is not None and len(data.guests) == gift_shop.scalar(
+        "SELECT count(*) FROM guest_lines"
+    )
+    assert data.returned.sum() >= 1

@@ -176,6 +176,13 @@ class AudienceScreen(Screen):
         self.layout_.addLayout(
             row(self.run, self.resegment_button, self.run_info, None, stretch_at=3)
         )
+        # what makes these segments less trustworthy (a short history, few customers)
+        self.thin_data = QLabel()
+        self.thin_data.setWordWrap(True)
+        self.thin_data.setObjectName("thinData")
+        self.thin_data.setAccessibleName("Data warnings")
+        self.thin_data.hide()
+        self.layout_.addWidget(self.thin_data)
         self.progress = ProgressPanel()
         self.layout_.addWidget(self.progress)
 
@@ -253,9 +260,15 @@ class AudienceScreen(Screen):
         with guarded("Showing the segments", self):
             if run_id is None:
                 self.run_info.setText("No segments yet: segment the customers to find them.")
+                self.thin_data.hide()
                 self._show_segments([])
             else:
                 info = run_info(workspace, run_id)
+                warnings = info["parameters"].get("warnings", [])
+                self.thin_data.setText(
+                    "<b>Thin data.</b> " + " ".join(warnings) if warnings else ""
+                )
+                self.thin_data.setVisible(bool(warnings))
                 quality = _distinctness(info["metrics"].get("silhouette"))
                 self.run_info.setText(
                     f"{info['parameters'].get('k')} segments of "
