@@ -244,7 +244,7 @@ def end_to_end(device: str, size: int) -> list[dict[str, Any]]:
     from generators.variants import apply_style
     from generators.visual import ProductFacts, VisualGenerator, VisualRequest
     from studio.data.packshots import draw_packshot
-    from studio.render import compose_creative, default_brand_kit
+    from studio.render import compose_creative, demo_brand_kit
 
     choice = choose_device("auto", "auto")  # the product's own choice
     folder = Path(tempfile.mkdtemp(prefix="gpu-check-model-"))
@@ -254,7 +254,7 @@ def end_to_end(device: str, size: int) -> list[dict[str, Any]]:
     del pipe
     add_local_model(folder, "visual", "sd-turbo", model_id="sd-turbo-shaped")
     photo = draw_packshot("mug", "ocean", ["FERNHILL", "Morning Mug"])
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     rows = []
     started = time.perf_counter()
     scene = VisualGenerator(choice).generate(

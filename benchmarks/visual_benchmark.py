@@ -54,7 +54,7 @@ def bench_scene(size: int, repeats: int) -> dict:
     from generators.visual import ProductFacts, VisualGenerator, VisualRequest
     from generators.visual.loading import prepare_pipeline
     from studio.data.packshots import draw_packshot
-    from studio.render import default_brand_kit
+    from studio.render import demo_brand_kit
 
     start = time.perf_counter()
     pipe = build_sd_turbo_pipeline()
@@ -80,7 +80,7 @@ def bench_scene(size: int, repeats: int) -> dict:
         request = VisualRequest(
             product_image=photo,
             product=ProductFacts("Trail Bottle", "Outdoor"),
-            brand=default_brand_kit(),
+            brand=demo_brand_kit(),
             prompt=prompt,
             size=(side, side),
             seed=0,
@@ -107,10 +107,10 @@ def bench_scene(size: int, repeats: int) -> dict:
 
 def bench_compositor(rounds: int) -> dict:
     from studio.data.packshots import draw_packshot
-    from studio.render import compose_creative, default_brand_kit, image_formats
+    from studio.render import compose_creative, demo_brand_kit, image_formats
 
     photo = draw_packshot("mug", "ocean", ["FERNHILL", "Morning Mug"])
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     copy = {
         "headline": "Mornings, made slower",
         "subline": "Stoneware that keeps coffee hot for longer.",

@@ -9,7 +9,15 @@ from typing import Any
 import click
 from rich.table import Table
 
-from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
+from studio.cli.common import (
+    console,
+    emit,
+    json_option,
+    note_neutral_kit,
+    opened,
+    progress,
+    workspace_argument,
+)
 from studio.core.channels import channel_formats
 from studio.core.errors import NotFound, StudioError
 from studio.jobs import JobQueue
@@ -344,6 +352,7 @@ def generate_command(
     make_worker = _worker_for(cluster, workers, gpus_per_worker)
     with opened(workspace) as ws:
         campaign_id = store.get_campaign(ws, campaign).id
+        note_neutral_kit(ws, as_json)
         with progress(not as_json) as update:
             summary = run_campaign(
                 ws, campaign_id, update=update, on_problem=report_problem, make_worker=make_worker

@@ -62,3 +62,11 @@ def progress(enabled: bool = True) -> Iterator[Callable[[str, float | None], Non
             bar.update(task, description=description, completed=fraction or 0.0)
 
         yield update
+
+
+def note_neutral_kit(ws: Workspace, quiet: bool = False) -> None:
+    """Say (on stderr) that creatives use the neutral kit, while the shop has none."""
+    from studio.services.brand_kits import NEUTRAL_KIT_NOTE, uses_neutral_kit
+
+    if not quiet and uses_neutral_kit(ws):
+        click.echo(f"Note: {NEUTRAL_KIT_NOTE}", err=True)

@@ -8,8 +8,16 @@ from typing import Any
 
 import click
 
-from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
-from studio.core.errors import InputError
+from generators.copy.request import facts_from_product_row
+from studio.cli.common import (
+    console,
+    emit,
+    json_option,
+    note_neutral_kit,
+    opened,
+    progress,
+    workspace_argument,
+)
 from studio.storage.campaigns import newest_copy_for
 from studio.storage.catalog import newest_segment_named, product_by_sku
 from studio.storage.outputs import write_image, write_output
@@ -25,17 +33,6 @@ def register(group: click.Group) -> None:
 
 
 # --- shared look-ups --------------------------------------------------------------------
-
-
-def _product_photo(ws: Workspace, product: dict[str, Any]):
-    from studio.render.product import open_product_photo
-
-    if not product["image_sha256"]:
-        raise InputError(
-            f"Product {product['sku']} has no photo, so no creative can show it.",
-            hint="import a photo for it (products CSV 'image' column or a photo folder)",
-        )
-    return open_product_photo(ws.blob_path(product["image_sha256"]))
 
 
 def _segment(ws: Workspace, name: str | None) -> dict[str, Any] | None:
@@ -69,7 +66,7 @@ def _copy_for(
         if texts.get("headline"):
             return {"cta": DEFAULT_CTA, **texts}, "generated copy"
     subline = _first_sentence(product["description"] or "")
-    copy = {"headline": product["name"], "cta": DEFAULT_CTA}
+    copy = {"headline": facts_from_product_row(product).name, "cta": DEFAULT_CTA}
     if 0 < len(subline) <= MAX_DEFAULT_SUBLINE:
         copy["subline"] = subline
     return copy, "product facts"
@@ -122,13 +119,15 @@ def render_command(
     """A contact sheet of one product's creatives in every image format."""
     from studio.render import compose_creative, contact_sheet, image_formats
     from studio.services.brand_kits import load_brand_kit
+    from studio.services.generation.common import product_picture
 
     with opened(workspace) as ws:
         product = product_by_sku(ws, sku)
-        photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
         brand = load_brand_kit(ws, brand_name)
+        photo = product_picture(ws, product, brand)
         copy, copy_source = _copy_for(ws, product, seg)
+        note_neutral_kit(ws, as_json or brand_name is not None)
     copy.update(
         {k: v for k, v in (("headline", headline), ("subline", subline), ("cta", cta)) if v}
     )
@@ -270,12 +269,14 @@ def visual_command(
     """Generate a product scene: diffusion when a visual model is installed, otherwise a
     background designed from the brand palette (the output says which)."""
     from studio.services.brand_kits import load_brand_kit
+    from studio.services.generation.common import product_picture
 
     with opened(workspace) as ws:
         product = product_by_sku(ws, sku)
-        photo = _product_photo(ws, product)
         seg = _segment(ws, segment)
         brand = load_brand_kit(ws, brand_name)
+        photo = product_picture(ws, product, brand)
+        note_neutral_kit(ws, as_json or brand_name is not None)
     with progress(not as_json) as update:
         result = _generate_scene(
             photo, product, seg, brand, model_id, seed, update,

@@ -33,7 +33,8 @@ import numpy as np
 
 from studio.core.errors import WorkspaceError
 from studio.data.packshots import draw_packshot
-from studio.storage.workspace import Workspace, remove_workspace, to_json
+from studio.render.brand import demo_brand_kit
+from studio.storage.workspace import Workspace, remove_workspace, to_json, utcnow
 
 Progress = Callable[[str, float | None], None]
 
@@ -474,6 +475,7 @@ def create_demo_workspace(
                 " unit_price, discount, amount, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 lines,
             )
+            _store_brand_kit(workspace, db)
         _write_truth(path, seed, customers, products)
     except BaseException:  # cancelled or failed: a half-made demo must not be opened later
         workspace.close()
@@ -481,6 +483,19 @@ def create_demo_workspace(
         raise
     report("Demo workspace ready", 1.0)
     return workspace
+
+
+def _store_brand_kit(workspace: Workspace, db: Any) -> None:
+    """The demo shop's own kit (Harbor & Pine), saved like a user's: other workspaces
+    never borrow it."""
+    kit = demo_brand_kit()
+    assert kit.logo is not None
+    logo = workspace.store_image(kit.logo.convert("RGBA"), "PNG").sha256
+    now = utcnow()
+    db["brand_kits"].insert(
+        {"name": kit.name, "created_at": now, "updated_at": now, "logo_sha256": logo,
+         **kit.to_row()}
+    )  # fmt: skip
 
 
 def _write_truth(

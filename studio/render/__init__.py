@@ -6,12 +6,12 @@ Public API::
     render_visual_layer(...) -> VisualLayer        # picture only (variants restyle this)
     composite_text_layers(visual, brand=..., copy=...) -> Creative
     design_background(brand, size, seed, style) -> PIL.Image
-    BrandKit, default_brand_kit(), available_layouts(), image_formats()
+    BrandKit, demo_brand_kit(), available_layouts(), image_formats()
 """
 
 from studio.render.background import STYLES as BACKGROUND_STYLES
 from studio.render.background import design_background
-from studio.render.brand import BrandKit, default_brand_kit
+from studio.render.brand import BrandKit, demo_brand_kit
 from studio.render.compositor import (
     Creative,
     VisualLayer,
@@ -37,7 +37,7 @@ __all__ = [
     "composite_text_layers",
     "contact_sheet",
     "cut_out",
-    "default_brand_kit",
+    "demo_brand_kit",
     "design_background",
     "encode_within_limit",
     "get_image_format",

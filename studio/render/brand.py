@@ -18,6 +18,8 @@ from studio.render.fonts import DEFAULT_FAMILY, font_file, load_font
 
 PALETTE_KEYS = ("primary", "secondary", "accent", "background", "text_dark", "text_light")
 DEFAULT_KIT_NAME = "Demo brand"
+#: the kit a shop without one of its own renders with (never saved by itself)
+NEUTRAL_KIT_NAME = "Neutral kit"
 
 
 @dataclass
@@ -106,8 +108,34 @@ def draw_wordmark(text: str, colour: RGB, accent: RGB, family: str = DEFAULT_FAM
     return image
 
 
-def default_brand_kit() -> BrandKit:
-    """The demo kit: a calm navy and sand palette with a coral accent, Inter type."""
+def neutral_brand_kit(shop_name: str) -> BrandKit:
+    """The kit of a shop that has not set its own: its name as a plain wordmark, a
+    neutral palette and no tone words, so nothing of another brand (the demo's logo, its
+    voice) can reach the shop's creatives."""
+    palette = {
+        "primary": "#2E3440",
+        "secondary": "#ECEFF4",
+        "accent": "#5E81AC",
+        "background": "#FAFAFA",
+        "text_dark": "#1F2328",
+        "text_light": "#FFFFFF",
+    }
+    return BrandKit(
+        name=NEUTRAL_KIT_NAME,
+        palette=palette,
+        fonts={"headline": DEFAULT_FAMILY, "body": DEFAULT_FAMILY},
+        logo=draw_wordmark(shop_name, parse_hex(palette["primary"]), parse_hex(palette["accent"])),
+        style={
+            "style_words": ["clean product photography", "soft even light"],
+            "mood": "clear, simple",
+            "negative_prompt": "text, watermark, logo, blurry, lowres, distorted",
+            "background_style": "studio",
+        },
+    )
+
+
+def demo_brand_kit() -> BrandKit:
+    """The demo shop's kit: a calm navy and sand palette with a coral accent, Inter type."""
     palette = {
         "primary": "#1F3A5F",
         "secondary": "#F2E8DC",

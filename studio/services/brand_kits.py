@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import io
+import re
 
 from studio.core.errors import NotFound
-from studio.render.brand import BrandKit, default_brand_kit
+from studio.render.brand import BrandKit, neutral_brand_kit
 from studio.storage.campaigns import brand_kit_row
 from studio.storage.workspace import Workspace, utcnow
+
+
+def shop_name(ws: Workspace) -> str:
+    """The shop's name as a wordmark shows it: the workspace folder's name in words."""
+    words = re.split(r"[-_\s]+", ws.path.resolve().name)
+    return " ".join(w if w.isupper() else w.capitalize() for w in words if w) or "Our shop"
+
+
+def uses_neutral_kit(ws: Workspace) -> bool:
+    """Whether the shop has no brand kit of its own, so creatives use the neutral one."""
+    return brand_kit_row(ws) is None
+
+
+NEUTRAL_KIT_NOTE = (
+    "This shop has no brand kit yet, so creatives use a neutral kit with its name as the "
+    "logo and no tone words. Set the shop's logo, colours, fonts and tone words on the "
+    "Brand kit screen."
+)
 
 
 def load_brand_kit(
     ws: Workspace, name: str | None = None, *, kit_id: int | None = None
 ) -> BrandKit:
-    """A kit by name or id; with neither, the workspace's first kit, else the default kit."""
+    """A kit by name or id; with neither, the workspace's first kit, else a neutral kit
+    from the shop's name (never another brand's)."""
     row = brand_kit_row(ws, kit_id=kit_id, name=name)
     if row is None:
         if name is None and kit_id is None:
-            return default_brand_kit()
+            return neutral_brand_kit(shop_name(ws))
         known = list_brand_kits(ws)
         raise NotFound(
             f"No brand kit named '{name if name is not None else kit_id}' in {ws.path}.",

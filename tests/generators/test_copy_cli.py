@@ -15,7 +15,7 @@ from copy_fixtures import (  # noqa: F401 (fixtures)
 )
 
 from studio.cli import main
-from studio.render.brand import default_brand_kit
+from studio.render.brand import demo_brand_kit
 from studio.services.brand_kits import save_brand_kit
 from studio.storage.workspace import Workspace, utcnow
 
@@ -46,7 +46,7 @@ def shop(workspace: Workspace) -> Workspace:
             {"kind": "rule", "name": "Weekend adventurers", "description": "Hikers",
              "created_at": now, "updated_at": now}
         )  # fmt: skip
-    kit = replace(default_brand_kit(), logo=None)
+    kit = replace(demo_brand_kit(), logo=None)
     save_brand_kit(workspace, replace(kit, name="Outdoor", banned_words=["cheap"],
                                       disclaimer="Terms apply."))  # fmt: skip
     save_brand_kit(workspace, replace(kit, name="Strict", banned_words=["trail"], disclaimer=""))

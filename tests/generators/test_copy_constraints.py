@@ -23,7 +23,7 @@ from generators.copy.request import (
     facts_from_product_row,
     voice_of,
 )
-from studio.render.brand import default_brand_kit
+from studio.render.brand import demo_brand_kit
 
 PRODUCT = ProductFacts(
     name="Trail Runner GTX",
@@ -145,7 +145,7 @@ def test_rows_from_the_workspace() -> None:
         {"sku": "TR-1", "name": "Trail Runner", "price": 99.5, "attributes": '{"colour": "red"}'}
     )
     assert facts.attributes == {"colour": "red"} and facts.price_text() == "99.50"
-    kit = replace(default_brand_kit(), banned_words=["cheap"], disclaimer="T&Cs apply.")
+    kit = replace(demo_brand_kit(), banned_words=["cheap"], disclaimer="T&Cs apply.")
     brand = voice_of(kit)
     assert brand.banned_words == ("cheap",) and brand.disclaimer == "T&Cs apply."
     assert brand.tone_words == tuple(kit.tone_words) and brand.sms_opt_out == ""

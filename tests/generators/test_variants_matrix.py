@@ -14,7 +14,7 @@ from skimage.metrics import structural_similarity
 from generators.base import CancelToken
 from studio.core.errors import Cancelled, InputError
 from studio.core.records import NewAsset
-from studio.render.brand import default_brand_kit
+from studio.render.brand import demo_brand_kit
 from studio.render.compositor import compose_creative
 from studio.services.brand_kits import save_brand_kit
 from studio.services.generation.variants import make_variants
@@ -59,7 +59,7 @@ def build_creative(ws: Workspace) -> int:
     """A campaign with one target, its copy, visual and a composed creative (as generation
     records them: docs/architecture.md)."""
     now = utcnow()
-    kit_id = save_brand_kit(ws, default_brand_kit())
+    kit_id = save_brand_kit(ws, demo_brand_kit())
     photo_sha = ws.store_image(_product_photo()).sha256
     scene = _scene()
     scene_sha = ws.store_image(scene).sha256
@@ -107,7 +107,7 @@ def build_creative(ws: Workspace) -> int:
     copy = {"headline": HEADLINES[0], "subline": DESCRIPTIONS[0], "cta": "Shop now"}
     creative = compose_creative(
         image_format=FORMAT,
-        brand=default_brand_kit(),
+        brand=demo_brand_kit(),
         copy=copy,
         product_image=_product_photo(),
         background=scene,
@@ -173,7 +173,7 @@ def test_variants_are_assets_linked_to_their_creative(workspace: Workspace, crea
     assert headline_variant["copy"]["headline"] == HEADLINES[1]
     assert headline_variant["copy"]["subline"] == DESCRIPTIONS[0]  # one idea: the headline
     colour_variant = json.loads(by_axis["colourway"]["content"])
-    assert colour_variant["palette"]["primary"] == default_brand_kit().palette["accent"]
+    assert colour_variant["palette"]["primary"] == demo_brand_kit().palette["accent"]
     assert json.loads(by_axis["layout"]["content"])["layout"]["name"] == "mirrored"
 
 

@@ -20,7 +20,7 @@ from generators.registry import add_local_model, model_cache
 from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
 from studio.core.errors import Cancelled, InputError, ModelError, UnknownModelError, UnsafeModelFile
 from studio.data.packshots import draw_packshot
-from studio.render import default_brand_kit
+from studio.render import demo_brand_kit
 
 SIZE = (32, 32)
 
@@ -61,7 +61,7 @@ def _request(photo, model_id: str | None, **changes) -> VisualRequest:
         "product_image": photo,
         "product": ProductFacts("Morning Mug", "Homeware", "A stoneware mug."),
         "segment": SegmentFacts("Weekend bakers"),
-        "brand": default_brand_kit(),
+        "brand": demo_brand_kit(),
         "model_id": model_id,
         "size": SIZE,
         "steps": 2,

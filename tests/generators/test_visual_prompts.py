@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from generators.visual.prompts import ProductFacts, SegmentFacts, build_prompt, colour_name
-from studio.render import default_brand_kit
+from studio.render import demo_brand_kit
 
 
 def test_prompt_comes_from_product_segment_and_brand() -> None:
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     prompt, negative = build_prompt(
         ProductFacts("Trail Bottle", "Outdoor", "Keeps water cold."),
         brand,

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 
 from studio.core.errors import InputError, NotFound
-from studio.render import BrandKit, contact_sheet, default_brand_kit, design_background
+from studio.render import BrandKit, contact_sheet, demo_brand_kit, design_background
 from studio.render.background import STYLES
 from studio.services.brand_kits import list_brand_kits, load_brand_kit, save_brand_kit
 
 
 def test_brand_kit_round_trips_through_the_workspace(workspace) -> None:
-    kit = default_brand_kit()
+    kit = demo_brand_kit()
     kit.name = "Fernhill"
     kit.banned_words = ["cheap"]
     row_id = save_brand_kit(workspace, kit)
@@ -25,24 +25,24 @@ def test_brand_kit_round_trips_through_the_workspace(workspace) -> None:
 
 
 def test_empty_workspace_gives_the_default_kit_and_unknown_names_are_refused(workspace) -> None:
-    assert load_brand_kit(workspace).name == default_brand_kit().name
+    assert load_brand_kit(workspace).name == demo_brand_kit().name
     with pytest.raises(NotFound, match="No brand kit named 'Acme'"):
         load_brand_kit(workspace, "Acme")
 
 
 def test_bad_colours_and_fonts_are_refused() -> None:
-    palette = dict(default_brand_kit().palette, accent="orange-ish")
+    palette = dict(demo_brand_kit().palette, accent="orange-ish")
     with pytest.raises(InputError, match="accent"):
         BrandKit(name="x", palette=palette)
     with pytest.raises(InputError, match="Comic"):
-        BrandKit(name="x", palette=default_brand_kit().palette, fonts={"headline": "Comic"})
+        BrandKit(name="x", palette=demo_brand_kit().palette, fonts={"headline": "Comic"})
     with pytest.raises(InputError, match="text_light"):
         BrandKit(name="x", palette={"primary": "#000000"})
 
 
 @pytest.mark.parametrize("style", STYLES)
 def test_designed_backgrounds_are_exact_and_deterministic(style: str) -> None:
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     first = design_background(brand, (300, 250), seed=4, style=style)
     assert first.size == (300, 250) and first.mode == "RGB"
     assert first.tobytes() == design_background(brand, (300, 250), 4, style).tobytes()
@@ -53,7 +53,7 @@ def test_designed_backgrounds_are_exact_and_deterministic(style: str) -> None:
 
 def test_unknown_background_style_is_refused() -> None:
     with pytest.raises(InputError, match="gradient"):
-        design_background(default_brand_kit(), (10, 10), style="marble")
+        design_background(demo_brand_kit(), (10, 10), style="marble")
 
 
 def test_contact_sheet_shows_every_creative(packshot, copy) -> None:
@@ -61,7 +61,7 @@ def test_contact_sheet_shows_every_creative(packshot, copy) -> None:
 
     creatives = [
         compose_creative(
-            image_format=fid, brand=default_brand_kit(), copy=copy, product_image=packshot
+            image_format=fid, brand=demo_brand_kit(), copy=copy, product_image=packshot
         )
         for fid in ("iab_300x250", "iab_728x90", "social_1080x1920")
     ]

@@ -14,7 +14,7 @@ from studio.render import (
     available_layouts,
     compose_creative,
     composite_text_layers,
-    default_brand_kit,
+    demo_brand_kit,
     image_formats,
     render_visual_layer,
 )
@@ -69,7 +69,7 @@ CASES = [(f, "default") for f in FORMATS] + [
 def test_every_format_and_layout(format_id: str, layout: str, packshot, copy) -> None:
     creative = compose_creative(
         image_format=format_id,
-        brand=default_brand_kit(),
+        brand=demo_brand_kit(),
         copy=copy,
         product_image=packshot,
         seed=3,
@@ -86,7 +86,7 @@ def test_busy_background_gets_a_scrim_and_stays_readable(packshot, copy) -> None
     for format_id in ("iab_300x250", "social_1080x1080", "iab_728x90"):
         creative = compose_creative(
             image_format=format_id,
-            brand=default_brand_kit(),
+            brand=demo_brand_kit(),
             copy=copy,
             product_image=packshot,
             background=noise,
@@ -101,7 +101,7 @@ def test_file_size_limit_is_met_by_lowering_jpeg_quality(packshot, copy) -> None
     noise = Image.fromarray(rng.integers(0, 256, (1000, 1000, 3), dtype=np.uint8), "RGB")
     creative = compose_creative(
         image_format="iab_970x250",
-        brand=default_brand_kit(),
+        brand=demo_brand_kit(),
         copy=copy,
         product_image=packshot,
         background=noise,
@@ -114,7 +114,7 @@ def test_fixed_seed_is_deterministic_and_seeds_differ(packshot, copy) -> None:
     def make(seed: int) -> bytes:
         return compose_creative(
             image_format="social_1200x628",
-            brand=default_brand_kit(),
+            brand=demo_brand_kit(),
             copy=copy,
             product_image=packshot,
             seed=seed,
@@ -125,7 +125,7 @@ def test_fixed_seed_is_deterministic_and_seeds_differ(packshot, copy) -> None:
 
 
 def test_layers_compose_like_the_one_call(packshot, copy) -> None:
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     whole = compose_creative(
         image_format="iab_300x600", brand=brand, copy=copy, product_image=packshot, seed=2
     )
@@ -141,7 +141,7 @@ def test_layers_compose_like_the_one_call(packshot, copy) -> None:
 
 
 def test_text_wraps_at_words_and_too_long_copy_is_refused(packshot) -> None:
-    brand = default_brand_kit()
+    brand = demo_brand_kit()
     long_copy = {"headline": "Fresh coffee for slow mornings and busy afternoons alike"}
     creative = compose_creative(
         image_format="iab_160x600", brand=brand, copy=long_copy, product_image=packshot
@@ -161,14 +161,14 @@ def test_text_wraps_at_words_and_too_long_copy_is_refused(packshot) -> None:
 
 def test_small_banner_leaves_out_what_cannot_fit_and_says_so(packshot, copy) -> None:
     creative = compose_creative(
-        image_format="iab_320x50", brand=default_brand_kit(), copy=copy, product_image=packshot
+        image_format="iab_320x50", brand=demo_brand_kit(), copy=copy, product_image=packshot
     )
     assert "subline" in creative.layout["dropped"]
     assert [layer["role"] for layer in creative.layout["text"]] == ["headline", "cta"]
 
 
 def test_mid_tone_accent_is_darkened_for_a_readable_button(packshot, copy) -> None:
-    brand = default_brand_kit().with_palette(accent="#777777")
+    brand = demo_brand_kit().with_palette(accent="#777777")
     creative = compose_creative(
         image_format="iab_300x250", brand=brand, copy=copy, product_image=packshot
     )
@@ -182,7 +182,7 @@ def test_unknown_layout_is_refused(packshot, copy) -> None:
     with pytest.raises(InputError, match="default"):
         compose_creative(
             image_format="iab_300x250",
-            brand=default_brand_kit(),
+            brand=demo_brand_kit(),
             copy=copy,
             product_image=packshot,
             layout="diagonal",
@@ -205,7 +205,7 @@ def test_a_photo_that_cannot_be_cut_out_is_placed_whole(copy) -> None:
     rng = np.random.default_rng(3)
     busy = Image.fromarray(rng.integers(0, 256, (300, 200, 3), dtype=np.uint8), "RGB")
     creative = compose_creative(
-        image_format="social_1080x1080", brand=default_brand_kit(), copy=copy, product_image=busy
+        image_format="social_1080x1080", brand=demo_brand_kit(), copy=copy, product_image=busy
     )
     _check(creative)
     assert creative.layout["cutout"] == "none"

@@ -9,7 +9,7 @@ import pytest
 from studio.core.errors import InputError, NotFound, StudioError
 from studio.core.records import NewAsset
 from studio.jobs.queue import JobQueue
-from studio.render.brand import default_brand_kit
+from studio.render.brand import demo_brand_kit
 from studio.services import campaigns as c
 from studio.services import planning
 from studio.services.brand_kits import save_brand_kit
@@ -36,7 +36,7 @@ def ws(workspace: Workspace) -> Workspace:
                 "INSERT INTO products (id, sku, name, price) VALUES (?, ?, ?, 10)",
                 (product_id, f"SKU-{product_id}", f"Product {product_id}"),
             )
-    kit = replace(default_brand_kit(), name="Kit", banned_words=["cheap"], logo=None)
+    kit = replace(demo_brand_kit(), name="Kit", banned_words=["cheap"], logo=None)
     assert save_brand_kit(workspace, kit) == 1
     return workspace
 

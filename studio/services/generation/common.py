@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from generators.copy.request import facts_from_product_row
 from studio.core.errors import GenerationError, InputError, NotFound
 from studio.core.records import Asset, Campaign, Target
 from studio.services.brand_kits import load_brand_kit
@@ -67,14 +68,24 @@ def superseded(ws: Workspace, payload: dict[str, Any]) -> Asset | None:
     return store.get_asset(ws, int(asset_id)) if asset_id is not None else None
 
 
-def photo_sha(subject: Subject) -> str:
-    sha = subject.product.get("image_sha256")
-    if not sha:
-        raise InputError(
-            f"Product {subject.product['sku']} has no photo, so no visual or creative can show it.",
-            hint="import a photo for it (products CSV 'image' column or a photo folder)",
-        )
-    return sha
+def product_picture(ws: Workspace, product: dict[str, Any], brand: BrandKit) -> Image.Image:
+    """What a creative shows of the product: its photo, or for a product without one a
+    typographic card with its name and price in the brand's style."""
+    from studio.render.product import open_product_photo
+    from studio.render.product_card import price_label, product_card
+
+    sha = product.get("image_sha256")
+    if sha:
+        return open_product_photo(ws.blob_path(sha))
+    name = facts_from_product_row(product).name  # the name customers see
+    return product_card(name, price_label(product.get("price"), product.get("currency")), brand)
+
+
+def picture_source(product: dict[str, Any]) -> str:
+    """How a creative shows its product, for provenance: ``photo`` or ``text card``."""
+    from studio.render.product_card import CARD_METHOD
+
+    return "photo" if product.get("image_sha256") else CARD_METHOD
 
 
 # --- the texts a creative shows --------------------------------------------------------
@@ -126,15 +137,12 @@ class RenderInputs:
 
 
 def render_inputs(ws: Workspace, subject: Subject, copy: Asset, visual: Asset) -> RenderInputs:
-    from studio.render.product import open_product_photo
-
-    product_image = open_product_photo(ws.blob_path(photo_sha(subject)))
+    brand = campaign_brand_kit(ws, subject.campaign)
+    product_image = product_picture(ws, subject.product, brand)
     background = None
     if not visual.content.get("designed"):
         background = open_image(ws, visual).convert("RGB")
-    return RenderInputs(
-        campaign_brand_kit(ws, subject.campaign), product_image, copy, visual, background
-    )
+    return RenderInputs(brand, product_image, copy, visual, background)
 
 
 def visual_layer(

@@ -26,7 +26,12 @@ from generators.variants.matrix import (
 from studio.core.errors import GenerationError, InputError, NotFound
 from studio.core.records import Asset, NewAsset
 from studio.jobs.worker import JobContext, JobOutcome
-from studio.services.generation.common import campaign_brand_kit, creative_copy, load_subject
+from studio.services.generation.common import (
+    campaign_brand_kit,
+    creative_copy,
+    load_subject,
+    product_picture,
+)
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -67,13 +72,14 @@ def variant_source(ws: Workspace, asset: Asset) -> VariantSource:
             box = visual.content.get("focus_box")
             focus_box = tuple(box) if box else None
     subject = load_subject(ws, asset.target_id)
-    product_image = _image(ws, _photo(subject.product, asset), f"the product photo of {asset.id}")
+    brand = campaign_brand_kit(ws, subject.campaign)
+    product_image = product_picture(ws, subject.product, brand)
     if product_image.mode not in ("RGBA", "LA", "PA"):
         product_image = product_image.convert("RGB")
     return VariantSource(
         parent_ref=asset.variant_id or f"a{asset.id}",
         image_format=image_format,
-        brand=campaign_brand_kit(ws, subject.campaign),
+        brand=brand,
         product_image=product_image,
         background=background,
         background_style=background_style,
@@ -86,13 +92,6 @@ def variant_source(ws: Workspace, asset: Asset) -> VariantSource:
         angle_copies=angle_copies(ws, content.get("copy_asset_id")),
         seed=int(asset.seed or 0),
     )
-
-
-def _photo(product: dict[str, Any], asset: Asset) -> str:
-    sha = product.get("image_sha256")
-    if not sha:
-        raise InputError(f"The product of creative {asset.id} has no photo.")
-    return str(sha)
 
 
 def _image(ws: Workspace, sha256: str, what: str) -> Any:

@@ -14,7 +14,8 @@ from studio.jobs.worker import JobContext, JobOutcome
 from studio.services.generation.common import (
     campaign_brand_kit,
     load_subject,
-    photo_sha,
+    picture_source,
+    product_picture,
     stable_seed,
     superseded,
 )
@@ -23,8 +24,8 @@ from studio.storage.workspace import Workspace
 
 
 def run_visual(ctx: JobContext) -> JobOutcome:
+    from generators.copy.request import facts_from_product_row
     from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
-    from studio.render.product import open_product_photo
 
     ws, payload = ctx.ws, ctx.job.payload
     subject = load_subject(ws, ctx.job.target_id)
@@ -35,14 +36,15 @@ def run_visual(ctx: JobContext) -> JobOutcome:
             "seed", stable_seed("visual", campaign.id, target.segment_id, target.product_id)
         )
     )
+    brand = campaign_brand_kit(ws, campaign)
     request = VisualRequest(
-        product_image=open_product_photo(ws.blob_path(photo_sha(subject))),
+        product_image=product_picture(ws, subject.product, brand),
         product=ProductFacts(
-            name=subject.product["name"],
+            name=facts_from_product_row(subject.product).name,
             category=subject.product.get("category") or "",
             description=subject.product.get("description") or "",
         ),
-        brand=campaign_brand_kit(ws, campaign),
+        brand=brand,
         segment=SegmentFacts(subject.segment["name"], subject.segment.get("description") or ""),
         model_id=payload.get("model_id"),
         seed=seed,
@@ -56,6 +58,7 @@ def run_visual(ctx: JobContext) -> JobOutcome:
         "product_box": list(result.product_box),
         "segment_id": target.segment_id,
         "product_id": target.product_id,
+        "product_picture": picture_source(subject.product),
     }
     if diffusion:
         content["focus_box"] = list(result.product_box)

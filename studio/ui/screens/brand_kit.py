@@ -30,9 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.render.brand import PALETTE_KEYS, BrandKit, default_brand_kit
+from studio.render.brand import NEUTRAL_KIT_NAME, PALETTE_KEYS, BrandKit, neutral_brand_kit
 from studio.render.fonts import font_families
-from studio.services.brand_kits import list_brand_kits, load_brand_kit, save_brand_kit
+from studio.services.brand_kits import (
+    NEUTRAL_KIT_NOTE,
+    list_brand_kits,
+    load_brand_kit,
+    save_brand_kit,
+    shop_name,
+    uses_neutral_kit,
+)
 from studio.ui.errors import guarded, report_error
 from studio.ui.jobs_bridge import pil_to_qimage
 from studio.ui.screens.base import Screen
@@ -94,8 +101,15 @@ class BrandKitScreen(Screen):
         self.kit_choice = QComboBox()
         self.kit_choice.setAccessibleName("Brand kit")
         self.kit_choice.setMinimumWidth(220)
-        self.new_kit_button = button("New kit…", "Start a new brand kit from the demo kit")
+        self.new_kit_button = button("New kit…", "Start a new brand kit from a neutral one")
         self.layout_.addLayout(row(self.kit_choice, self.new_kit_button, None, stretch_at=2))
+        # a shop without a kit of its own renders with a neutral one until it sets its own
+        self.neutral_note = QLabel(NEUTRAL_KIT_NOTE + " Your first change saves it as the "
+                                   "shop's own kit.")  # fmt: skip
+        self.neutral_note.setWordWrap(True)
+        self.neutral_note.setAccessibleName("No brand kit yet")
+        self.neutral_note.hide()
+        self.layout_.addWidget(self.neutral_note)
 
         form_host = QWidget()
         form_layout = QVBoxLayout(form_host)
@@ -204,17 +218,22 @@ class BrandKitScreen(Screen):
         with guarded("Loading the brand kit", self):
             names = list_brand_kits(workspace)
             current = self.kit.name if self.kit and self.kit.name in names else None
-            if not names:  # a workspace starts with the demo kit, saved so campaigns use it
-                kit = default_brand_kit()
-                save_brand_kit(workspace, kit)
-                names = [kit.name]
+            self.neutral_note.setVisible(not names)
             self.kit_choice.clear()
+            if not names:  # shown, not saved: the user's first change makes it their kit
+                self.kit_choice.addItem(NEUTRAL_KIT_NAME)
+                self.kit = load_brand_kit(workspace)
+                self.session.undo_stack.clear()
+                self._show_kit()
+                self.schedule_preview()
+                return
             self.kit_choice.addItems(names)
             self.load_kit(current or names[0])
 
     def load_kit(self, name: str) -> None:
         workspace = self.session.require_workspace()
-        self.kit = load_brand_kit(workspace, name)
+        neutral = name == NEUTRAL_KIT_NAME and uses_neutral_kit(workspace)
+        self.kit = load_brand_kit(workspace) if neutral else load_brand_kit(workspace, name)
         self.kit_choice.setCurrentText(name)
         self.session.undo_stack.clear()  # edits of another kit are not undone here
         self._show_kit()
@@ -285,9 +304,18 @@ class BrandKitScreen(Screen):
             setattr(kit, field, value)
         with guarded("Saving the brand kit", self):
             kit.__post_init__()  # the kit's own checks: colours and fonts
-            save_brand_kit(self.session.require_workspace(), kit)
+            workspace = self.session.require_workspace()
+            first = kit.name == NEUTRAL_KIT_NAME and uses_neutral_kit(workspace)
+            if first:  # the neutral kit becomes the shop's own, under the shop's name
+                kit.name = shop_name(workspace)
+            save_brand_kit(workspace, kit)
             self.kit = kit
             self.session.data_changed.emit("brand")
+            if first:
+                self.neutral_note.hide()
+                self.kit_choice.clear()
+                self.kit_choice.addItems(list_brand_kits(workspace))
+                self.kit_choice.setCurrentText(kit.name)
         self._show_kit()
         self.schedule_preview()
 
@@ -326,7 +354,7 @@ class BrandKitScreen(Screen):
     def create_kit(self, name: str) -> None:
         with guarded("Creating the brand kit", self):
             workspace = self.session.require_workspace()
-            kit = default_brand_kit()
+            kit = neutral_brand_kit(shop_name(workspace))
             kit.name = name
             save_brand_kit(workspace, kit)
             self.session.data_changed.emit("brand")
