@@ -127,6 +127,9 @@ def render_command(
         brand = load_brand_kit(ws, brand_name)
         photo = product_picture(ws, product, brand)
         copy, copy_source = _copy_for(ws, product, seg)
+        if not product["image_sha256"] and not as_json:
+            click.echo(f"Note: {sku} has no photo, so its creatives show it as a text card "
+                       "(name and price in the brand's style).", err=True)  # fmt: skip
         note_neutral_kit(ws, as_json or brand_name is not None)
     copy.update(
         {k: v for k, v in (("headline", headline), ("subline", subline), ("cta", cta)) if v}

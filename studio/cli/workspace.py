@@ -211,6 +211,34 @@ def register(cli: click.Group) -> None:
             raise
         emit(report.as_dict(), as_json, _print_import)
 
+    @cli.command("product-name")
+    @workspace_argument
+    @click.argument("sku")
+    @click.argument("name", required=False)
+    @click.option("--reset", is_flag=True, help="Show the stored name again (title-cased).")
+    @json_option
+    def product_name_command(
+        workspace: Path, sku: str, name: str | None, reset: bool, as_json: bool
+    ) -> None:
+        """Show or set the name customers see for product SKU in copy and creatives.
+
+        Names stored in capitals are shown in title case ("White Hanging Heart T-Light
+        Holder"); give NAME to choose another, --reset to go back.
+        """
+        from generators.copy.request import facts_from_product_row
+        from studio.storage.catalog import product_by_sku, set_display_name
+
+        if name is not None and reset:
+            raise click.UsageError("Give a NAME or --reset, not both.")
+        with opened(workspace) as ws:
+            if name is not None or reset:
+                set_display_name(ws, sku, None if reset else name)
+            product = product_by_sku(ws, sku)
+        result = {"sku": sku, "stored": product["name"],
+                  "shown": facts_from_product_row(product).name}  # fmt: skip
+        emit(result, as_json, lambda r: click.echo(f"{r['sku']}: shown as '{r['shown']}' "
+                                                   f"(stored as '{r['stored']}')"))  # fmt: skip
+
     @cli.command("info")
     @workspace_argument
     @click.option(

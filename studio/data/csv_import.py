@@ -39,7 +39,7 @@ from typing import Any
 from studio.core.errors import ImportProblem, InputError
 from studio.core.names import display_name
 from studio.data.categories import derive_categories
-from studio.data.images import ImageFolder, ImageProblem, PhotoStore
+from studio.data.images import VECTOR_NOTE, ImageFolder, ImageProblem, PhotoStore
 from studio.data.import_rows import file_conventions, row_parser
 from studio.data.import_schema import (
     CUSTOMERS,
@@ -127,6 +127,7 @@ class _ProblemLog:
 
     def __init__(self, report: ImportReport, path: Path | None) -> None:
         self.report = report
+        self.warnings = report.warnings
         self.path = path
         self._partial: Path | None = None
         self._handle = None
@@ -487,8 +488,9 @@ def _stage_file(
     with open_table(path) as stream:
         mapping = map_columns(kind, stream.header, path.name)
     conventions = file_conventions(path, kind, mapping, date_order)
+    cleaned: list[str] = []
     parse_row = row_parser(
-        kind, mapping, stream.header, conventions, path, folder, photos, skip_bad_rows
+        kind, mapping, stream.header, conventions, path, folder, photos, skip_bad_rows, cleaned
     )
     columns = STAGE_COLUMNS[kind.name]
     insert = (
@@ -513,6 +515,13 @@ def _stage_file(
         if batch:
             conn.executemany(insert, batch)
     progress(1.0, "Read")
+    if cleaned:
+        examples = ", ".join(repr(c) for c in dict.fromkeys(cleaned[:50]))
+        log.warnings.append(
+            f"{path.name}: {len(cleaned):,} ids were cleaned of invisible characters (a stray "
+            f"byte-order mark, zero-width or non-breaking spaces) or a spreadsheet's '.0' "
+            f"ending, e.g. {examples[:200]}"
+        )
     return _StagedFile(kind, path, mapping, report)
 
 
@@ -565,6 +574,11 @@ def _photo_warnings(folder: ImageFolder, matching: bool) -> list[str]:
         warnings.append(
             f"{len(unused)} image file(s) in {folder.root} match no product: "
             + _first_few([p.name for p in unused])
+        )
+    if folder.vector:
+        warnings.append(
+            f"{len(folder.vector)} file(s) in {folder.root} are {VECTOR_NOTE}: "
+            + _first_few([p.name for p in folder.vector])
         )
     if folder.leading_out:
         warnings.append(

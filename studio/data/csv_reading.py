@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ DELIMITERS = (",", ";", "\t", "|")
 MAX_COLUMNS = 1_000
 MAX_FIELD_CHARS = 131_072  # the csv module's own limit, named so messages can say it
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+_AFTER_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
 def normalise_header(name: str) -> str:
@@ -70,6 +74,8 @@ class Record:
     line: int  # the line the record starts on (1 = the header)
     values: list[str]
     nul_column: int | None = None  # the first value holding a NUL byte, if any
+    #: columns whose cell is a formula Excel never calculated (workbooks only)
+    formula_columns: tuple[int, ...] = ()
 
 
 def _reason(error: csv.Error) -> str:
@@ -107,7 +113,7 @@ class CsvStream:
             first_text = self._decode(first.removeprefix(codecs.BOM_UTF8))
             if not first_text.strip():
                 raise InputError(f"{self.name} is empty: it needs a header line.")
-            self.delimiter = sniff_delimiter(first_text)
+            self.delimiter = sniff_delimiter(_AFTER_LONE_CR.split(first_text)[0])
             # strict: a stray or unclosed quote is an error, not a silently merged row
             self._reader = csv.reader(
                 self._lines(first_text), delimiter=self.delimiter, strict=True
@@ -148,9 +154,13 @@ class CsvStream:
             ) from None
 
     def _lines(self, first: str) -> Iterator[str]:
-        yield first
-        for raw in self._handle:
-            yield self._decode(raw)
+        # a lone carriage return ends a line too (old Mac exports, files edited on
+        # several systems); splitting after it keeps every character, also in quotes
+        for text in itertools.chain([first], map(self._decode, self._handle)):
+            if "\r" in text.rstrip("\r\n"):
+                yield from filter(None, _AFTER_LONE_CR.split(text))
+            else:
+                yield text
 
     def __iter__(self) -> Iterator[Record]:
         reader = self._reader

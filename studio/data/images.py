@@ -17,15 +17,20 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.render.product import MAX_PHOTO_PIXELS
 from studio.storage.assets import StoredFile
 from studio.storage.workspace import Workspace
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+#: drawings, not photos: named in the import's notes instead of being skipped silently
+VECTOR_SUFFIXES = (".svg", ".svgz", ".eps", ".ai")
+VECTOR_NOTE = (
+    "a vector drawing, which the studio does not read (export it as PNG or JPEG, at least "
+    "1000 pixels wide)"
+)
 #: formats kept byte for byte; any other readable format is stored as PNG
 _STORED_AS_IS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-#: larger than any product photo a camera takes (100 MP medium format); decoding one
-#: this size takes about 300 MB
-MAX_MEGAPIXELS = 100
+MAX_MEGAPIXELS = MAX_PHOTO_PIXELS // 1_000_000
 
 
 class ImageProblem(ValueError):
@@ -41,6 +46,7 @@ class ImageFolder:
     used: set[Path] = field(default_factory=set)
     unmatched: list[str] = field(default_factory=list)  # SKUs without a photo
     leading_out: list[Path] = field(default_factory=list)  # links to files elsewhere
+    vector: list[Path] = field(default_factory=list)  # SVG and other drawings: not read
 
     @classmethod
     def scan(cls, root: Path | None) -> ImageFolder:
@@ -49,7 +55,9 @@ class ImageFolder:
             return folder
         inside = root.resolve()
         for path in sorted(root.rglob("*")):
-            if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            if path.suffix.lower() in VECTOR_SUFFIXES and path.is_file():
+                folder.vector.append(path)
+            elif path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
                 if path.resolve().is_relative_to(inside):
                     folder.by_stem.setdefault(path.stem.lower(), path)
                 else:
@@ -60,6 +68,8 @@ class ImageFolder:
         """The photo for a product, ``None`` when nothing names or matches one."""
         if image_value:
             named = Path(image_value)
+            if named.suffix.lower() in VECTOR_SUFFIXES:
+                raise ImageProblem(f"image file '{image_value}' is {VECTOR_NOTE}")
             bases = [self.root, csv_folder] if self.root else [csv_folder]
             candidates = [named] if named.is_absolute() else [b / named for b in bases if b]
             for candidate in candidates:

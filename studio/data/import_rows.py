@@ -21,12 +21,17 @@ from studio.data.tables import open_table
 from studio.data.values import (
     Conventions,
     ValueProblem,
+    clean_identifier,
     parse_date,
     parse_discount,
     parse_money,
     parse_quantity,
 )
 
+UNCALCULATED = (
+    "holds a formula Excel never calculated (no value was saved with it): open the "
+    "workbook in Excel and save it, then import again"
+)
 PRESCAN_ROWS = 1_000  # rows read at least to decide a file's date and number conventions
 
 
@@ -82,8 +87,21 @@ def _attributes_json(pairs: tuple[tuple[str, str], ...]) -> str:
     return json.dumps(dict(pairs), ensure_ascii=False) if pairs else "{}"
 
 
-def _converter(f: Field, conventions: Conventions) -> Callable[[str], Any]:
+#: fields that are keys: cleaned of invisible characters and spreadsheet ".0" endings
+ID_FIELDS = frozenset({"external_id", "sku", "customer", "order_ref"})
+
+
+def _converter(f: Field, conventions: Conventions, cleaned: list[str]) -> Callable[[str], Any]:
     date_order, decimal = conventions.date_order, conventions.decimal
+    if f.name in ID_FIELDS:
+
+        def identifier(raw: str) -> str:
+            clean = clean_identifier(raw)
+            if clean != raw:
+                cleaned.append(raw)
+            return clean
+
+        return identifier
     if f.kind == "date":
         return lambda raw: parse_date(raw, date_order)
     if f.kind == "quantity":
@@ -120,8 +138,11 @@ def row_parser(
     folder: ImageFolder,
     photos: PhotoStore,
     skip_bad_rows: bool,
+    cleaned: list[str] | None = None,
 ) -> Callable[[Record], tuple[tuple[Any, ...] | None, list[ImportProblem]]]:
-    """A function that turns one record into a staging row and its problems."""
+    """A function that turns one record into a staging row and its problems; ids that
+    had to be cleaned (a stray byte-order mark, ``17850.0``) are added to ``cleaned``."""
+    cleaned = cleaned if cleaned is not None else []
     file = path.name
     width = len(header)
     columns = STAGE_COLUMNS[kind.name]
@@ -131,7 +152,13 @@ def row_parser(
         slots.setdefault(name, len(slots))
     by_name = {f.name: f for f in kind.fields}
     plan = [
-        (index, header[index], by_name[name], _converter(by_name[name], conventions), slots[name])
+        (
+            index,
+            header[index],
+            by_name[name],
+            _converter(by_name[name], conventions, cleaned),
+            slots[name],
+        )
         for name, index in mapping.items()
     ]
     extras = [
@@ -156,7 +183,9 @@ def row_parser(
         for index, column, f, convert, slot in plan:
             raw = values[index].strip()
             if not raw:
-                if f.required:
+                if index in record.formula_columns:
+                    problems.append(ImportProblem(file, line, column, UNCALCULATED))
+                elif f.required:
                     problems.append(ImportProblem(file, line, column, f"the {f.label} is empty"))
                 continue
             try:

@@ -26,7 +26,6 @@ what was derived, so the user sees it before the import writes (``--dry-run``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import suppress
@@ -44,6 +43,7 @@ from studio.data.tables import open_table
 from studio.data.values import (
     DATE_ORDERS,
     ValueProblem,
+    clean_identifier,
     parse_date,
     parse_discount,
     parse_money,
@@ -156,17 +156,6 @@ _SERVICE_NAME = re.compile(
     r"transaction|processing) fees?|cruk commission)$",
     re.IGNORECASE,
 )
-
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
-_FLOAT_ID = re.compile(r"^(\d+)\.0+$")
-
-
-def clean_identifier(value: str) -> str:
-    """An id as a person means it: no invisible characters or outer spaces, and a whole
-    number that a spreadsheet wrote as ``17850.0`` back to ``17850``."""
-    text = unicodedata.normalize("NFKC", value.translate(_INVISIBLE)).strip()
-    match = _FLOAT_ID.match(text)
-    return match.group(1) if match else text
 
 
 def detect_layout(header: list[str]) -> Layout | None:
@@ -343,16 +332,25 @@ class _Order:
     cancelled: bool = False
 
 
-def _mapping(header: list[str], file: str) -> tuple[Layout, dict[str, int]]:
+def kind_for(header: list[str]) -> FileKind:
+    """The order-lines fields with the aliases of the header's own layout (Shopify's
+    ``Name`` is its order id)."""
     layout = detect_layout(header)
-    if layout is None:
-        raise InputError(f"{file} is not an order-lines export this studio knows.")
+    if layout is None or not layout.extra_aliases:
+        return ORDER_LINES
     fields = tuple(
         replace(f, aliases=(*(a for a, name in layout.extra_aliases if name == f.name),
                             *f.aliases))
         for f in ORDER_LINES.fields
     )  # fmt: skip
-    mapping = map_columns(replace(ORDER_LINES, fields=fields), header, file)
+    return replace(ORDER_LINES, fields=fields)
+
+
+def _mapping(header: list[str], file: str) -> tuple[Layout, dict[str, int]]:
+    layout = detect_layout(header)
+    if layout is None:
+        raise InputError(f"{file} is not an order-lines export this studio knows.")
+    mapping = map_columns(kind_for(header), header, file)
     if "sku" not in mapping and "product_name" not in mapping:
         raise InputError(f"{file} names no product: no SKU or product name column.")
     if "customer" not in mapping and "email" not in mapping:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -181,3 +182,15 @@ def parse_discount(text: str, decimal: str | None) -> tuple[float | None, float 
     if amount < 0:
         raise ValueProblem(f"discount '{text}' is negative")
     return amount, None
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"), None)
+_FLOAT_ID = re.compile(r"^(\d+)\.0+$")
+
+
+def clean_identifier(value: str) -> str:
+    """An id as a person means it: no invisible characters or outer spaces, and a whole
+    number that a spreadsheet wrote as ``17850.0`` back to ``17850``."""
+    text = unicodedata.normalize("NFKC", value.translate(_INVISIBLE)).strip()
+    match = _FLOAT_ID.match(text)
+    return match.group(1) if match else text

@@ -203,7 +203,11 @@ def _read_manifest(path: Path, archive: zipfile.ZipFile) -> dict[str, Any]:
     if not isinstance(manifest, dict) or manifest.get("schema") != SCHEMA:
         raise _refuse(path, MANIFEST_NAME, "is not a Campaign Studio bundle manifest")
     version = manifest.get("schema_version")
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _refuse(
+            path, MANIFEST_NAME, f"has a schema_version that is not a version number ({version!r})"
+        )
+    if version > SCHEMA_VERSION:
         raise InputError(
             f"{path.name} was written by a newer Campaign Studio (bundle schema {version}).",
             hint="update Campaign Studio to read it",

@@ -28,6 +28,13 @@ LIGHT_BORDER = 170.0
 EDGE_LEVELS = 1.2
 
 
+#: larger than any product photo a camera takes (100 MP medium format); decoding one this
+#: size takes about 300 MB. Pillow's own bomb check is set to it, so a photo the import
+#: accepted never prints Pillow's warning later (larger files are refused at import).
+MAX_PHOTO_PIXELS = 100_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
+
+
 @dataclass(frozen=True)
 class Cutout:
     image: Image.Image  # RGBA, trimmed to the product

@@ -29,6 +29,25 @@ def product_by_sku(ws: Workspace, sku: str) -> dict[str, Any]:
     return rows[0]
 
 
+def set_display_name(ws: Workspace, sku: str, name: str | None) -> None:
+    """The name customers see for a product (None: back to the stored name, title-cased
+    when it is in capitals); the stored name, the shop's key, never changes."""
+    product_by_sku(ws, sku)
+    with ws.write() as db:
+        if name is None or not name.strip():
+            db.execute(
+                "UPDATE products SET attributes = json_remove(attributes, '$.display_name')"
+                " WHERE sku = ?",
+                (sku,),
+            )
+        else:
+            db.execute(
+                "UPDATE products SET attributes = json_set(attributes, '$.display_name', ?)"
+                " WHERE sku = ?",
+                (name.strip(), sku),
+            )
+
+
 def newest_segment_named(ws: Workspace, name: str) -> dict[str, Any]:
     rows = ws.query("SELECT * FROM segments WHERE name = ? ORDER BY id DESC LIMIT 1", (name,))
     if not rows:

@@ -27,10 +27,16 @@ from studio.core.errors import InputError
 from studio.storage.workspace import Workspace
 from studio.ui.errors import report_error
 from studio.ui.session import Session
-from studio.ui.viewmodels.import_preview import CsvPreview, read_preview, sort_dropped
+from studio.ui.viewmodels.import_preview import (
+    ORDER_LINES_ROLE,
+    CsvPreview,
+    read_preview,
+    sort_dropped,
+)
 from studio.ui.widgets import ProgressPanel
 
 ROLES = [("Customers", "customers"), ("Orders", "orders"), ("Products", "products"),
+         ("Order lines (customers, products and orders from one export)", ORDER_LINES_ROLE),
          ("Do not import", None)]  # fmt: skip
 
 
@@ -139,6 +145,8 @@ class ImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.report = None
         self.task = None
+        #: the order-lines file whose derived summary the user has seen (written next)
+        self.previewed: Path | None = None
 
     def chosen(self) -> dict[str, Path]:
         files: dict[str, Path] = {}
@@ -152,6 +160,11 @@ class ImportDialog(QDialog):
                     hint="import one of them now and the other after",
                 )
             files[role] = page.preview.path
+        if ORDER_LINES_ROLE in files and len(files) > 1:
+            raise InputError(
+                f"{files[ORDER_LINES_ROLE].name} holds customers, products and orders already.",
+                hint="import the other files after it, or mark them 'Do not import'",
+            )
         return files
 
     def start(self):
@@ -165,12 +178,22 @@ class ImportDialog(QDialog):
         skip = self.skip_bad_rows.isChecked()
         path = self.workspace_path
 
+        lines = files.get(ORDER_LINES_ROLE)
+        dry_run = lines is not None and self.previewed != lines
+
         def work(sink, cancel):
-            from studio.data.csv_import import import_files
+            from studio.data.csv_import import import_files, import_order_lines
 
             def progress(description: str, fraction: float | None = None) -> None:
                 cancel.raise_if_cancelled()  # rolls the import back
                 sink.update(description, fraction)
+
+            if lines is not None:  # first what would be derived, then (confirmed) the write
+                with Workspace.open(path) as ws:
+                    return import_order_lines(
+                        ws, lines, images=folders[0] if len(folders) == 1 else None,
+                        skip_bad_rows=skip, dry_run=dry_run, progress=progress,
+                    )  # fmt: skip
 
             with tempfile.TemporaryDirectory() as staging:
                 images = folders[0] if len(folders) == 1 and not loose else None
@@ -205,9 +228,20 @@ class ImportDialog(QDialog):
         self.problems.setVisible(bool(problems))
 
     def _done(self, report) -> None:
+        derived = report.derived.lines_of_text() if report.derived else []
+        if report.dry_run:
+            self.previewed = self.chosen().get(ORDER_LINES_ROLE)
+            self.summary.setText(
+                "<b>This is what the export holds.</b> Nothing is written yet; press Import "
+                "to write it.<br>" + "<br>".join(derived)
+            )
+            self._show_problems(report.problems)
+            self.import_button.setEnabled(True)
+            return
         self.report = report
-        lines = [
-            f"{f.file}: {f.inserted:,} added, {f.updated:,} updated, {f.skipped:,} skipped"
+        lines = derived + [
+            f"{f.file} ({f.kind}): {f.inserted:,} added, {f.updated:,} updated, "
+            f"{f.skipped:,} skipped"
             for f in report.files
         ]
         if report.photos_stored:

@@ -83,7 +83,6 @@ def test_visual_without_a_model_designs_the_background(shop, tmp_path, capsys) -
     ("args", "message"),
     [
         (["--product", "NOPE"], "No product 'NOPE'"),
-        (["--product", "FH-NOPHOTO"], "has no photo"),
         (["--product", "FH-CAN-01", "--formats", "iab_1x1"], "Unknown image format 'iab_1x1'"),
         (["--product", "FH-CAN-01", "--layout", "zigzag"], "Unknown layout 'zigzag'"),
         (["--product", "FH-CAN-01", "--segment", "Nobody"], "No segment 'Nobody'"),
@@ -93,6 +92,14 @@ def test_user_errors_are_one_line(shop, tmp_path, capsys, args, message) -> None
     code, _, err = _run(["render", str(shop.path), *args, "--out", str(tmp_path / "s.png")], capsys)
     assert code == 1
     assert message in err and "Traceback" not in err
+
+
+def test_a_product_without_a_photo_renders_as_a_text_card(shop, tmp_path, capsys) -> None:
+    out = tmp_path / "sheet.png"
+    code, _, err = _run(["render", str(shop.path), "--product", "FH-NOPHOTO", "--out", str(out)],
+                        capsys)  # fmt: skip
+    assert code == 0 and out.is_file()
+    assert "has no photo" in err and "text card" in err
 
 
 def test_visual_models_are_listed_and_added_through_studio_models(tmp_path, capsys) -> None:

@@ -7,8 +7,8 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from shop_exports import write_invoice_lines, write_shopify_orders, write_woocommerce_orders
+
 from studio.core.errors import InputError
 from studio.data.csv_import import import_files, import_order_lines
 from studio.data.order_lines import clean_identifier, detect_layout, is_service
@@ -62,7 +62,7 @@ def test_rules_on_a_small_invoice_file(ws, tmp_path):
     path = _write(tmp_path / "lines.csv", UCI, [
         ["536365", "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "6", "12/1/2010 8:26", "2.55", "17850.0", "United Kingdom"],  # noqa: E501
         ["536365", "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "2", "12/1/2010 8:26", "2.55", "17850.0", "United Kingdom"],  # noqa: E501
-        ["536365", "POST", "POSTAGE", "1", "12/1/2010 8:26", "18.00", "17850.0", "United Kingdom"],  # noqa: E501
+        ["536365", "POST", "POSTAGE", "1", "12/1/2010 8:26", "18.00", "17850.0", "United Kingdom"],
         ["536366", "85123a", "WHITE HANGING HEART T-LIGHT HOLDER", "3", "12/2/2010 9:00", "2.95", "13047.0", "France"],  # noqa: E501
         ["536367", "22633", "HAND WARMER UNION JACK", "4", "12/2/2010 9:10", "1.85", "", "United Kingdom"],  # noqa: E501
         ["C536368", "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", "-5", "12/3/2010 10:00", "2.55", "17850.0", "United Kingdom"],  # noqa: E501
@@ -82,10 +82,13 @@ def test_rules_on_a_small_invoice_file(ws, tmp_path):
     assert lines[("536365", "17850")]["amount"] == pytest.approx(3 * 2.55)
     # a customer whose only order was cancelled has no sale, and is remembered as such
     assert ("536369", "16000") not in lines
-    assert ws.scalar(
-        "SELECT count(*) FROM returned_lines r JOIN customers c ON c.id = r.customer_id"
-        " WHERE c.external_id = '16000'"
-    ) == 1
+    assert (
+        ws.scalar(
+            "SELECT count(*) FROM returned_lines r JOIN customers c ON c.id = r.customer_id"
+            " WHERE c.external_id = '16000'"
+        )
+        == 1
+    )
     # one product per SKU whatever its case; its latest price
     assert ws.scalar("SELECT count(*) FROM products WHERE upper(sku) = '85123A'") == 1
     assert ws.scalar("SELECT price FROM products WHERE upper(sku) = '85123A'") == 2.95
@@ -102,11 +105,10 @@ def test_reimporting_changes_nothing_and_dry_run_writes_nothing(ws, tmp_path):
     assert preview.dry_run and preview.derived.order_lines > 0
     assert ws.scalar("SELECT count(*) FROM orders") == 0
     import_files(ws, orders=path)
-    counts = [ws.scalar(f"SELECT count(*) FROM {t}")
-              for t in ("customers", "products", "orders", "returned_lines", "guest_lines")]  # fmt: skip
+    tables = ("customers", "products", "orders", "returned_lines", "guest_lines")
+    counts = [ws.scalar(f"SELECT count(*) FROM {t}") for t in tables]
     again = import_files(ws, orders=path)
-    assert [ws.scalar(f"SELECT count(*) FROM {t}")
-            for t in ("customers", "products", "orders", "returned_lines", "guest_lines")] == counts  # fmt: skip
+    assert [ws.scalar(f"SELECT count(*) FROM {t}") for t in tables] == counts
     assert sum(f.inserted for f in again.files) == 0
 
 

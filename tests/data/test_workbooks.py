@@ -86,3 +86,43 @@ def test_an_empty_first_sheet_says_so(workspace: Workspace, tmp_path: Path) -> N
     products = _workbook(tmp_path / "products.xlsx", [])
     with pytest.raises(InputError, match="first sheet 'Sheet' is empty"):
         import_files(workspace, products=products)
+
+
+# --- hostile workbooks (tests/workbook_bombs.py makes them small, on the fly) ---------------
+
+
+def test_a_dimension_claiming_the_whole_grid_reads_only_the_cells_that_exist(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from workbook_bombs import whole_grid_dimension
+
+    report = import_files(workspace, products=whole_grid_dimension(tmp_path))
+    assert report.files[0].inserted == 2
+
+
+def test_a_workbook_that_expands_a_thousandfold_is_refused_before_parsing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from workbook_bombs import expanding_part
+
+    with pytest.raises(InputError, match="spreadsheet bomb"):
+        import_files(workspace, products=expanding_part(tmp_path))
+    assert workspace.scalar("SELECT count(*) FROM products") == 0
+
+
+def test_an_entity_bomb_is_named_and_refused(workspace: Workspace, tmp_path: Path) -> None:
+    from workbook_bombs import entity_bomb
+
+    with pytest.raises(InputError, match=r"entities\.xlsx is not a workbook the studio can read"):
+        import_files(workspace, products=entity_bomb(tmp_path))
+
+
+def test_a_formula_excel_never_calculated_is_said_plainly(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from workbook_bombs import uncalculated_formula
+
+    with pytest.raises(InputError) as raised:
+        import_files(workspace, products=uncalculated_formula(tmp_path))
+    assert "formula Excel never calculated" in str(raised.value)
+    assert "the name is empty" not in str(raised.value)

@@ -6,6 +6,7 @@ import pytest
 from studio.core.errors import InputError, NotFound
 from studio.render import BrandKit, contact_sheet, demo_brand_kit, design_background
 from studio.render.background import STYLES
+from studio.render.brand import NEUTRAL_KIT_NAME
 from studio.services.brand_kits import list_brand_kits, load_brand_kit, save_brand_kit
 
 
@@ -24,8 +25,10 @@ def test_brand_kit_round_trips_through_the_workspace(workspace) -> None:
     assert load_brand_kit(workspace).name == "Fernhill"
 
 
-def test_empty_workspace_gives_the_default_kit_and_unknown_names_are_refused(workspace) -> None:
-    assert load_brand_kit(workspace).name == demo_brand_kit().name
+def test_empty_workspace_gives_a_neutral_kit_and_unknown_names_are_refused(workspace) -> None:
+    kit = load_brand_kit(workspace)
+    assert kit.name == NEUTRAL_KIT_NAME and kit.name != demo_brand_kit().name
+    assert kit.tone_words == []
     with pytest.raises(NotFound, match="No brand kit named 'Acme'"):
         load_brand_kit(workspace, "Acme")
 

@@ -59,9 +59,7 @@ def test_the_demo_keeps_its_own_kit(demo_ws):
     assert load_brand_kit(demo_ws).tone_words == demo_brand_kit().tone_words
 
 
-def test_a_campaign_on_products_without_photos_generates_approves_and_exports(
-    gift_shop, tmp_path
-):
+def test_a_campaign_on_products_without_photos_generates_approves_and_exports(gift_shop, tmp_path):
     ws = gift_shop
     assert ws.scalar("SELECT count(*) FROM products WHERE image_sha256 IS NOT NULL") == 0
     segment = top_segments(ws, 1)[0]["id"]

@@ -75,3 +75,19 @@ def test_rule_segment_is_checked_saved_and_listed(window, qtbot, demo_path):
     assert ws.scalar(
         "SELECT count(*) FROM recommendations WHERE segment_id = ?", (stored[0]["id"],)
     )
+
+
+def test_thin_data_is_said_on_the_audience_screen(window, qtbot, tmp_path):
+    from shop_exports import write_invoice_lines
+
+    from studio.data.csv_import import import_files
+    from studio.services.audience import find_segments
+    from studio.storage.workspace import Workspace
+
+    with Workspace.create(tmp_path / "gift-shop") as ws:
+        import_files(ws, orders=write_invoice_lines(tmp_path / "lines.csv", invoices=300))
+        find_segments(ws, seed=0)
+    window.screens["Start"].open_workspace(tmp_path / "gift-shop")
+    screen = window.show_screen("Audience")
+    assert not screen.thin_data.isHidden()
+    assert "only 6 days" in screen.thin_data.text()

@@ -69,3 +69,30 @@ def test_bad_rows_are_listed_one_by_one_and_nothing_is_written(window, qtbot, tm
     assert window.session.workspace.scalar("SELECT count(*) FROM customers") == 0
     assert dialog.import_button.isEnabled()
     dialog.close()
+
+
+def test_a_single_order_export_is_recognised_previewed_then_imported(window, qtbot, tmp_path):
+    from shop_exports import write_shopify_orders
+
+    window.screens["Start"].create_workspace(tmp_path / "ws")
+    export = write_shopify_orders(tmp_path / "orders_export_1.csv")
+    _drop(window, [export])
+    dialog = window.import_dialog
+    page = dialog.pages[0]
+    assert page.role.currentData() == "order_lines"
+    assert "→ order id" in page.table.horizontalHeaderItem(0).text()  # Shopify's "Name"
+    assert page.note.text().startswith("Columns are matched")  # nothing required is missing
+    task = dialog.start()  # first: what the export holds, nothing written
+    with qtbot.waitSignal(task.ended, timeout=60_000):
+        pass
+    ws = window.session.workspace
+    assert "This is what the export holds" in dialog.summary.text()
+    assert "Derived 6 customers" in dialog.summary.text()
+    assert ws.scalar("SELECT count(*) FROM orders") == 0
+    task = dialog.start()  # then the write
+    with qtbot.waitSignal(task.ended, timeout=60_000):
+        pass
+    assert "Imported" in dialog.summary.text()
+    assert ws.scalar("SELECT count(*) FROM customers") == 6
+    assert ws.scalar("SELECT count(*) FROM orders") > 0
+    dialog.close()

@@ -93,3 +93,17 @@ def test_ctrl_z_in_a_brand_kit_field_undoes_the_last_kit_change(window, qtbot, d
     qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert field.text() == ""
     qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=30_000)
+
+
+def test_a_shop_without_a_kit_sees_the_neutral_one_and_makes_it_its_own(window, qtbot, tmp_path):
+    window.screens["Start"].create_workspace(tmp_path / "corner-shop")
+    screen = window.show_screen("Brand kit")
+    ws = window.session.workspace
+    assert not screen.neutral_note.isHidden()
+    assert screen.kit.name == "Neutral kit" and screen.kit.tone_words == []
+    assert ws.scalar("SELECT count(*) FROM brand_kits") == 0  # shown, not saved
+    screen.edit("palette.primary", "#00AA55", "Change primary colour")
+    assert ws.query("SELECT name FROM brand_kits")[0]["name"] == "Corner Shop"
+    assert screen.neutral_note.isHidden()
+    assert screen.kit_choice.currentText() == "Corner Shop"
+    qtbot.waitUntil(lambda: not window.session.tasks.active(), timeout=30_000)

@@ -13,9 +13,15 @@ from pathlib import Path
 
 from studio.core.errors import InputError
 from studio.data.import_schema import CUSTOMERS, ORDERS, PRODUCTS, FileKind
+from studio.data.order_lines import ORDER_LINES, detect_layout, kind_for
 from studio.data.tables import TABLE_SUFFIXES
 
-KINDS: dict[str, FileKind] = {"customers": CUSTOMERS, "orders": ORDERS, "products": PRODUCTS}
+#: a single export of order lines, from which customers, products and orders are derived
+ORDER_LINES_ROLE = "order_lines"
+KINDS: dict[str, FileKind] = {
+    "customers": CUSTOMERS, "orders": ORDERS, "products": PRODUCTS,
+    ORDER_LINES_ROLE: ORDER_LINES,
+}  # fmt: skip
 PREVIEW_ROWS = 20
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
 
@@ -28,19 +34,24 @@ class CsvPreview:
     role: str | None = None  # customers, orders, products, or None (not imported)
     error: str | None = None
 
+    def kind(self, role: str | None = None) -> FileKind | None:
+        role = role or self.role or ""
+        return kind_for(self.header) if role == ORDER_LINES_ROLE else KINDS.get(role)
+
     def mapping(self, role: str | None = None) -> list[str]:
         """Per column: the field it fills, or what happens to it."""
-        kind = KINDS.get(role or self.role or "")
+        kind = self.kind(role)
         if kind is None:
             return ["" for _ in self.header]
+        unused = "not used" if kind.name == ORDER_LINES.name else "kept as an extra attribute"
         mapped = []
         for name in self.header:
             found = kind.field_for(name)
-            mapped.append(f"→ {found[0].label}" if found else "kept as an extra attribute")
+            mapped.append(f"→ {found[0].label}" if found else unused)
         return mapped
 
     def missing_required(self, role: str | None = None) -> list[str]:
-        kind = KINDS.get(role or self.role or "")
+        kind = self.kind(role)
         if kind is None:
             return []
         present = {found[0].name for h in self.header if (found := kind.field_for(h))}
@@ -48,9 +59,14 @@ class CsvPreview:
 
 
 def guess_role(header: list[str], file_name: str) -> str | None:
-    """The kind whose fields most columns match (the file name breaks ties)."""
+    """The kind whose fields most columns match (the file name breaks ties); a known
+    order-lines export (Shopify, WooCommerce, invoice lines) is recognised by its header."""
+    if detect_layout(header) is not None:
+        return ORDER_LINES_ROLE
     scores = {}
     for name, kind in KINDS.items():
+        if name == ORDER_LINES_ROLE:
+            continue
         matched = sum(1 for h in header if kind.field_for(h))
         required = sum(1 for f in kind.fields if f.required)
         covered = len(
