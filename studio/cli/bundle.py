@@ -19,6 +19,7 @@ from studio.export import (
 )
 from studio.export.c2pa_signing import default_identity_dir
 from studio.export.catalog import resolve_campaign
+from studio.export.writer import check_bundle_destination
 from studio.storage.campaigns import campaign_asset_count, get_campaign
 
 bundle_argument = click.argument(
@@ -74,6 +75,9 @@ def _formats(values: tuple[str, ...]) -> list[str] | None:
     multiple=True,
     help="Only these image or channel formats (repeat, or comma-separate): iab_300x250,email.",
 )
+@click.option(
+    "--overwrite", is_flag=True, help="Replace a file at --out that the studio did not write."
+)
 @json_option
 def export_command(
     workspace: Path,
@@ -84,10 +88,12 @@ def export_command(
     c2pa_cert: Path | None,
     c2pa_key: Path | None,
     formats: tuple[str, ...],
+    overwrite: bool,
     as_json: bool,
 ) -> None:
     """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
     CSVs, emails, a preview page and a manifest with provenance."""
+    check_bundle_destination(out, overwrite=overwrite)  # before any work is done
     signer = _signer(use_c2pa, c2pa_cert, c2pa_key, as_json)
     with opened(workspace) as ws:
         campaign_id = resolve_campaign(ws, campaign)
@@ -100,6 +106,7 @@ def export_command(
                 c2pa=signer,
                 progress=update,
                 formats=_formats(formats),
+                overwrite=overwrite,
             )
 
     def render(r: ExportReport) -> None:

@@ -172,12 +172,7 @@ def eval_copy(
     path = briefs_path or brief_set_path(brief_set)
     requests = load_briefs(path)[:limit]
     if sheet_path is not None:  # refuse a bad destination before minutes of work
-        from studio.export.copy_review import MARKER
-        from studio.storage.outputs import starts_with
-
-        check_destination(
-            sheet_path, overwrite=overwrite, ours=starts_with(MARKER.encode()), what="review sheet"
-        )
+        check_destination(sheet_path, overwrite=overwrite, what="review sheet")
     with progress(not as_json) as update:
         evaluation = evaluate(
             requests,

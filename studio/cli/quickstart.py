@@ -52,7 +52,9 @@ def register(group: click.Group) -> None:
     default=None,
     help="Where to write the bundle [default: WORKSPACE/exports/campaign-ID.zip].",
 )
-@click.option("--overwrite", is_flag=True, help="Replace a file at --out that is not a bundle.")
+@click.option(
+    "--overwrite", is_flag=True, help="Replace a file at --out that the studio did not write."
+)
 @click.option("--segments", default=2, show_default=True, help="How many top segments.")
 @click.option("--products", default=1, show_default=True, help="Top products per segment.")
 @click.option(

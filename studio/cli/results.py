@@ -12,7 +12,7 @@ from rich.table import Table
 from studio.cli.common import console, emit, json_option, opened, workspace_argument
 from studio.services import results, rounds
 from studio.storage import campaigns as store
-from studio.storage.outputs import starts_with, write_output
+from studio.storage.outputs import write_output
 
 metric_option = click.option(
     "--metric",
@@ -216,14 +216,17 @@ def next_command(workspace: Path, campaign: str, metric: str, apply: bool, as_js
 @workspace_argument
 @click.argument("campaign")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--overwrite", is_flag=True, help="Replace a template written before.")
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace a file at --out the studio did not write, or one changed since (a "
+    "filled-in template).",
+)
 def template_command(workspace: Path, campaign: str, out: Path, overwrite: bool) -> None:
     """A results sheet to fill in by hand: one row per ad of the campaign, with its key."""
     with opened(workspace) as ws:
         data = results.results_template(ws, campaign)
-    path = write_output(
-        out, data, overwrite=overwrite, ours=starts_with(results.TEMPLATE_HEADER), what="template"
-    )
+    path = write_output(out, data, overwrite=overwrite, what="template")
     click.echo(f"Wrote {path}: fill in a row per ad and day, then 'studio results import'.")
 
 

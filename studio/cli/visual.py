@@ -162,7 +162,7 @@ def render_command(
     if out_dir is not None:
         for creative in creatives:  # the folder's creatives are replaced, never a workspace's
             write_output(
-                out_dir / f"{creative.image_format.id}.jpg", creative.encoded, overwrite=True,
+                out_dir / f"{creative.image_format.id}.jpg", creative.encoded, overwrite=overwrite,
                 what="creative",
             )  # fmt: skip
     data = {

@@ -287,22 +287,31 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="Number of customers (order lines scale with it, about ten each).",
     )
-    @click.option("--force", is_flag=True, help="Replace an existing workspace at WORKSPACE.")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Replace an existing workspace at WORKSPACE (its database, stored files, "
+        "backups and caches; other files in the folder are kept).",
+    )
     @json_option
     def demo_command(
         workspace: Path, seed: int, n_customers: int, force: bool, as_json: bool
     ) -> None:
         """Create a demo workspace: a small retailer with two years of orders and photos."""
-        if force:
-            remove_workspace(workspace)
+        kept: list[str] = []
+        if force:  # the studio's own files only: the user's files in the folder stay
+            kept = remove_workspace(workspace)
         elif (workspace / DB_NAME).exists():
             raise WorkspaceError(
                 f"{workspace} already holds a workspace.", hint="pass --force to replace it"
             )
         with progress(enabled=not as_json) as update:
             ws = create_demo_workspace(
-                workspace, seed=seed, n_customers=n_customers, progress=update
-            )
+                workspace, seed=seed, n_customers=n_customers, progress=update,
+                beside_other_files=force,
+            )  # fmt: skip
+        if kept and not as_json:
+            click.echo(f"Kept your files in {workspace}: {', '.join(kept)}", err=True)
         with ws:
             summary = ws.summary()
         emit(summary, as_json, _print_summary)

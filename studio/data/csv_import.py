@@ -58,14 +58,14 @@ from studio.data.values import (
     DATE_ORDERS,
 )
 from studio.storage.leftovers import PARTIAL_SUFFIX
-from studio.storage.outputs import check_destination, starts_with
-from studio.storage.workspace import Workspace
+from studio.storage.outputs import check_destination
+from studio.storage.workspace import REPORTS_DIR, Workspace
+from studio.storage.written import record_written
 
 Progress = Callable[[str, float | None], None]
 
 BATCH_ROWS = 5_000
 KEPT_PROBLEMS = 1_000  # the report file has all of them; memory keeps the first ones
-REPORTS_DIR = "import-reports"
 READ_SHARE = 0.9  # of the progress bar: reading the files; the write takes the rest
 
 
@@ -117,8 +117,6 @@ class ImportReport:
 
 
 REPORT_HEADER = ["file", "line", "column", "reason"]
-#: how a report the studio wrote begins (one it may write over)
-REPORT_MARKER = ",".join(REPORT_HEADER).encode()
 
 
 class _ProblemLog:
@@ -156,6 +154,7 @@ class _ProblemLog:
             self._handle.close()
             assert self._partial is not None and self.path is not None
             os.replace(self._partial, self.path)
+            record_written(self.path)
 
 
 # --- the import -------------------------------------------------------------------------
@@ -270,10 +269,7 @@ def _report_destination(
     ws: Workspace, report_path: Path | None, overwrite: bool, skip_bad_rows: bool
 ) -> Path | None:
     if report_path is not None:  # never over a workspace's own files or a stranger's file
-        return check_destination(
-            report_path, overwrite=overwrite, ours=starts_with(REPORT_MARKER),
-            what="report of skipped rows",
-        )  # fmt: skip
+        return check_destination(report_path, overwrite=overwrite, what="report of skipped rows")
     if skip_bad_rows:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return ws.path / REPORTS_DIR / f"skipped-{stamp}.csv"

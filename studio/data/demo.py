@@ -34,11 +34,17 @@ import numpy as np
 from studio.core.errors import WorkspaceError
 from studio.data.packshots import draw_packshot
 from studio.render.brand import demo_brand_kit
-from studio.storage.workspace import Workspace, remove_workspace, to_json, utcnow
+from studio.storage.workspace import (
+    DEMO_TRUTH,
+    Workspace,
+    remove_workspace,
+    to_json,
+    utcnow,
+)
 
 Progress = Callable[[str, float | None], None]
 
-TRUTH_FILE = "demo-truth.json"
+TRUTH_FILE = DEMO_TRUTH
 BRAND = "FERNHILL"
 CURRENCY = "EUR"
 PERIOD_START = date(2024, 1, 1)
@@ -433,6 +439,7 @@ def create_demo_workspace(
     seed: int = 7,
     n_customers: int = 5000,
     progress: Progress | None = None,
+    beside_other_files: bool = False,
 ) -> Workspace:
     """Create the demo workspace at ``path`` (a new or empty folder) and return it open.
 
@@ -448,7 +455,7 @@ def create_demo_workspace(
     customers = _customers(rng, n_customers)
     lines = _orders(rng, customers, products, report)
 
-    workspace = Workspace.create(path)
+    workspace = Workspace.create(path, beside_other_files=beside_other_files)
     try:
         with workspace.write() as db:
             for i, product in enumerate(products):

@@ -395,6 +395,18 @@ def _order_in_time(path: Path, column: int) -> str | None:
     return tight if span[loose] >= 7 * max(span[tight], 1) else None
 
 
+def _memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function`` remembered per argument: exports repeat the same few values."""
+    seen: dict[Any, Any] = {}
+
+    def remembered(key: Any) -> Any:
+        if key not in seen:
+            seen[key] = function(key)
+        return seen[key]
+
+    return remembered
+
+
 def _quantity(text: str) -> int:
     value = text.strip() or "1"
     try:
@@ -437,24 +449,28 @@ def derive_shop(
     previous: dict[str, str] = {}
     previous_ref = ""
 
-    def value(values: list[str], name: str) -> str:
-        index = mapping.get(name)
-        return values[index].strip() if index is not None and index < len(values) else ""
+    columns = list(mapping.items())
+    order_level = [(name, index) for name, index in columns if name in ORDER_LEVEL]
+    service = _memo(lambda key: is_service(key[0], key[1], service_skus))
+    statuses = _memo(lambda text: normalise_header(text).removeprefix("wc"))
 
     with open_table(path) as stream:
         for record in stream:
             summary.lines += 1
             values = record.values
-            ref = clean_identifier(value(values, "order_ref"))
+            if len(values) < len(stream.header):
+                values = values + [""] * (len(stream.header) - len(values))
+            current = {name: values[index].strip() for name, index in columns}
+            ref = current["order_ref"] = clean_identifier(current["order_ref"])
             if not ref:
                 summary.bad_lines += 1
                 problem(ImportProblem(path.name, record.line, "order id", "the order id is empty"))
                 continue
             # order-level columns are often filled on an order's first line only
-            current = {name: value(values, name) for name in mapping}
             if ref == previous_ref:
-                current = {k: v or (previous.get(k, "") if k in ORDER_LEVEL else "")
-                           for k, v in current.items()}  # fmt: skip
+                for name, _ in order_level:
+                    if not current[name]:
+                        current[name] = previous[name]
             previous, previous_ref = current, ref
             try:
                 line = _parse_line(record.line, ref, current, conventions.date_order,
@@ -467,14 +483,14 @@ def derive_shop(
             if line is None:
                 continue
             order = orders.setdefault(ref, _Order())
-            status = normalise_header(current.get("status", "")).removeprefix("wc")
+            status = statuses(current.get("status", ""))
             order.status = status or order.status
             order.cancelled = order.cancelled or bool(current.get("cancelled_at"))
             if current.get("refunded"):
                 with suppress(ValueProblem):  # an order-level figure; the lines tell what sold
                     refunded = parse_money(current["refunded"], conventions.decimal)
                     order.refunded = max(order.refunded, refunded)
-            if is_service(line.sku, line.name, service_skus):
+            if service((line.sku, line.name)):
                 summary.service_lines += 1
                 summary.service_amount += abs(line.amount)
                 service_names[line.name or line.sku] += 1
@@ -482,12 +498,12 @@ def derive_shop(
             if not current.get("sku"):
                 summary.nameless_skus += 1
             if line.customer:
-                people[line.customer][
-                    (value(values, "customer_name") or " ".join(
-                        p for p in (value(values, "first_name"), value(values, "last_name")) if p
-                    ), value(values, "email").lower(), value(values, "country"),
-                     value(values, "city"))
-                ] += 1  # fmt: skip
+                name = current.get("customer_name") or " ".join(
+                    p for p in (current.get("first_name"), current.get("last_name")) if p
+                )
+                details = (name, current.get("email", "").lower(), current.get("country", ""),
+                           current.get("city", ""))  # fmt: skip
+                people[line.customer][details] += 1
             if line.quantity < 0:
                 returned.append(line)
             elif line.quantity > 0:

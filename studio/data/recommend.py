@@ -32,14 +32,13 @@ import numpy as np
 from studio.core.errors import NotEnoughData, NotFound
 from studio.data.features import Catalog, OrderLines, WorkspaceData, load_workspace_data
 from studio.data.segmentation import resolve_run
-from studio.storage.workspace import Workspace, to_json, utcnow
+from studio.storage.workspace import CACHE_DIR, Workspace, to_json, utcnow
 
 Progress = Callable[[str, float | None], None]
 
 WEIGHTS = {"co_purchase": 0.45, "affinity": 0.35, "content": 0.20}
 #: pseudo-customers that pull a small segment's purchase shares towards the overall rate
 PRIOR_STRENGTH = 20.0
-CACHE_DIR = "cache"
 EMBEDDING_CACHE = "product-embeddings.npz"
 
 

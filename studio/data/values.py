@@ -191,6 +191,11 @@ _FLOAT_ID = re.compile(r"^(\d+)\.0+$")
 def clean_identifier(value: str) -> str:
     """An id as a person means it: no invisible characters or outer spaces, and a whole
     number that a spreadsheet wrote as ``17850.0`` back to ``17850``."""
-    text = unicodedata.normalize("NFKC", value.translate(_INVISIBLE)).strip()
+    if value.isascii():  # no invisible characters to remove (the common case)
+        text = value.strip()
+        if "." not in text:
+            return text
+    else:
+        text = unicodedata.normalize("NFKC", value.translate(_INVISIBLE)).strip()
     match = _FLOAT_ID.match(text)
     return match.group(1) if match else text

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from studio.storage.outputs import starts_with, write_output
+from studio.storage.outputs import write_output
 
 #: the first line of every sheet: how the studio recognises a sheet it may replace
 MARKER = "<!-- Campaign Studio copy review sheet -->"
@@ -121,6 +121,4 @@ def write_review_sheet(
     raw = json.loads(Path(briefs_file).read_text(encoding="utf-8"))
     briefs = {str(b.get("id", "")): b for b in raw.get("briefs", []) if isinstance(b, dict)}
     data = review_sheet(evaluation, briefs).encode("utf-8")
-    return write_output(
-        path, data, overwrite=overwrite, ours=starts_with(MARKER.encode()), what="review sheet"
-    )
+    return write_output(path, data, overwrite=overwrite, what="review sheet")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +18,6 @@ from studio.export.c2pa_signing import C2paSigner
 from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
 from studio.export.manifest import (
     MANIFEST_NAME,
-    SCHEMA,
     asset_entry,
     build_manifest,
     manifest_bytes,
@@ -95,20 +92,10 @@ def _place_creatives(campaign: Campaign) -> None:
         asset.path = names.claim(f"{folder}/{stem}") + f".{ext}"
 
 
-def is_bundle(path: Path) -> bool:
-    """Is the file at ``path`` a bundle the studio wrote (so it may be replaced)?"""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            manifest = json.loads(archive.read(MANIFEST_NAME))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
-        return False
-    return isinstance(manifest, dict) and manifest.get("schema") == SCHEMA
-
-
 def check_bundle_destination(out: Path, *, overwrite: bool = False) -> Path:
     """Refuse a destination that is a workspace's own file, a folder, or a file that is
     not a bundle (unless ``overwrite``)."""
-    return check_destination(out, overwrite=overwrite, ours=is_bundle, what="bundle")
+    return check_destination(out, overwrite=overwrite, what="bundle")
 
 
 def export_bundle(

@@ -21,6 +21,7 @@ from types import TracebackType
 
 from studio.core.errors import ExportError
 from studio.storage.leftovers import PARTIAL_SUFFIX, remove_stale_partials
+from studio.storage.written import record_written
 
 #: the earliest time a zip can record (DOS epoch): what reproducible builds use
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -75,6 +76,7 @@ class BundleZip:
             os.fsync(handle.fileno())
         os.replace(self._tmp, self.destination)
         self._tmp = None
+        record_written(self.destination)  # a later export may replace it without asking
 
     def __exit__(
         self,

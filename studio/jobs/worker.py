@@ -27,11 +27,10 @@ from filelock import FileLock, Timeout
 from generators.base import CancelToken, ProgressEvent, ProgressSink
 from studio.core.errors import Cancelled, StudioError, WorkspaceBusy
 from studio.jobs.queue import Job, JobQueue
-from studio.storage.workspace import Workspace
+from studio.storage.workspace import WORKER_LOCK, Workspace
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = "worker.lock"
 #: progress is written to the database at most this often (events are not throttled)
 PROGRESS_WRITE_INTERVAL_S = 0.5
 #: how often an idle worker looks for jobs queued by another process
@@ -123,7 +122,7 @@ class QueueRunner:
         # state a Ctrl-C during join can corrupt on Python < 3.13
         self._finished = threading.Event()
         self._finished.set()
-        self._lock = FileLock(str(self.ws_path / LOCK_NAME), thread_local=False)
+        self._lock = FileLock(str(self.ws_path / WORKER_LOCK), thread_local=False)
         self.error: BaseException | None = None
         #: set by ``stop(requeue_running=True)``: a job cancelled by the stop goes back
         #: in the queue instead of ending cancelled

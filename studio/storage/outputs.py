@@ -2,18 +2,20 @@
 
 Every command that writes a file (bundles, reports, review sheets, renders) goes through
 here. A destination is refused when it is one of a workspace's own files (its database
-and WAL/SHM journals, its assets and backups), when it is a folder, and when it is an
-existing file the studio did not make, unless the user says to overwrite. The file is
-written beside its destination under a temporary name and renamed into place, so an
-interrupted write leaves the old file whole; the ``.partial`` file it leaves is removed
-by the next write to that destination (and ``studio info --verify --repair``).
+and WAL/SHM journals, its assets and backups), when it is a folder or anything but a
+regular file (a device such as ``/dev/full``, a pipe), and when it is an existing file
+the studio did not write (:mod:`studio.storage.written` knows by the content's hash),
+unless the user says to overwrite. The file is written beside its destination under a
+temporary name and renamed into place, so an interrupted write leaves the old file
+whole; the ``.partial`` file it leaves is removed by the next write to that destination
+(and ``studio info --verify --repair``).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from studio.core.errors import OutputRefused, StorageFull
 from studio.storage.leftovers import PARTIAL_SUFFIX, remove_stale_partials
 from studio.storage.workspace import ASSETS_DIR, BACKUPS_DIR, DB_NAME
+from studio.storage.written import record_written, written_by_studio
 
 #: a workspace's own files and folders, at its top level
 WORKSPACE_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal")
@@ -41,13 +44,7 @@ def workspace_part(path: Path) -> tuple[Path, str] | None:
     return None
 
 
-def check_destination(
-    path: Path,
-    *,
-    overwrite: bool = False,
-    ours: Callable[[Path], bool] | None = None,
-    what: str = "file",
-) -> Path:
+def check_destination(path: Path, *, overwrite: bool = False, what: str = "file") -> Path:
     """Refuse a destination that would destroy something; returns it, resolved."""
     path = Path(path).expanduser()
     part = workspace_part(path)
@@ -62,9 +59,16 @@ def check_destination(
             f"{path} is a folder; the {what} needs a file name.",
             hint=f"add a file name, e.g. {path / ('out' + (path.suffix or ''))}",
         )
-    if path.exists() and not overwrite and not (ours is not None and ours(path)):
+    if path.exists() and not path.is_file():
         raise OutputRefused(
-            f"{path} already exists and was not made by Campaign Studio.",
+            f"{path} is not a regular file (a device, a pipe or a socket); the {what} is "
+            "written only to a new file or over a file.",
+            hint="choose a file name",
+        )
+    if path.exists() and not overwrite and not written_by_studio(path):
+        raise OutputRefused(
+            f"{path} already exists and is not a file Campaign Studio wrote (or it was "
+            "changed since).",
             hint="choose another file, or pass --overwrite to replace it",
         )
     try:
@@ -77,16 +81,10 @@ def check_destination(
 
 
 @contextmanager
-def output_file(
-    path: Path,
-    *,
-    overwrite: bool = False,
-    ours: Callable[[Path], bool] | None = None,
-    what: str = "file",
-) -> Iterator[Path]:
-    """A temporary file beside ``path`` to write; renamed onto ``path`` when the block
-    ends without error, deleted otherwise."""
-    destination = check_destination(path, overwrite=overwrite, ours=ours, what=what)
+def output_file(path: Path, *, overwrite: bool = False, what: str = "file") -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; renamed onto ``path`` (and recorded as
+    the studio's) when the block ends without error, deleted otherwise."""
+    destination = check_destination(path, overwrite=overwrite, what=what)
     remove_stale_partials(destination)
     fd, name = tempfile.mkstemp(
         dir=destination.parent, prefix=f".{destination.name}.", suffix=PARTIAL_SUFFIX
@@ -96,6 +94,7 @@ def output_file(
     try:
         yield temporary
         os.replace(temporary, destination)
+        record_written(destination)
     except OSError as error:
         if error.errno == 28:  # ENOSPC
             raise StorageFull(
@@ -107,35 +106,15 @@ def output_file(
         temporary.unlink(missing_ok=True)
 
 
-def write_output(
-    path: Path,
-    data: bytes,
-    *,
-    overwrite: bool = False,
-    ours: Callable[[Path], bool] | None = None,
-    what: str = "file",
-) -> Path:
-    with output_file(path, overwrite=overwrite, ours=ours, what=what) as temporary:
+def write_output(path: Path, data: bytes, *, overwrite: bool = False, what: str = "file") -> Path:
+    with output_file(path, overwrite=overwrite, what=what) as temporary:
         temporary.write_bytes(data)
     return Path(path).expanduser().resolve()
 
 
-def starts_with(marker: bytes) -> Callable[[Path], bool]:
-    """Recognise files the studio made by a marker in their first bytes."""
-
-    def recognise(path: Path) -> bool:
-        try:
-            with open(path, "rb") as handle:
-                return marker in handle.read(4096)
-        except OSError:
-            return False
-
-    return recognise
-
-
 #: image files the studio writes on request, by extension
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
-#: the mark in an image's metadata that says the studio made it (a file it may replace)
+#: the software named in the metadata of the images the studio writes
 IMAGE_MARK = b"Campaign Studio"
 
 
@@ -162,6 +141,4 @@ def write_image(path: Path, image: Any, *, overwrite: bool = False, what: str = 
         exif = image.getexif()
         exif[0x0131] = IMAGE_MARK.decode()  # EXIF Software
         image.convert("RGB").save(buffer, kind, quality=92, exif=exif)
-    return write_output(
-        path, buffer.getvalue(), overwrite=overwrite, ours=starts_with(IMAGE_MARK), what=what
-    )
+    return write_output(path, buffer.getvalue(), overwrite=overwrite, what=what)

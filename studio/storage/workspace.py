@@ -34,9 +34,19 @@ from studio.core.errors import (
 from studio.storage import migrations as schema
 from studio.storage.assets import AssetStore, StoredFile
 
+# --- what the studio keeps in a workspace folder (the rest of the folder is the user's) ---
 DB_NAME = "workspace.db"
 ASSETS_DIR = "assets"
 BACKUPS_DIR = "backups"
+CACHE_DIR = "cache"
+REPORTS_DIR = "import-reports"
+WORKER_LOCK = "worker.lock"
+DEMO_TRUTH = "demo-truth.json"
+#: every entry the studio itself makes; removing a workspace removes these and no other
+STUDIO_ENTRIES = (
+    DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", f"{DB_NAME}-journal", ASSETS_DIR,
+    BACKUPS_DIR, CACHE_DIR, REPORTS_DIR, WORKER_LOCK, DEMO_TRUTH,
+)  # fmt: skip
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -121,14 +131,16 @@ class Workspace:
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path | str) -> Workspace:
-        """Create a new, empty workspace folder (the folder may exist but must be empty)."""
+    def create(cls, path: Path | str, *, beside_other_files: bool = False) -> Workspace:
+        """Create a new, empty workspace folder (the folder may exist but must be empty,
+        unless ``beside_other_files``: a workspace replaced in place keeps the user's files
+        around it)."""
         path = Path(path)
         if (path / DB_NAME).exists():
             raise WorkspaceError(f"{path} already holds a workspace.", hint="open it instead")
         if path.exists() and not path.is_dir():
             raise WorkspaceError(f"{path} is a file, not a folder.")
-        if path.exists() and any(path.iterdir()):
+        if path.exists() and not beside_other_files and any(path.iterdir()):
             raise WorkspaceError(
                 f"{path} is not empty.", hint="choose an empty or new folder for a workspace"
             )
@@ -334,7 +346,21 @@ class Workspace:
         }
 
 
-def remove_workspace(path: Path) -> None:
-    """Delete a workspace folder (used by tests and the demo command's --force)."""
-    if (path / DB_NAME).exists():
-        shutil.rmtree(path)
+def remove_workspace(path: Path) -> list[str]:
+    """Remove what the studio made in a workspace folder (the database, the stored files,
+    backups, caches, reports) and nothing else: a brief or an exported bundle the user keeps
+    there stays. The folder itself goes only when nothing else is left in it. Returns the
+    names of the entries that were left."""
+    path = Path(path)
+    if not (path / DB_NAME).exists():
+        return []
+    for name in STUDIO_ENTRIES:
+        entry = path / name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        elif entry.exists() or entry.is_symlink():
+            entry.unlink()
+    left = sorted(p.name for p in path.iterdir())
+    if not left:
+        path.rmdir()
+    return left

@@ -114,3 +114,72 @@ def test_a_json_run_keeps_stderr_for_the_studio(demo_shop):
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["channel_format"] == "sms"
     assert run.stderr.strip() == ""
+
+
+# --- files the user owns: "ours" is what the studio wrote, byte for byte -----------------
+
+
+def test_demo_force_replaces_the_workspace_and_keeps_the_users_files(tmp_path, capsys):
+    folder = tmp_path / "x"
+    _ok("init", folder, "--json")
+    (folder / "brief.txt").write_text("brief")
+    (folder / "exports").mkdir()
+    (folder / "exports" / "spring.zip").write_bytes(b"PK not really")
+    _ok("demo", folder, "--force", "--customers", 50)
+    assert (folder / "brief.txt").read_text() == "brief"
+    assert (folder / "exports" / "spring.zip").read_bytes() == b"PK not really"
+    assert "Kept your files" in capsys.readouterr().err
+    with Workspace.open(folder) as ws:
+        assert ws.scalar("SELECT count(*) FROM customers") == 50
+
+
+def test_a_user_file_mentioning_the_studio_is_not_taken_for_its_own(demo_ws, tmp_path, capsys):
+    sku = demo_ws.scalar("SELECT sku FROM products ORDER BY id LIMIT 1")
+    notes = tmp_path / "n.png"
+    notes.write_text("Campaign Studio meeting notes\n")
+    err = _fails(capsys, "render", demo_ws.path, "--product", sku, "--out", notes)
+    assert "already exists" in err
+    assert notes.read_text() == "Campaign Studio meeting notes\n"
+
+
+def test_render_out_dir_spares_a_users_creative(demo_ws, tmp_path, capsys):
+    sku = demo_ws.scalar("SELECT sku FROM products ORDER BY id LIMIT 1")
+    out_dir = tmp_path / "d"
+    out_dir.mkdir()
+    mine = out_dir / "social_1080x1080.jpg"
+    mine.write_bytes(b"my own picture")
+    args = ["render", demo_ws.path, "--product", sku, "--out", tmp_path / "s.png",
+            "--out-dir", out_dir]  # fmt: skip
+    assert "already exists" in _fails(capsys, *args)
+    assert mine.read_bytes() == b"my own picture"
+    _ok(*args, "--overwrite", "--json")
+    assert mine.read_bytes() != b"my own picture"
+
+
+def test_a_filled_in_results_template_is_never_written_over(tmp_path, capsys):
+    from bundle_factory import build_campaign
+
+    with Workspace.create(tmp_path / "ws") as ws:
+        build_campaign(ws)
+        campaign = ws.scalar("SELECT name FROM campaigns LIMIT 1")
+    sheet = tmp_path / "r.csv"
+    _ok("results", "template", tmp_path / "ws", campaign, "--out", sheet)
+    _ok("results", "template", tmp_path / "ws", campaign, "--out", sheet)  # untouched: its own
+    filled = sheet.read_text().replace(",,,,", ",1000,20,2,10.5", 1)
+    sheet.write_text(filled)
+    err = _fails(capsys, "results", "template", tmp_path / "ws", campaign, "--out", sheet)
+    assert "changed since" in err
+    assert sheet.read_text() == filled
+
+
+def test_devices_and_pipes_are_refused_as_destinations(demo_ws, tmp_path, capsys):
+    import os
+
+    campaign = "Nothing"  # refused before the campaign is looked at
+    for target in (Path("/dev/full"), Path("/dev/zero")):
+        if target.exists():
+            err = _fails(capsys, "export", demo_ws.path, campaign, "--out", target)
+            assert "not a regular file" in err
+    fifo = tmp_path / "pipe.zip"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _fails(capsys, "export", demo_ws.path, campaign, "--out", fifo)

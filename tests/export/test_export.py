@@ -260,7 +260,7 @@ def test_a_file_the_studio_did_not_make_is_never_replaced(
 ):
     notes = tmp_path / "notes.zip"
     notes.write_bytes(b"the user's own file")
-    with pytest.raises(OutputRefused, match="not made by Campaign Studio"):
+    with pytest.raises(OutputRefused, match="not a file Campaign Studio wrote"):
         export_bundle(workspace, campaign, notes)
     assert notes.read_bytes() == b"the user's own file"
     export_bundle(workspace, campaign, notes, overwrite=True)  # when told to

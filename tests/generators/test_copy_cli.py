@@ -123,7 +123,7 @@ def test_eval_copy_on_a_briefs_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     stranger = tmp_path / "notes.html"
     stranger.write_text("my notes", encoding="utf-8")
     code, _, err = run(capsys, "eval", "copy", "--briefs", str(path), "--sheet", str(stranger))
-    assert code == 1 and "not made by Campaign Studio" in err
+    assert code == 1 and "not a file Campaign Studio wrote" in err
     assert stranger.read_text(encoding="utf-8") == "my notes"
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from filelock import FileLock
 from PySide6.QtCore import Qt
 
-from studio.jobs.worker import LOCK_NAME
 from studio.services.campaigns import create_campaign
 from studio.services.planning import enqueue_generation
+from studio.storage.workspace import WORKER_LOCK as LOCK_NAME
 from studio.storage.workspace import Workspace
 from studio.ui import errors
 from studio.ui.viewmodels.jobs import ETA_COLUMN
