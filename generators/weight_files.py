@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -62,7 +63,19 @@ def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = Fal
     """
     if trusted:  # the studio's own packages, checked by sha256 instead
         return
+    if path.exists() and not path.is_file() and not path.is_dir():
+        raise ModelError(
+            f"{path} is not a file or a folder (a pipe or a device).",
+            hint="add the model's weights file or its folder",
+        )
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    if path.is_dir() and not any(
+        p.suffix.lower() in SAFE_SUFFIXES | PICKLE_SUFFIXES for p in files
+    ):
+        raise ModelError(
+            f"{path} holds no weights file (.safetensors, .gguf or a checkpoint).",
+            hint="add the folder the model's files were downloaded to, or its weights file",
+        )
     for file in files:
         problem = weights_problem(file)
         if problem:
@@ -82,6 +95,20 @@ def check_weights(path: Path, *, allow_pickle: bool = False, trusted: bool = Fal
             hint="convert it to .safetensors, or, if you trust its source, add it with "
             "--allow-pickle (or allow pickle checkpoints in Settings)",
         )
+
+
+_HUB_WORDS = ("huggingface.co", "hf.co", "hugging face hub", "checkout ", "model hub",
+              "local_files_only", "hf_hub")  # fmt: skip
+
+
+def library_reason(error: BaseException) -> str:
+    """A loading library's error as one sentence a user can act on: its first line, with
+    advice about downloading from a model hub left out (the studio never downloads
+    while loading, so that advice would only mislead)."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", str(error).strip())
+    kept = [s for s in sentences if s and not any(w in s.lower() for w in _HUB_WORDS)]
+    text = kept[0].strip().rstrip(".") if kept else ""
+    return text[:300] or "its files are missing or incomplete"
 
 
 def weights_problem(path: Path) -> str | None:
@@ -112,4 +139,16 @@ def weights_problem(path: Path) -> str | None:
         return f"cannot be read ({error.strerror})"
     except ValueError:
         return "is not a safetensors file (its header is not JSON)"
-    return None if isinstance(header, dict) else "is not a safetensors file (bad header)"
+    if not isinstance(header, dict):
+        return "is not a safetensors file (bad header)"
+    ends = [
+        info["data_offsets"][1]
+        for name, info in header.items()
+        if name != "__metadata__" and isinstance(info, dict)
+        and isinstance(info.get("data_offsets"), list) and len(info["data_offsets"]) == 2
+        and isinstance(info["data_offsets"][1], int)
+    ]  # fmt: skip
+    expected = 8 + length + max(ends, default=0)
+    if size < expected:
+        return f"is truncated ({size:,} of its {expected:,} bytes)"
+    return None

@@ -26,7 +26,7 @@ from generators.registry import (
     pickle_allowed,
     resolve_path,
 )
-from generators.weight_files import weights_revision
+from generators.weight_files import library_reason, weights_revision
 from studio.core import paths
 from studio.core.errors import ModelError
 from studio.core.settings import load_settings
@@ -105,7 +105,7 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
         )
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
         raise ModelError(
-            f"Could not load the copy model '{spec.id}' from {path}: {error}",
+            f"Could not load the copy model '{spec.id}' from {path}: {library_reason(error)}.",
             hint="check that it is a complete causal language model (config, tokenizer, weights)",
         ) from error
     if tokenizer.pad_token is None:
@@ -155,7 +155,7 @@ def converted_gguf(path: Path, revision: str) -> Path:
         )
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
         raise ModelError(
-            f"Could not read the GGUF model {path}: {error}",
+            f"Could not read the GGUF model {path}: {library_reason(error)}.",
             hint="check that the file is complete; a GGUF file of a supported architecture "
             "(Llama, Gemma, Qwen …) is needed",
         ) from error

@@ -186,6 +186,8 @@ def _axis_values(source: VariantSource, axis: str, value: Any) -> list[Any]:
         return wanted
     if axis == "style":
         known = [spec.id for spec in list_styles()]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return known[: max(0, value)]  # a count: the first styles
         wanted = known if _is_all(value) else list(_as_list(value))
         missing = [s for s in wanted if s not in known]
         if missing:
@@ -206,6 +208,8 @@ def _axis_values(source: VariantSource, axis: str, value: Any) -> list[Any]:
         return [names[name] for name in _as_list(value)]
     if axis == "layout":
         alternates = _layouts_for(source.image_format)
+        if isinstance(value, int) and not isinstance(value, bool):  # a count of other layouts
+            return [name for name in alternates if name != source.layout][: max(0, value)]
         wanted = alternates if _is_all(value) else list(_as_list(value))
         for name in wanted:
             if name not in alternates and name != source.layout:
@@ -231,6 +235,16 @@ def _is_all(value: Any) -> bool:
 
 def _as_list(value: Any) -> Iterable[Any]:
     return [value] if isinstance(value, str | int) else list(value or [])
+
+
+def axis_capacity(axis: str, image_format: str) -> int | None:
+    """How many values a count on ``axis`` can reach for creatives of ``image_format``
+    (None: it depends on the creative, e.g. its copy's angles)."""
+    if axis == "layout":
+        return max(0, len(_layouts_for(image_format)) - 1)  # the creative's own is not one
+    if axis == "style":
+        return len(list_styles())
+    return None
 
 
 def _layouts_for(image_format: str) -> list[str]:

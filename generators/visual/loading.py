@@ -18,7 +18,7 @@ from typing import Any
 from generators.device import DeviceChoice
 from generators.registry import ModelSpec, get_spec, is_available, model_cache, resolve_path
 from generators.visual.families import DECODER_FOR_LATENTS, Family, family
-from generators.weight_files import weights_revision
+from generators.weight_files import library_reason, weights_revision
 from studio.core.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _load(spec: ModelSpec, device: DeviceChoice, allow_pickle: bool) -> LoadedPi
         raise
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as error:
         raise ModelError(
-            f"The visual model '{spec.id}' at {path} cannot be loaded: {_first_line(error)}.",
+            f"The visual model '{spec.id}' at {path} cannot be loaded: {library_reason(error)}.",
             hint="the files may be incomplete or corrupt; download or add it again",
         ) from error
     revision = spec.revision or weights_revision(path)
@@ -95,11 +95,6 @@ def prepare_pipeline(
     loaded = LoadedPipeline(spec, family(spec.family), pipe, device, revision=revision)
     _fit_to_device(loaded)
     return loaded
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _from_folder(path: Path, spec: ModelSpec, device: DeviceChoice) -> Any:
@@ -141,7 +136,7 @@ def _from_single_file(path: Path, spec: ModelSpec, fam: Family, device: DeviceCh
     except OSError as error:
         raise ModelError(
             f"The checkpoint {path} was read, but the configuration of its model family "
-            f"could not be found: {_first_line(error)}.",
+            f"could not be found: {library_reason(error)}.",
             hint="connect once to the internet so it can be fetched, or set the model's "
             "'config' to a local diffusers folder of the same family",
         ) from error
@@ -222,6 +217,6 @@ def _load_decoder(spec: ModelSpec, device: DeviceChoice) -> Any:
         )
     except (OSError, ValueError, RuntimeError) as error:
         raise ModelError(
-            f"The tiny decoder '{spec.id}' at {folder} cannot be loaded: {_first_line(error)}."
+            f"The tiny decoder '{spec.id}' at {folder} cannot be loaded: {library_reason(error)}."
         ) from error
     return decoder.to(device.device).eval()

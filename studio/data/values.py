@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 DAY_FIRST = "dmy"
@@ -76,9 +76,31 @@ def _decimal_evidence(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65_536)
+#: the first year a shop's, a customer's or an ad's date can plausibly fall in …
+FIRST_YEAR = 1970
+#: … and how far past today (an export from a machine whose clock is ahead, a pre-order)
+FUTURE_DAYS = 366
+
+
+def plausible_range() -> tuple[date, date]:
+    return date(FIRST_YEAR, 1, 1), date.today() + timedelta(days=FUTURE_DAYS)
+
+
 def parse_date(text: str, date_order: str | None) -> str:
-    """An ISO-8601 date (``2024-03-01``) or date-time (``2024-03-01T14:05:00``)."""
+    """An ISO-8601 date (``2024-03-01``) or date-time (``2024-03-01T14:05:00``), between
+    1970 and a year from today: year 1 or 9999 is a typing or export error, refused."""
+    value = _parse_date(text, date_order)
+    first, last = plausible_range()
+    if not first.isoformat() <= value[:10] <= last.isoformat():
+        raise ValueProblem(
+            f"'{_shown(text)}' is not a plausible date (the studio reads dates from "
+            f"{first.isoformat()} to {last.isoformat()})"
+        )
+    return value
+
+
+@lru_cache(maxsize=65_536)
+def _parse_date(text: str, date_order: str | None) -> str:
     # Shopify writes "2024-09-02 10:00:00 +0100": the offset after a space
     value = _SPACED_OFFSET.sub(r"\1", text.strip())
     if _ISO.match(value):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.core.errors import ExportError, NotFound
+from studio.core.links import is_web_link
 from studio.export.naming import UniqueNames, slugify
 from studio.storage.workspace import Workspace
 
@@ -142,7 +143,8 @@ class Campaign:
         url = (product.attributes.get("url") if product else None) or self.settings.get(
             "landing_url"
         )
-        return str(url or "")
+        url = str(url or "")
+        return url if is_web_link(url) else ""  # never a javascript: or file: link
 
 
 def _json(text: str | None, default: Any) -> Any:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import urlsplit
 
+from studio.core.links import is_web_link
 from studio.export.catalog import Asset, Campaign, Segment
 
 EMAIL_WIDTH = 600
@@ -26,8 +26,7 @@ _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _safe_url(url: str) -> str | None:
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    return url.strip() if is_web_link(url) else None
 
 
 def _fit(width: int | None, height: int | None, box: int) -> tuple[int, int]:

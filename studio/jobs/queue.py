@@ -253,16 +253,17 @@ class JobQueue:
                 ),
             )
 
-    def interrupt(self, job_id: int) -> None:
+    def interrupt(
+        self, job_id: int, note: str = "Interrupted: it runs again when the studio next starts"
+    ) -> None:
         """Put a running job back in its place in the queue: the studio was closed while it
-        ran. A close is not a crash, so it does not count as an attempt."""
+        ran, or the disk filled up. Neither is the job's fault, so it is not an attempt."""
         with self.ws.write() as db:
             db.execute(
                 "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
-                " attempts = max(attempts - 1, 0),"
-                " message = 'Interrupted: it runs again when the studio next starts'"
+                " attempts = max(attempts - 1, 0), message = ?"
                 " WHERE id = ? AND status = 'running'",
-                (job_id,),
+                (note, job_id),
             )
         self.changed.set()
 

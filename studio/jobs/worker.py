@@ -25,7 +25,7 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 
 from generators.base import CancelToken, ProgressEvent, ProgressSink
-from studio.core.errors import Cancelled, StudioError, WorkspaceBusy
+from studio.core.errors import Cancelled, StorageFull, StudioError, WorkspaceBusy
 from studio.jobs.queue import Job, JobQueue
 from studio.storage.workspace import WORKER_LOCK, Workspace
 
@@ -42,6 +42,10 @@ BUSY_RETRY_S = 1.0
 EventKind = Literal[
     "started", "progress", "preview", "text", "finished", "failed", "cancelled", "interrupted"
 ]
+
+
+#: what a job put back in the queue by a full disk says in the Queue
+DISK_FULL_NOTE = "Waiting: the disk was full; it runs again when there is room"
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,9 @@ class Worker(QueueRunner):
                 if recovered:
                     log.warning("queued again after an interrupted run: jobs %s", recovered)
                 self._loop(queue)
+        except StudioError as error:  # e.g. a full disk: said once, in the user's words
+            log.error("the job worker stopped: %s", error)
+            self.error = error
         except BaseException as error:  # the thread must report, never vanish silently
             log.exception("the job worker stopped on an unexpected error")
             self.error = error
@@ -306,6 +313,13 @@ class Worker(QueueRunner):
             self._store_when_free(queue, job, outcome, result, reporter)
         except Cancelled:
             self._end_when_free(partial(self._record_cancelled, queue, job))
+        except StorageFull:
+            # the job did nothing wrong: it goes back in the queue (not an attempt) and the
+            # worker stops until there is room; if even that cannot be written, the job is
+            # still "running" and the next start queues it again
+            self._end_when_free(partial(queue.interrupt, job.id, DISK_FULL_NOTE))
+            self._emit(JobEvent(job.id, "interrupted", message=DISK_FULL_NOTE, job_kind=job.kind))
+            raise
         except StudioError as error:
             self._end_when_free(partial(queue.fail, job.id, str(error)))
             self._emit(JobEvent(job.id, "failed", error=str(error), job_kind=job.kind))
@@ -353,6 +367,8 @@ class Worker(QueueRunner):
             end()
         except WorkspaceBusy:
             log.warning("could not record a job's end: the workspace is busy")
+        except StorageFull:
+            log.warning("could not record a job's end: the disk is full")
 
 
 class _Reporter:

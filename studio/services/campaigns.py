@@ -20,6 +20,7 @@ from typing import Any
 
 from studio.core.channels import get_channel_format
 from studio.core.errors import InputError, NotFound
+from studio.core.links import web_link
 from studio.core.records import DEFAULT_COPY_CANDIDATES, Asset, NewAsset
 from studio.jobs.queue import JobQueue
 from studio.services.generation import REGENERATES
@@ -76,7 +77,8 @@ def create_campaign(
         raise InputError(f"Variants per creative must be between 0 and {MAX_VARIANTS}.")
     if not 1 <= copy_candidates <= 16:
         raise InputError("Copy candidates per field must be between 1 and 16.")
-    axes = _checked_axes(variant_axes or {})
+    axes = _checked_axes(variant_axes or {}, formats)
+    landing_url = web_link(landing_url)
     from generators.variants.styles import MAX_STRENGTH, MIN_STRENGTH
 
     if not MIN_STRENGTH <= style_strength <= MAX_STRENGTH:
@@ -117,8 +119,10 @@ def create_campaign(
     )
 
 
-def _checked_axes(axes: dict[str, int]) -> dict[str, int]:
-    from generators.variants.matrix import AXES
+def _checked_axes(axes: dict[str, int], channel_formats: Sequence[str]) -> dict[str, int]:
+    """The design's axes, each checked against every image format the campaign makes, so
+    a design no creative can have is refused now, not after hours of generation."""
+    from generators.variants.matrix import AXES, axis_capacity
 
     checked = {}
     for axis, count in axes.items():
@@ -126,6 +130,16 @@ def _checked_axes(axes: dict[str, int]) -> dict[str, int]:
             raise InputError(f"Unknown variant axis '{axis}'.", hint=f"axes: {', '.join(AXES)}")
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 4:
             raise InputError(f"Ask for 1 to 4 values of the {axis} axis (got {count!r}).")
+        for format_id in channel_formats:
+            for image_format in get_channel_format(format_id).image_formats:
+                capacity = axis_capacity(axis, image_format)
+                if capacity is not None and count > capacity:
+                    offers = f"only {capacity}" if capacity else "none"
+                    raise InputError(
+                        f"The {axis} axis asks for {count} values, but {image_format} "
+                        f"(of {format_id}) offers {offers}.",
+                        hint=f"ask for at most {capacity} {axis} values, or leave out {format_id}",
+                    )
         checked[axis] = count
     design = 1
     for count in checked.values():

@@ -79,3 +79,15 @@ def test_a_bundle_whose_schema_version_is_text_is_not_called_newer(tmp_path: Pat
     with pytest.raises(InputError) as raised:
         open_bundle(path)
     assert "newer" not in str(raised.value) and "not a version number" in str(raised.value)
+
+
+@pytest.mark.parametrize("when", ["0001-03-04", "9999-12-31", "1899-01-01"])
+def test_dates_outside_a_plausible_range_are_refused_with_the_range(
+    workspace: Workspace, tmp_path: Path, when: str
+) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(f"Customer ID,Name,Signup Date\nC1,Ann,{when}\n")
+    with pytest.raises(InputError) as raised:
+        import_files(workspace, customers=customers)
+    assert f"'{when}' is not a plausible date" in str(raised.value)
+    assert "1970-01-01" in str(raised.value)

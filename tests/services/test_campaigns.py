@@ -282,3 +282,42 @@ def test_an_edit_keeps_the_gates_verdict_on_its_text(ws):
     assert c.approve_all(ws, campaign_id).left_for_review == [bad]
     fixed = c.edit_copy(ws, bad, {"subject": "Meet Trail Runner GTX"})
     assert not store.get_asset(ws, fixed).copy_needs_review
+
+
+def test_a_design_no_format_can_have_is_refused_when_the_campaign_is_made(ws):
+    from generators.variants.matrix import axis_capacity
+
+    styles = axis_capacity("style", "iab_300x250")
+    with pytest.raises(InputError, match=r"style axis asks for .* iab_300x250"):
+        c.create_campaign(ws, "Styles", segment_ids=[1], product_ids=[1],
+                          channel_formats=["google_display"],
+                          variant_axes={"style": styles + 1})  # fmt: skip
+    assert store.list_campaigns(ws) == []
+    # counts the formats can have are fine, layouts included
+    c.create_campaign(ws, "Layouts", segment_ids=[1], product_ids=[1],
+                      channel_formats=["google_display"],
+                      variant_axes={"colourway": 2, "layout": 2})  # fmt: skip
+
+
+def test_a_layout_count_picks_the_formats_other_layouts():
+    from generators.variants.matrix import _axis_values, _layouts_for
+
+    class Source:
+        image_format = "iab_300x250"
+        layout = "default"
+
+    others = [name for name in _layouts_for("iab_300x250") if name != "default"]
+    assert _axis_values(Source(), "layout", 2) == others[:2]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "https://", "shop"])
+def test_only_web_addresses_are_landing_urls(ws, url):
+    with pytest.raises(InputError, match="is not a web address"):
+        c.create_campaign(ws, "Links", segment_ids=[1], product_ids=[1],
+                          channel_formats=["meta_feed"], landing_url=url)  # fmt: skip
+    campaign_id = c.create_campaign(ws, "Links", segment_ids=[1], product_ids=[1],
+                                    channel_formats=["meta_feed"],
+                                    landing_url=" https://shop.example/winter ")  # fmt: skip
+    assert store.get_campaign(ws, campaign_id).settings["landing_url"] == (
+        "https://shop.example/winter"
+    )

@@ -102,3 +102,61 @@ def test_a_workspace_another_process_keeps_busy(tmp_path, monkeypatch) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real file system of a few megabytes (tmpfs), so every write that does not fit
+    fails with ENOSPC as on a full disk; skipped where mounting is not allowed."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+
+    def mount(size_kb: int) -> Path:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(mount_point)],
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            pytest.skip("mounting a small file system needs root (CI runs as root)")
+        return mount_point
+
+    yield mount
+    subprocess.run(["umount", str(mount_point)], capture_output=True)
+
+
+def test_generate_on_a_nearly_full_disk_says_so_once_and_keeps_the_job_queued(
+    demo_ws: Workspace, small_disk, capsys
+) -> None:
+    import shutil
+
+    from campaign_helpers import add_copy
+
+    from studio.cli import main
+    from studio.services import campaigns as c
+    from studio.services.planning import enqueue_generation
+    from studio.storage import campaigns as store
+
+    campaign_id = c.create_campaign(demo_ws, "Full", pairs=[(1, 1)], channel_formats=["email"])
+    target = store.campaign_targets(demo_ws, campaign_id)[0]
+    fields = {"subject": ["Fresh beans"], "preheader": ["Roasted"], "body": ["Our house blend."],
+              "cta": ["Shop now"]}  # fmt: skip
+    add_copy(demo_ws, campaign_id, target, fields)
+    enqueue_generation(demo_ws, campaign_id)
+    demo_ws.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    used = sum(p.stat().st_size for p in demo_ws.path.rglob("*") if p.is_file())
+    disk = small_disk(used // 1024 + 160)  # the workspace and 160 KB: no room for a picture
+    shutil.copytree(demo_ws.path, disk / "shop")
+    with pytest.raises(SystemExit) as exit_:
+        main(["generate", str(disk / "shop"), "Full"])
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "unexpected" not in err
+    assert err.count("is full") == 1, err
+    shutil.rmtree(disk / "shop" / "cache", ignore_errors=True)  # room to read it back
+    with Workspace.open(disk / "shop") as shop:
+        statuses = {r["status"] for r in shop.query(
+            "SELECT status FROM jobs WHERE campaign_id = ?", (campaign_id,))}  # fmt: skip
+        attempts = shop.scalar("SELECT max(attempts) FROM jobs WHERE campaign_id = ?",
+                               (campaign_id,))  # fmt: skip
+    assert statuses == {"queued"}  # nothing failed: it all runs once there is room
+    assert attempts == 0
