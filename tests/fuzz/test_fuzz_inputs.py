@@ -248,3 +248,108 @@ def test_any_bytes_as_a_model_file(head: bytes, suffix: str) -> None:
         except StudioError:
             return
         is_on_this_machine(spec)  # answers, never raises
+
+
+# --- the spreadsheet reader: stored dimensions, compression, XML entities -----------------
+
+
+_COLUMNS = st.integers(1, 16_384).map(openpyxl.utils.get_column_letter)
+
+
+@given(
+    dimension=st.tuples(_COLUMNS, st.integers(1, 1_048_576)),
+    padding=st.integers(0, 6_000_000),
+    entities=st.integers(0, 9),
+    doctype=st.booleans(),
+)
+def test_workbooks_with_hostile_structure(
+    dimension: tuple[str, int], padding: int, entities: int, doctype: bool
+) -> None:
+    """A claimed grid of any size, a part padded to expand up to thousands of times, and
+    nested XML entities: read by its real cells, or refused; never unbounded work."""
+    import re
+
+    column, row = dimension
+    book = openpyxl.Workbook()
+    book.active.append(["SKU", "Name", "Price"])
+    book.active.append(["P2", "Tea", 8])
+    source = io.BytesIO()
+    book.save(source)
+    declarations = b""
+    if doctype:
+        declarations = (
+            b'<!DOCTYPE worksheet [<!ENTITY e0 "x">'
+            + b"".join(
+                b'<!ENTITY e%d "%s">' % (i, (b"&e%d;" % (i - 1)) * 10)
+                for i in range(1, entities + 1)
+            )
+            + b"]>"
+        )
+    with zipfile.ZipFile(source) as old, fresh_workspace() as ws:
+        path = ws.path.parent / "products.xlsx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                data = old.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(
+                        rb'<dimension ref="[^"]*"',
+                        b'<dimension ref="A1:%s%d"' % (column.encode(), row),
+                        data,
+                    )
+                    data = data.replace(b"<sheetData>", b"<!--" + b" " * padding + b"-->"
+                                        + b"<sheetData>", 1)  # fmt: skip
+                    if doctype:
+                        data = data.replace(b"<worksheet", declarations + b"<worksheet", 1)
+                        cell = b'<row r="9"><c r="A9" t="inlineStr"><is><t>&e%d;</t></is></c></row>'
+                        data = data.replace(b"</sheetData>", cell % entities + b"</sheetData>")
+                new.writestr(info, data)
+        _import_or_refuse(ws, products=path)
+
+
+# --- where outputs go: devices, pipes, links, files that look like the studio's ------------
+
+
+@given(
+    kind=st.sampled_from(
+        ["device", "fifo", "link-to-file", "link-to-folder", "folder", "look-alike", "new"]
+    ),
+    content=st.binary(max_size=200),
+)
+def test_output_destinations(kind: str, content: bytes) -> None:
+    """A destination is a new file or a file the studio wrote; anything else is refused
+    (a look-alike keeps its content) or needs --overwrite."""
+    import os
+
+    from studio.core.errors import OutputRefused
+    from studio.storage.outputs import write_output
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        target = root / "out.png"
+        if kind == "device":
+            target = Path("/dev/null")
+        elif kind == "fifo":
+            os.mkfifo(target)
+        elif kind == "link-to-file":
+            (root / "real.png").write_bytes(content)
+            target.symlink_to(root / "real.png")
+        elif kind == "link-to-folder":
+            (root / "real").mkdir()
+            target.symlink_to(root / "real")
+        elif kind == "folder":
+            target.mkdir()
+        elif kind == "look-alike":
+            target.write_bytes(b"Campaign Studio" + content)
+        try:
+            write_output(target, b"new content", what="test output")
+        except OutputRefused:
+            if kind == "look-alike":
+                assert target.read_bytes() == b"Campaign Studio" + content
+            if kind == "link-to-file":
+                assert (root / "real.png").read_bytes() == content
+            assert kind != "new"
+        else:
+            assert kind == "new", kind
+            assert target.read_bytes() == b"new content"
+            write_output(target, b"again", what="test output")  # its own: replaced
+            assert target.read_bytes() == b"again"
