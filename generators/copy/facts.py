@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from generators.copy.angles import angle_focus, available_angles, social_claims
+from generators.copy.audiences import APPROACH_WORDS, occasion_in
 from generators.copy.language import COPY_LANGUAGES, default_opt_out, language_rules, words
 from generators.copy.request import CopyRequest, ProductFacts
 from studio.core.errors import InputError
@@ -48,6 +49,14 @@ class FactSheet:
     #: the message angle and the fact it leads with (empty: the brief as it is)
     angle: str = ""
     focus: str = ""
+    #: the marketer's brief (instruction-like sentences out): it may be stated
+    brief: str = ""
+    #: what the campaign is for, typed or found in the brief ("Christmas")
+    occasion: str = ""
+    #: how to speak to the segment (:mod:`generators.copy.audiences`)
+    approach: str = "general"
+    #: the segment in a marketer's words, for the prompt
+    audience: str = ""
 
     @property
     def name(self) -> str:
@@ -72,7 +81,7 @@ class FactSheet:
         return lowered in self.lowered_words or _singular(lowered) in self.lowered_words
 
     def grounds_phrase(self, phrase: str) -> bool:
-        return _contains_words(self.claims_text, phrase)
+        return contains_words(self.claims_text, phrase)
 
 
 def _singular(word: str) -> str:
@@ -82,7 +91,7 @@ def _singular(word: str) -> str:
     return word
 
 
-def _contains_words(text: str, phrase: str) -> bool:
+def contains_words(text: str, phrase: str) -> bool:
     pattern = r"(?<![^\W_])" + re.escape(phrase.lower()) + r"(?![^\W_])"
     return re.search(pattern, " ".join(text.lower().split())) is not None
 
@@ -139,10 +148,14 @@ def fact_sheet(request: CopyRequest, language: str) -> FactSheet:
         ignored += dropped
         examples.append(clean)
 
+    brief, dropped = without_instructions(request.brief, "campaign brief")
+    ignored += dropped
+    occasion, dropped = without_instructions(request.occasion, "campaign occasion")
+    ignored += dropped
+    if not occasion and language == "en":  # the occasion a brief names
+        occasion = occasion_in(brief)
     focus = ""
     if request.angle:
-        occasion, dropped = without_instructions(request.occasion, "campaign occasion")
-        ignored += dropped
         focus = angle_focus(request.angle, product, language, occasion) or ""
         if not focus:
             others = ", ".join(available_angles(product, language, occasion)) or "none"
@@ -154,22 +167,31 @@ def fact_sheet(request: CopyRequest, language: str) -> FactSheet:
     claims += [f"{key} {value}" for key, value in attributes.items()]
     claims += [brand.disclaimer, brand.sms_opt_out.strip() or default_opt_out(language)]
     claims += [focus]  # a social proof or an occasion is stated as the studio knows it
+    claims += [brief, occasion]  # what the marketer states is theirs to state
     if request.angle == "social":
         claims += social_claims(product.buyers, language)
     claims_text = _joined(claims)
+    approach = request.segment.approach if request.segment is not None else "general"
+    approach = approach if approach in APPROACH_WORDS and language == "en" else "general"
     vocabulary = [claims_text, segment_name, segment_description, *brand.tone_words, *examples]
+    vocabulary.append(APPROACH_WORDS[approach])
     return FactSheet(
         product=product,
         language=language,
         claims_text=claims_text,
         vocabulary_text=_joined(vocabulary),
-        decoding_text=_joined([claims_text, *brand.tone_words, *examples]),
+        # tone words steer the voice; they are not words to describe the product with
+        decoding_text=_joined([claims_text, *examples, APPROACH_WORDS[approach]]),
         ignored=tuple(ignored),
         segment_name=segment_name,
         segment_description=segment_description,
         tone_words=tuple(brand.tone_words),
         angle=request.angle or "",
         focus=focus,
+        brief=brief,
+        occasion=occasion,
+        approach=approach,
+        audience=(request.segment.audience or segment_name) if request.segment else "",
     )
 
 

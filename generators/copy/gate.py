@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 from functools import cache
 from itertools import pairwise
 
-from generators.copy.facts import FactSheet
+from generators.copy.facts import FactSheet, contains_words
 from generators.copy.language import (
     LanguageRules,
     is_real_word,
@@ -426,6 +426,21 @@ def check_supported(text: str, ctx: GateContext) -> list[str]:
     return [f"says what the facts do not: {_quoted(unsupported)}"]
 
 
+def check_tone_words(text: str, ctx: GateContext) -> list[str]:
+    """Tone words set the voice; they never describe the product ("a warm, confident
+    tote"), unless the product's own facts use the word."""
+    sheet = ctx.sheet
+    tone = {w.lower() for phrase in sheet.tone_words for w in words(phrase)}
+    used = [
+        word
+        for word, _ in _spans(text)
+        if word.lower() in tone and not contains_words(sheet.claims_text, word)
+    ]
+    if not used:
+        return []
+    return [f"uses the tone word {_quoted(used)} as if it described the product"]
+
+
 def check_topic(text: str, ctx: GateContext) -> list[str]:
     """Copy is about the product: it names it, its kind, or something the facts say."""
     if ctx.kind == CTA:
@@ -535,6 +550,7 @@ RULES: dict[str, Rule] = {
     "invented-name": check_invented_names,
     "service": check_service_statements,
     "supported": check_supported,
+    "tone": check_tone_words,
     "topic": check_topic,
     "angle": check_angle,
     "shape": check_shape,

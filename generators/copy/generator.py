@@ -103,7 +103,7 @@ class CopyGenerator:
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
             _score(state, candidates, request)
-            passing = rank([c for c in candidates if c.passed])
+            passing = rank([c for c in candidates if c.passed], sheet)
             fresh = [c for c in passing if _key(c.text) not in used] or passing
             fields[name] = pick_diverse(fresh, plan.wanted)
             used |= {_key(c.text) for c in fields[name]}

@@ -42,12 +42,16 @@ def field_label(language: str, field: str) -> str:
     return labels.get(field, field.replace("_", " ").capitalize())
 
 
-def _brief_lines(labels: dict[str, str], product: str, audience: str, tone: str) -> list[str]:
+def _brief_lines(
+    labels: dict[str, str], product: str, audience: str, tone: str, brief: str = ""
+) -> list[str]:
     lines = [f"{labels['product']}: {product}"]
     if audience:
         lines.append(f"{labels['audience']}: {one_line(audience)}")
     if tone:
         lines.append(f"{labels['tone']}: {one_line(tone)}")
+    if brief:
+        lines.append(f"{labels.get('brief', 'Brief')}: {one_line(brief)}")
     return lines
 
 
@@ -112,8 +116,9 @@ def ad_prompt(sheet: FactSheet, fields: list[tuple[str, str]]) -> str:
     target = _brief_lines(
         labels,
         _product_line(product.name, product.category, details),
-        sheet.segment_name,
+        sheet.audience,
         ", ".join(sheet.tone_words),
+        sheet.brief,
     )
     blocks.append("\n".join(target))
     return "\n\n".join(blocks)

@@ -3,7 +3,11 @@ keep variants that differ."""
 
 from __future__ import annotations
 
+import re
+
+from generators.copy.audiences import APPROACH_WORDS
 from generators.copy.constraints import normalise
+from generators.copy.facts import FactSheet
 from generators.copy.request import CopyCandidate, CopyRequest
 
 #: candidates more similar than this (cosine of MiniLM embeddings) count as the same idea
@@ -32,11 +36,34 @@ def score_relevance(candidates: list[CopyCandidate], request: CopyRequest) -> No
         candidate.relevance = round(float(similarity), 4)
 
 
-def rank(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
-    """Best first: likelihood per token (log-prob, about −3 … 0) plus weighted relevance."""
+def rank(candidates: list[CopyCandidate], sheet: FactSheet | None = None) -> list[CopyCandidate]:
+    """Best first: copy that carries the campaign's occasion and speaks to the segment's
+    approach (:func:`steering`), then likelihood per token (log-prob, about −3 … 0) plus
+    weighted relevance."""
     return sorted(
-        candidates, key=lambda c: c.likelihood + RELEVANCE_WEIGHT * c.relevance, reverse=True
+        candidates,
+        key=lambda c: (
+            steering(c.text, sheet) if sheet is not None else 0,
+            c.likelihood + RELEVANCE_WEIGHT * c.relevance,
+        ),
+        reverse=True,
     )
+
+
+def steering(text: str, sheet: FactSheet) -> int:
+    """How much of the brief a text carries: 2 for the campaign's occasion, 1 for a mark of
+    the segment's approach (a word only that approach lends, or the price for value)."""
+    lowered = text.lower()
+    score = 0
+    if sheet.occasion and sheet.occasion.lower() in lowered:
+        score += 2
+    if sheet.approach == "value":
+        price = sheet.product.price_text()
+        score += 1 if price and price.lower() in lowered else 0
+    elif sheet.approach != "general":
+        marks = set(APPROACH_WORDS[sheet.approach].split()) - set(sheet.claims_text.lower().split())
+        score += 1 if marks & set(re.findall(r"[a-z']+", lowered)) else 0
+    return score
 
 
 def pick_diverse(candidates: list[CopyCandidate], keep: int) -> list[CopyCandidate]:

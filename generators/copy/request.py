@@ -38,6 +38,12 @@ class ProductFacts:
 class SegmentBrief:
     name: str
     description: str = ""
+    #: how to speak to them (:data:`generators.copy.audiences.APPROACHES`): "loyalty" for
+    #: regulars, "value" for deal-seekers, "welcome" for new customers, "win_back" for
+    #: lapsed ones, "general" otherwise
+    approach: str = "general"
+    #: who they are in a marketer's words, from the segment's own figures
+    audience: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class CopyRequest:
     angle: str | None = None
     #: what the campaign is for ("Mother's Day"), the fact of the ``occasion`` angle
     occasion: str = ""
+    #: the marketer's brief ("December push: gift ideas for our regulars, 10% off until
+    #: 24 Dec"): it steers the copy, and what it states (an offer, a date) may be said
+    brief: str = ""
 
 
 @dataclass
@@ -157,8 +166,19 @@ def facts_from_product_row(row: dict[str, Any]) -> ProductFacts:
 
 
 def segment_from_row(row: dict[str, Any]) -> SegmentBrief:
-    """A ``segments`` row as a SegmentBrief."""
-    return SegmentBrief(name=str(row["name"]), description=row.get("description") or "")
+    """A ``segments`` row as a SegmentBrief, with its approach and its audience in a
+    marketer's words read from the segment's stored figures."""
+    from generators.copy.audiences import approach_for, audience_text
+
+    name = str(row["name"])
+    stats = _json_value(row.get("stats"), {})
+    stats = stats if isinstance(stats, dict) else {}
+    return SegmentBrief(
+        name=name,
+        description=row.get("description") or "",
+        approach=approach_for(name, stats),
+        audience=audience_text(name, stats),
+    )
 
 
 def voice_of(kit: BrandKit) -> BrandVoice:

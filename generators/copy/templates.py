@@ -38,6 +38,10 @@ class Slots:
     focus_cap: str = ""
     #: how many customers ordered it, as the language writes the number (social angle)
     count: str = ""
+    #: the product's price as the facts write it ("12.50 EUR"), for the value approach
+    price: str = ""
+    #: what the campaign is for ("Christmas")
+    occasion: str = ""
 
     def fill(self, template: str) -> str | None:
         """The template with its slots filled, or None when a slot it needs is empty."""
@@ -63,7 +67,7 @@ def lower_first(text: str, language: str) -> str:
     if language == "de" or not text:
         return text
     first = re.match(r"[^\W\d_]+", text)
-    if first is None or first.group(0).isupper():
+    if first is None or (first.group(0).isupper() and len(first.group(0)) > 1):  # "A" is a word
         return text
     word = first.group(0)
     if zipf(word.lower(), language) < COMMON_WORD_ZIPF:
@@ -103,6 +107,8 @@ def slots(sheet: FactSheet) -> Slots:
         focus_lc=lower_first(sheet.focus, language),
         focus_cap=sheet.focus[:1].upper() + sheet.focus[1:],
         count=buyers_text(sheet.product.buyers, language) if sheet.angle == "social" else "",
+        price=sheet.product.price_text(),
+        occasion=sheet.occasion,
     )
 
 
@@ -112,6 +118,12 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     filled = slots(sheet)
     raw = resource(sheet.language, "templates.json")
     templates = list(raw.get(kind, []))
+    # the segment's approach first, then the campaign's occasion, then the angle's own
+    approach = raw.get("approaches", {}).get(sheet.approach, {})
+    occasion = raw.get("occasions", {}) if sheet.occasion else {}
+    templates = approach.get(f"{kind}_occasion" if sheet.occasion else "", []) + (
+        approach.get(kind, []) + occasion.get(kind, []) + templates
+    )
     if sheet.angle:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
     texts = []

@@ -92,10 +92,18 @@ def _print_evaluation(data: dict[str, Any]) -> None:
 @click.option("--model", "model_id", help="Copy model id (see 'studio models list').")
 @click.option("--language", default="en", show_default=True, help="Language code of the copy.")
 @click.option("--seed", default=0, show_default=True, help="Sampling seed (same seed, same copy).")
+@click.option(
+    "--brief",
+    default="",
+    help='What the campaign is for, in your words ("Christmas gifts for our regulars"); '
+    "an offer or a date you state here may appear in the copy.",
+)
+@click.option("--occasion", default="", help="The occasion (default: one the brief names).")
 @json_option
 def copy_command(
     workspace: Path, sku: str, segment_name: str | None, channel_format: str,
-    brand_name: str | None, n: int, model_id: str | None, language: str, seed: int, as_json: bool,
+    brand_name: str | None, n: int, model_id: str | None, language: str, seed: int,
+    brief: str, occasion: str, as_json: bool,
 ) -> None:  # fmt: skip
     """Write channel copy for a product (and segment) of WORKSPACE with the local model.
 
@@ -133,6 +141,8 @@ def copy_command(
         n=n,
         language=language,
         seed=seed,
+        brief=brief,
+        occasion=occasion,
         model_id=model_id,
     )
     with progress(not as_json) as update:

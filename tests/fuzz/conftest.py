@@ -16,3 +16,13 @@ _COMMON = {
 settings.register_profile("ci", max_examples=60, **_COMMON)
 settings.register_profile("long", max_examples=5_000, **{**_COMMON, "derandomize": False})
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """The long search runs thousands of examples per test: more than the default run's
+    per-test timeout allows."""
+    import pytest
+
+    if os.environ.get("HYPOTHESIS_PROFILE") == "long":
+        for item in items:
+            item.add_marker(pytest.mark.timeout(3 * 3600))

@@ -116,6 +116,16 @@ VERBATIM = [
 ]
 
 
+TOTE = ProductFacts(name="Canvas Tote Natural", category="Bags",
+                    description="A roomy tote in undyed canvas.")  # fmt: skip
+#: the brand's tone words ("warm", "honest") used as product adjectives, as the demo shipped
+VERBATIM += [
+    ("Canvas Tote Natural is a warm, honest tote in undyed canvas.", "preheader", TOTE, {"tone"}),
+    ("A warm, honest tote in undyed canvas.", "body", TOTE, {"tone"}),
+    ("Earl Grey Lavender is a calm, warm treat for slow evenings.", "body", EARL_GREY, {"tone"}),
+]
+
+
 @pytest.mark.parametrize(("text", "field", "product", "rules"), VERBATIM)
 def test_shipped_failures_are_caught(text: str, field: str, product, rules: set[str]) -> None:
     failed = failing(text, field, product)
@@ -136,7 +146,7 @@ GOOD = [
     ("Discover Espresso Dark Roast", "cta", ESPRESSO, "en"),
     ("Earl Grey Lavender has bergamot oil and lavender flowers.", "primary_text", EARL_GREY, "en"),
     ("Meet Earl Grey Lavender", "subject", EARL_GREY, "en"),
-    ("Earl Grey Lavender is a calm, warm treat for slow evenings.", "body", EARL_GREY, "en"),
+    ("Earl Grey Lavender is a calm treat for slow evenings.", "body", EARL_GREY, "en"),
 ]
 
 
@@ -199,7 +209,7 @@ def test_each_rule_catches_its_failure(text: str, rule: str) -> None:
 def test_every_rule_has_a_title_and_is_tested() -> None:
     tested = {"name", "placeholder", "persona", "greeting", "spelling", "language",
               "invented-name", "service", "supported", "topic", "angle", "shape",
-              "channel-name", "repetition"}  # fmt: skip
+              "channel-name", "repetition", "tone"}  # fmt: skip
     assert set(RULES) == tested
 
 

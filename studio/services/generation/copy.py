@@ -58,6 +58,7 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         model_id=payload.get("model_id"),
         angle=angle,
         occasion=str(campaign.settings.get("occasion", "")),
+        brief=campaign.brief,
     )
     result = generate_copy(request, ctx.sink, ctx.cancel)
     ctx.cancel.raise_if_cancelled()
