@@ -82,9 +82,13 @@ def split_kind(sentence: str) -> tuple[str, str]:
     body = sentence.rstrip(".!?")
     kind, detail = body, ""
     clause = body.split(", ")[0]
+    if len(clause.split()) < 3 and clause != body:
+        # "A bright, floral single origin with …": the comma joins adjectives, it does
+        # not end the kind of product
+        clause = body
     parts = _DETAIL_START.split(clause, maxsplit=1)
     if len(parts) == 2 and len(parts[0].split()) >= 2:
-        kind, detail = parts[0], parts[1]  # both stop at the first comma
+        kind, detail = parts[0], parts[1].split(", ")[0]  # both stop at the first comma
     elif clause != body:
         kind = clause
     if len(kind.split()) > 6:
