@@ -78,6 +78,14 @@ def _formats(values: tuple[str, ...]) -> list[str] | None:
 @click.option(
     "--overwrite", is_flag=True, help="Replace a file at --out that the studio did not write."
 )
+@click.option(
+    "--email-platform",
+    type=click.Choice(["mailchimp", "klaviyo", "plain"]),
+    default="mailchimp",
+    show_default=True,
+    help="Who sends the emails: their unsubscribe merge tag goes in (plain: --unsubscribe-url).",
+)
+@click.option("--unsubscribe-url", default="", help="With --email-platform plain: the link.")
 @json_option
 def export_command(
     workspace: Path,
@@ -89,6 +97,8 @@ def export_command(
     c2pa_key: Path | None,
     formats: tuple[str, ...],
     overwrite: bool,
+    email_platform: str,
+    unsubscribe_url: str,
     as_json: bool,
 ) -> None:
     """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
@@ -107,6 +117,8 @@ def export_command(
                 progress=update,
                 formats=_formats(formats),
                 overwrite=overwrite,
+                email_platform=email_platform,
+                unsubscribe_url=unsubscribe_url,
             )
 
     def render(r: ExportReport) -> None:
@@ -116,6 +128,8 @@ def export_command(
             f" {r.copy_assets} copy set(s), {r.emails} email(s)."
         )
         click.echo(f"sha256 {r.sha256}")
+        for warning in r.warnings:
+            click.echo(f"Note: {warning}", err=True)
         click.echo(
             f"Review it: open index.html inside the bundle, or studio bundle verify {r.path}"
         )

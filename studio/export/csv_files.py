@@ -181,9 +181,31 @@ def google_rsa_csv(campaign: Campaign) -> bytes:
     return _csv_bytes(GOOGLE_RSA_COLUMNS, rows)
 
 
+#: a CTA's first word → the nearest of Ads Manager's button types (image ads take a type,
+#: not text: the copy CSV keeps the text itself)
+META_CTA_BY_VERB = {
+    "shop": "SHOP_NOW", "discover": "SHOP_NOW", "explore": "SHOP_NOW", "browse": "SHOP_NOW",
+    "find": "SHOP_NOW", "pick": "SHOP_NOW", "choose": "SHOP_NOW", "treat": "SHOP_NOW",
+    "try": "SHOP_NOW", "taste": "SHOP_NOW", "get": "SHOP_NOW", "grab": "SHOP_NOW",
+    "buy": "BUY_NOW", "order": "ORDER_NOW", "reorder": "ORDER_NOW", "learn": "LEARN_MORE",
+    "see": "LEARN_MORE", "meet": "LEARN_MORE", "read": "LEARN_MORE", "view": "LEARN_MORE",
+    "sign": "SIGN_UP", "join": "SIGN_UP", "subscribe": "SUBSCRIBE", "book": "BOOK_NOW",
+    "contact": "CONTACT_US", "download": "DOWNLOAD", "apply": "APPLY_NOW",
+}  # fmt: skip
+#: every button type the bulk sheet may hold (Ads Manager's call_to_action types)
+META_CTA_TYPES = frozenset(META_CALL_TO_ACTIONS.values()) | frozenset(META_CTA_BY_VERB.values())
+#: a shop's ads link to products: when no verb tells, the button is "Shop now"
+META_DEFAULT_CTA = "SHOP_NOW"
+
+
 def meta_call_to_action(text: str) -> str:
-    """Ads Manager's button type for a CTA label; unknown labels are kept as written."""
-    return META_CALL_TO_ACTIONS.get(" ".join(text.lower().split()).strip(".!"), text)
+    """Ads Manager's button type for a CTA label: its own type for a known label, else the
+    type its verb asks for ("Shop our coffee" → SHOP_NOW), else SHOP_NOW."""
+    label = " ".join(text.lower().split()).strip(".!")
+    if label in META_CALL_TO_ACTIONS:
+        return META_CALL_TO_ACTIONS[label]
+    first = label.split(" ", 1)[0] if label else ""
+    return META_CTA_BY_VERB.get(first, META_DEFAULT_CTA)
 
 
 def meta_ads_csv(campaign: Campaign) -> bytes:
@@ -193,7 +215,13 @@ def meta_ads_csv(campaign: Campaign) -> bytes:
         if creative.channel != "meta":
             continue
         copy = campaign.copy_for(creative)
-        fields = copy.fields if copy else {}
+        fields = dict(copy.fields) if copy else {}
+        # the line the picture shows is the line the ad row carries
+        shown = creative.content.get("copy") or {}
+        from_field = (creative.content.get("copy_fields") or {}).get("headline")
+        if shown.get("headline") and from_field in ("headline", "primary_text", "description"):
+            others = [t for t in fields.get(from_field, []) if t != shown["headline"]]
+            fields[from_field] = [shown["headline"], *others]
 
         def first(name: str, fields: dict = fields) -> str:
             texts = fields.get(name) or [""]

@@ -21,6 +21,12 @@ EMAIL_COPY_FORMAT = "email"
 EMAIL_HERO_FORMAT = "email_hero_600x300"
 PREVIEW_BOX = 280
 AI_NOTICE = "Images and text in this message were made with the help of AI."
+#: the unsubscribe link each email platform fills in when it sends (its merge tag)
+UNSUBSCRIBE_LINKS = {
+    "mailchimp": "*|UNSUB|*",
+    "klaviyo": "{% unsubscribe_url %}",
+}
+EMAIL_PLATFORMS = (*UNSUBSCRIBE_LINKS, "plain")
 DEFAULT_BUTTON = "#1a73e8"
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -54,8 +60,19 @@ def _email_image(campaign: Campaign, segment: str, sku: str) -> Asset | None:
     return (heroes or sorted(images, key=lambda c: -(c.width or 0)))[0] if images else None
 
 
-def email_html(campaign: Campaign, segment: Segment) -> str:
-    """A marketing email for one segment: a block per product with image, copy and CTA."""
+def unsubscribe_link(platform: str, url: str = "") -> str:
+    """The unsubscribe link for ``platform``'s merge tag, or a plain web address."""
+    if platform == "plain":
+        return _safe_url(url) or ""
+    return UNSUBSCRIBE_LINKS[platform]
+
+
+def email_html(
+    campaign: Campaign, segment: Segment, *, platform: str = "mailchimp", unsubscribe_url: str = ""
+) -> str:
+    """A marketing email for one segment, ready for ``platform`` to send: a block per
+    product with image, copy and a linked button, the platform's unsubscribe link, and no
+    name the studio uses inside (campaign, segment) where customers can read it."""
     skus = sorted(
         {a.product for a in campaign.copy + campaign.creatives if a.segment == segment.key}
     )
@@ -66,7 +83,15 @@ def email_html(campaign: Campaign, segment: Segment) -> str:
         if c.segment == segment.key and c.format == EMAIL_COPY_FORMAT
     }
     first_copy = next(iter(email_copy.values()), None)
-    subject = _first(first_copy, "subject") or campaign.name
+    first_product = campaign.product(skus[0]) if skus else None
+    subject = _first(first_copy, "subject") or (first_product.name if first_product else "")
+    unsubscribe = unsubscribe_link(platform, unsubscribe_url)
+    footer = escape(AI_NOTICE)
+    if unsubscribe:
+        footer += (
+            f'<br><a href="{escape(unsubscribe)}" style="color:#555555;">Unsubscribe</a>'
+            " from these emails."
+        )
     preheader = _first(first_copy, "preheader")
     blocks = [_email_block(campaign, segment.key, sku, email_copy.get(sku)) for sku in skus]
     more = len(blocks) - MAX_EMAIL_BLOCKS
@@ -81,6 +106,8 @@ def email_html(campaign: Campaign, segment: Segment) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="supported-color-schemes" content="light dark">
 <title>{escape(subject)}</title>
 </head>
 <body style="margin:0;padding:0;background-color:#f2f2f2;">
@@ -90,7 +117,7 @@ def email_html(campaign: Campaign, segment: Segment) -> str:
 <table role="presentation" width="{EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0" style="width:{EMAIL_WIDTH}px;max-width:{EMAIL_WIDTH}px;background-color:#ffffff;">
 <tr><td style="padding:20px 24px;font:bold 20px Arial,sans-serif;color:#222222;">{escape(subject)}</td></tr>
 {body}
-<tr><td style="padding:16px 24px;font:12px Arial,sans-serif;color:#777777;border-top:1px solid #e5e5e5;">{escape(AI_NOTICE)}<br>{escape(campaign.name)} &middot; {escape(segment.name)}</td></tr>
+<tr><td style="padding:16px 24px;font:12px Arial,sans-serif;color:#555555;border-top:1px solid #e5e5e5;">{footer}</td></tr>
 </table>
 </td></tr>
 </table>

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,6 +13,7 @@ from studio import __version__
 from studio.core.channels import channel_formats
 from studio.core.errors import Cancelled, ExportError, StudioError
 from studio.core.hashing import sha256_file
+from studio.core.links import is_web_link
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
 from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
@@ -50,6 +51,8 @@ class ExportReport:
     files: int
     c2pa_signed: int
     include_drafts: bool
+    #: what would upload empty or broken (an ad without text, a button without a link)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "path": str(self.path)}
@@ -109,6 +112,8 @@ def export_bundle(
     cancel: CancelFlag | None = None,
     formats: Iterable[str] | None = None,
     overwrite: bool = False,
+    email_platform: str = "mailchimp",
+    unsubscribe_url: str = "",
 ) -> ExportReport:
     """Write the campaign's approved (and, optionally, draft) assets to ``out``.
 
@@ -119,6 +124,16 @@ def export_bundle(
     be an earlier bundle; anything else that exists there is refused unless ``overwrite``.
     """
     out = check_bundle_destination(Path(out), overwrite=overwrite)
+    if email_platform not in html_pages.EMAIL_PLATFORMS:
+        raise ExportError(
+            f"Unknown email platform '{email_platform}'.",
+            hint=f"use {', '.join(html_pages.EMAIL_PLATFORMS)}",
+        )
+    if email_platform == "plain" and not is_web_link(unsubscribe_url):
+        raise ExportError(
+            "Plain emails need the web address where customers unsubscribe.",
+            hint="pass --unsubscribe-url https://…, or choose mailchimp or klaviyo",
+        )
     wanted = sorted(set(formats)) if formats is not None else None
     report = progress or (lambda description, fraction=None: None)
     report("Reading the campaign", 0.0)
@@ -142,7 +157,8 @@ def export_bundle(
     try:
         with BundleZip(out) as bundle:
             files, signed = _write_creatives(ws, bundle, campaign, c2pa, report, cancel)
-            written = _write_documents(bundle, campaign, files, signed > 0)
+            emails = {"platform": email_platform, "unsubscribe_url": unsubscribe_url}
+            written = _write_documents(bundle, campaign, files, signed > 0, emails)
             bundle.add(
                 MANIFEST_NAME,
                 manifest_bytes(
@@ -173,7 +189,30 @@ def export_bundle(
         files=len(files) + 1,
         c2pa_signed=signed,
         include_drafts=include_drafts,
+        warnings=upload_warnings(campaign),
     )
+
+
+def upload_warnings(campaign: Campaign) -> list[str]:
+    """What the platforms would show empty: an ad without its text, ads or emails whose
+    button links nowhere."""
+    warnings = []
+    ads = [c for c in campaign.creatives if c.channel in ("meta", "display")]
+    textless = [c.key for c in ads if campaign.copy_for(c) is None]
+    if textless:
+        warnings.append(
+            f"{len(textless)} ad(s) have no approved copy, so their text columns are empty: "
+            f"{', '.join(textless[:3])}{' …' if len(textless) > 3 else ''}"
+        )
+    products = {c.product for c in ads + campaign.copy if c.product}
+    linkless = sorted(p for p in products if not campaign.landing_url(p))
+    if linkless:
+        warnings.append(
+            f"{len(linkless)} product(s) have no landing URL, so their ads and email buttons "
+            "link nowhere: set the campaign's landing URL (studio campaign create "
+            "--landing-url) or a product 'url' attribute"
+        )
+    return warnings
 
 
 def check_consistency(campaign: Campaign) -> None:
@@ -264,7 +303,11 @@ def _read_blob(ws: Workspace, asset: Asset) -> bytes:
 
 
 def _write_documents(
-    bundle: BundleZip, campaign: Campaign, files: list[dict[str, Any]], signed: bool
+    bundle: BundleZip,
+    campaign: Campaign,
+    files: list[dict[str, Any]],
+    signed: bool,
+    emails: dict[str, str],
 ) -> list[str]:
     documents: list[tuple[str, bytes, str]] = []
     if campaign.copy:
@@ -279,7 +322,7 @@ def _write_documents(
         documents.append(("results.html", html_pages.results_html(campaign).encode(), "results"))
     for segment in campaign.segments:
         if any(a.segment == segment.key for a in campaign.creatives + campaign.copy):
-            html = html_pages.email_html(campaign, segment)
+            html = html_pages.email_html(campaign, segment, **emails)
             documents.append((f"email/{segment.key}.html", html.encode(), "email"))
     listed = [path for path, _, _ in documents]
     readme = readme_text(

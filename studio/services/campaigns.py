@@ -206,9 +206,23 @@ def _fields_left(copy: Asset) -> int:
     )
 
 
-def set_status(ws: Workspace, asset_id: int, status: str) -> None:
-    """Approve, reject or return one asset to draft (a person's decision: no checks)."""
+def set_status(ws: Workspace, asset_id: int, status: str) -> list[int]:
+    """Approve, reject or return one asset to draft (a person's decision: no checks).
+
+    One approval: approving a creative or variant approves the copy it shows, so what
+    the user approved is what ships (an ad never leaves with its text left behind).
+    Returns the ids whose status changed."""
+    asset = store.get_asset(ws, asset_id)
+    changed = [asset_id]
+    copy_id = asset.content.get("copy_asset_id") if asset.kind in ("creative", "variant") else None
+    if status == "approved" and copy_id is not None:
+        copy = store.get_asset(ws, int(copy_id))
+        if copy.status != "approved":
+            changed.append(copy.id)
     store.set_asset_status(ws, asset_id, status)
+    if len(changed) > 1:
+        store.set_statuses(ws, changed[1:], "approved")
+    return changed
 
 
 # --- editing copy ------------------------------------------------------------------------
@@ -254,6 +268,7 @@ def edit_copy(ws: Workspace, asset_id: int, fields: Mapping[str, str | Sequence[
     channel_format = get_channel_format(asset.content.get("channel_format") or asset.format or "")
     banned = store.campaign_banned_words(ws, asset.campaign_id)
     merged = {name: list(values) for name, values in asset.content.get("fields", {}).items()}
+    sources = {name: list(values) for name, values in asset.content.get("sources", {}).items()}
     problems = dict(asset.content.get("text_problems", {}))
     request = copy_request_for(ws, asset) if asset.target_id is not None else None
     for name, value in fields.items():
@@ -273,6 +288,9 @@ def edit_copy(ws: Workspace, asset_id: int, fields: Mapping[str, str | Sequence[
             hits = banned_in(text, banned)
             if hits:
                 raise InputError(f"The {name} '{text}' uses banned words: {', '.join(hits)}.")
+        before = dict(zip(merged.get(name, []), sources.get(name, []), strict=False))
+        # a text the person wrote is credited to them, one they kept keeps its origin
+        sources[name] = [before.get(text, "user") for text in texts]
         merged[name] = texts
         problems.pop(name, None)
         if request is not None:
@@ -280,7 +298,7 @@ def edit_copy(ws: Workspace, asset_id: int, fields: Mapping[str, str | Sequence[
             failing = {t: [r for rs in v.values() for r in rs] for t, v in verdicts.items() if v}
             if failing:
                 problems[name] = failing
-    content = {**asset.content, "fields": merged, "text_problems": problems}
+    content = {**asset.content, "fields": merged, "sources": sources, "text_problems": problems}
     content.setdefault("channel_format", channel_format.id)
     content["passed"] = all(merged.get(f.name) for f in channel_format.fields)
     edited = NewAsset(

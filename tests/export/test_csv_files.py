@@ -42,10 +42,18 @@ def test_google_rsa_columns_follow_ads_editor() -> None:
     assert columns[-3:] == ("Path 1", "Path 2", "Final URL")
 
 
-def test_meta_call_to_action_maps_known_labels_and_keeps_others() -> None:
+def test_meta_call_to_action_is_always_one_of_the_platforms_types() -> None:
     assert csv_files.meta_call_to_action("Shop now!") == "SHOP_NOW"
     assert csv_files.meta_call_to_action("  learn   MORE ") == "LEARN_MORE"
-    assert csv_files.meta_call_to_action("Grab yours") == "Grab yours"
+    # the labels the copy generator writes, as they were exported before (text, refused
+    # by Ads Manager's importer), now mapped to the nearest type
+    assert csv_files.meta_call_to_action("Grab yours") == "SHOP_NOW"
+    assert csv_files.meta_call_to_action("Shop our coffee") == "SHOP_NOW"
+    assert csv_files.meta_call_to_action("Order again") == "ORDER_NOW"
+    assert csv_files.meta_call_to_action("Meet the Wool Beanie") == "LEARN_MORE"
+    assert csv_files.meta_call_to_action("Sign up today") == "SIGN_UP"
+    for label in ("Zzz", "", "Discover Espresso Dark Roast"):
+        assert csv_files.meta_call_to_action(label) in csv_files.META_CTA_TYPES
 
 
 def test_csv_bytes_round_trip_through_the_csv_module() -> None:

@@ -137,7 +137,7 @@ def test_regenerating_a_creative_tries_the_next_layout(email_campaign):
     assert new.content["layout"]["name"] != creative.content["layout"]["name"]
 
 
-def test_creative_copy_picks_short_texts_and_never_cuts_mid_word():
+def test_creative_copy_shows_the_chosen_line_and_never_cuts_mid_word():
     texts, used = creative_copy(
         {
             "primary_text": [
@@ -149,8 +149,13 @@ def test_creative_copy_picks_short_texts_and_never_cuts_mid_word():
     )
     assert texts["headline"] == "Our House Blend Beans are roasted in small batches."
     assert used == {"headline": "primary_text", "cta": "cta"}
+    # the chosen (first) line, not the shortest: an edit that passes reaches the picture
     assert (
         creative_copy({"headline": ["A longer headline", "Short one"]})[0]["headline"]
+        == "A longer headline"
+    )
+    assert (
+        creative_copy({"headline": ["A longer headline", "Short one"]}, line=1)[0]["headline"]
         == "Short one"
     )
     assert creative_copy({"cta": ["Buy"]})[0] == {"cta": "Buy"}

@@ -91,17 +91,23 @@ def picture_source(product: dict[str, Any]) -> str:
 # --- the texts a creative shows --------------------------------------------------------
 
 
-def creative_copy(fields: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, str]]:
+def creative_copy(
+    fields: dict[str, list[str]], *, line: int = 0
+) -> tuple[dict[str, str], dict[str, str]]:
     """Headline, sub-line and button text for a creative from a copy asset's fields.
 
-    Returns the texts and, per role, the copy field it came from. The shortest passing
-    candidate is taken for the headline; a long one is shortened to its first sentence.
+    Returns the texts and, per role, the copy field it came from. The chosen line (the
+    first: the one the review board shows as chosen, a person's edit included) is the
+    headline; ``line`` picks a later one only when the chosen line cannot fit a format
+    (:func:`finish_creative` says so). A headline taken from a long field is shortened to
+    its first sentence.
     """
     used: dict[str, str] = {}
     texts: dict[str, str] = {}
     for name in HEADLINE_FIELDS:
         if fields.get(name):
-            headline = min(fields[name], key=len)
+            options = fields[name]
+            headline = options[min(line, len(options) - 1)]
             if len(headline) > LONG_HEADLINE:
                 headline = _first_sentence(headline) or headline
             texts["headline"], used["headline"] = headline, name
@@ -170,15 +176,27 @@ def finish_creative(
     """Text and logo on a visual layer; returns the creative, the texts and their fields."""
     from studio.render.compositor import composite_text_layers
 
-    texts, used = creative_copy(inputs.copy.content.get("fields", {}))
+    fields = inputs.copy.content.get("fields", {})
+    texts, used = creative_copy(fields)
     if "headline" not in texts:
         problems = "; ".join(inputs.copy.content.get("problems", [])) or "no text fields"
         raise GenerationError(
             f"Copy asset {inputs.copy.id} has no passing text for a headline ({problems}).",
             hint=f"edit the copy (asset {inputs.copy.id}) or regenerate it, then retry",
         )
-    creative = composite_text_layers(layer, brand=brand or inputs.brand, copy=texts)
-    return creative, texts, used
+    # the chosen line is rendered; only a line that cannot fit this format at the smallest
+    # readable size gives way to the next one, and the creative records the line it shows
+    alternatives = len(fields.get(used["headline"], []))
+    for line in range(alternatives):
+        texts, used = creative_copy(fields, line=line)
+        try:
+            creative = composite_text_layers(layer, brand=brand or inputs.brand, copy=texts)
+        except InputError:
+            if line == alternatives - 1:
+                raise
+            continue
+        return creative, texts, used
+    raise AssertionError("unreachable: a headline field has at least one line")
 
 
 def dependencies(ws: Workspace, subject: Subject) -> tuple[Asset, Asset]:

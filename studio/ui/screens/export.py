@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
@@ -208,6 +209,7 @@ class ExportScreen(Screen):
             f"{_count(report.emails, 'email')}, {_count(report.files, 'file')}"
             f"{', signed' if report.c2pa_signed else ''}.<br>"
             f"{report.path}<br>sha256 {report.sha256}"
+            + "".join(f"<br><b>Note:</b> {escape(w)}" for w in report.warnings)
         )
         self.open_button.show()
         self.session.status_message.emit(f"Exported {report.path}")

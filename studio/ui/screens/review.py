@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.records import Asset
-from studio.storage.campaigns import asset_history, get_asset, set_asset_status
+from studio.services.campaigns import set_status as set_asset_status
+from studio.storage.campaigns import asset_history, get_asset
 from studio.storage.catalog import campaign_channel_formats, campaign_segments
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
