@@ -84,6 +84,11 @@ def import_command(
             )
         if report.summary_rows:
             click.echo(f"{report.summary_rows} total rows left out.")
+        if report.replaced_sources:
+            click.echo(
+                "One source per ad and day: this file replaced what was imported for the same "
+                f"ad-days from {', '.join(report.replaced_sources)}."
+            )
         for problem in report.unmatched[:10]:
             console.print(f"[yellow]not matched:[/yellow] {problem}")
         if len(report.unmatched) > 10:

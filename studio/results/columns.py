@@ -25,7 +25,9 @@ MEASURES = ("impressions", "clicks", "conversions", "spend")
 #: where a row says which ad it is (the studio's key is looked for in each)
 REFERENCES = ("ad_name", "ad_id", "url")
 DAY_FIELDS = ("day", "starts", "ends")
-FIELDS = (*REFERENCES, *DAY_FIELDS, *MEASURES, "currency")
+FIELDS = (*REFERENCES, *DAY_FIELDS, *MEASURES, "currency", "results", "result_indicator")
+#: what a Meta "Result indicator" says when its results are purchases
+PURCHASE_INDICATORS = ("purchase", "fb_pixel_purchase", "onsite_web_purchase", "omni_purchase")
 
 GENERIC_COLUMNS = ("ad_name", "date", "impressions", "clicks", "conversions", "spend")
 
@@ -48,7 +50,15 @@ META = Platform(
     "meta",
     "Meta Ads Manager",
     {
-        "ad_name": ("Ad name", "Anzeigenname", "Name der Anzeige", "Nom de la publicité"),
+        "ad_name": (
+            "Ad name",
+            "Ads",
+            "Anzeigenname",
+            "Name der Anzeige",
+            "Anzeigen",
+            "Nom de la publicité",
+            "Publicités",
+        ),
         "ad_id": ("Ad ID", "Anzeigen-ID", "ID de la publicité"),
         "url": ("Website URL", "Link (ad settings)", "URL der Website", "URL du site web"),
         "day": ("Day", "Tag", "Jour"),
@@ -63,19 +73,15 @@ META = Platform(
             "Klicks (alle)",
             "Clics (tous)",
         ),
-        "conversions": (
-            "Purchases",
-            "Käufe",
-            "Achats",
-            "Results",
-            "Ergebnisse",
-            "Résultats",
-            "Conversions",
-        ),
+        "conversions": ("Purchases", "Käufe", "Achats", "Website purchases", "Conversions"),
+        # what "Results" counts depends on the campaign's objective: read only with its
+        # indicator, and counted as conversions only when that says purchases
+        "results": ("Results", "Ergebnisse", "Résultats"),
+        "result_indicator": ("Result indicator", "Ergebnisindikator", "Indicateur de résultat"),
         "spend": ("Amount spent", "Ausgegebener Betrag", "Montant dépensé"),
         "currency": ("Currency", "Währung", "Devise"),
     },
-    ("ad_name", "impressions", "starts"),
+    ("impressions", "starts"),
 )
 
 GOOGLE = Platform(

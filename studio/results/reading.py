@@ -23,6 +23,7 @@ from studio.data.values import Conventions, ValueProblem, parse_date, parse_mone
 from studio.results.columns import (
     EMPTY_MARKERS,
     PLATFORMS,
+    PURCHASE_INDICATORS,
     REFERENCES,
     Platform,
     column_field,
@@ -86,10 +87,19 @@ def read_results(
     body = [
         (header_at + 2 + i, row) for i, row in enumerate(records[1:]) if any(map(str.strip, row))
     ]
+    mapped = any(field == "conversions" for field in (mapping or {}).values())
+    _purchase_results(result, body, index, mapped)
     conventions = _conventions(body, index)
     header_currency = currency_in_header(columns.get("spend", ""))
-    for line, cells in body:
-        if is_summary(cells):
+    for position, (line, cells) in enumerate(body):
+        # Meta's exports open with a row of totals that names no ad; Google's end with
+        # "Total: …" rows
+        names_no_ad = not any(
+            index[name] < len(cells) and cells[index[name]].strip() not in EMPTY_MARKERS
+            for name in REFERENCES
+            if name in index
+        )
+        if is_summary(cells) or (position == 0 and names_no_ad):
             result.summary_rows += 1
             continue
         try:
@@ -176,6 +186,8 @@ def _columns(
         if name not in chosen or rank < chosen[name][0]:
             chosen[name] = (rank, column)
     columns = {name: column for name, (_, column) in chosen.items()}
+    if "conversions" not in columns and "results" in columns:
+        columns["conversions"] = columns["results"]  # checked against its indicator below
     has_day = "day" in columns or "starts" in columns
     missing = [
         label
@@ -191,7 +203,50 @@ def _columns(
             f"{file}: no column for {', '.join(missing)}.",
             hint=f'columns found: {", ".join(header)}; name one with --map "COLUMN=field"',
         )
+    if "clicks" not in columns:
+        interactions = next((h for h in header if _plain(h) in ("interactions", "interaktionen")),
+                            None)  # fmt: skip
+        raise InputError(
+            f"{file} has no clicks column"
+            + (f" (it has '{interactions}', which also counts other engagements)"
+               if interactions else "") + ".",
+            hint=(f'to count {interactions} as clicks, import with --map "{interactions}=clicks"'
+                  if interactions else 'export the report with Clicks, or name the column '
+                  'with --map "COLUMN=clicks"'),
+        )  # fmt: skip
     return columns
+
+
+def _plain(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def _purchase_results(
+    result: ResultsFile, body: list[tuple[int, list[str]]], index: dict[str, int], mapped: bool
+) -> None:
+    """Meta's Results count what the campaign's objective counts (link clicks, adds to cart
+    …): they stand for purchases only when every row's Result indicator says so, or when
+    the user named that column for conversions."""
+    column = result.columns.get("conversions")
+    if mapped or column is None or column != result.columns.get("results"):
+        return
+    position = index.get("result_indicator")
+    indicators = {
+        cells[position].strip()
+        for _, cells in body
+        if position is not None and position < len(cells) and cells[position].strip()
+    }
+    purchases = bool(indicators) and all(
+        any(word in indicator.lower() for word in PURCHASE_INDICATORS) for indicator in indicators
+    )
+    if not purchases:
+        counts = ", ".join(sorted(indicators)[:3]) if indicators else "no Result indicator"
+        raise InputError(
+            f"{result.name}: its '{column}' column counts {counts}, not purchases, so it "
+            "cannot stand for conversions.",
+            hint="export with a Purchases column, or count these results as conversions "
+            f'anyway with --map "{column}=conversions"',
+        )
 
 
 def _conventions(body: list[tuple[int, list[str]]], index: dict[str, int]) -> Conventions:

@@ -60,6 +60,8 @@ class ResultsImport:
     #: rows of one ad and day added up (a report split by device or placement)
     merged_rows: int
     summary_rows: int
+    #: other sources whose rows for the same ad-days this newer file replaced
+    replaced_sources: list[str] = field(default_factory=list)
     unmatched: list[ImportProblem] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     campaigns: dict[str, int] = field(default_factory=dict)
@@ -116,6 +118,8 @@ def import_results(
         else:
             per_day[slot] = [row.impressions, row.clicks, row.conversions, row.spend]
     if not per_day:
+        if not report.rows:  # every row was bad (and skipped): say that, not "no ad"
+            raise _bad_rows(report)
         shown = "; ".join(str(p) for p in unmatched[:SHOWN_PROBLEMS])
         raise InputError(
             f"None of the {len(report.rows)} rows of {report.name} names an ad of this "
@@ -135,6 +139,7 @@ def import_results(
                 "than impressions."
             )
     replaced = results_store.existing_days(ws, [(d.asset_id, d.day, d.source) for d in days])
+    other_sources = sorted({s for s in replaced.values() if s != report.platform.id})
     campaigns: dict[str, int] = defaultdict(int)
     names = {a: c for c, ids in _campaign_assets(ws).items() for a in ids}
     for day in days:
@@ -146,6 +151,7 @@ def import_results(
         matched_rows=len(report.rows) - len(unmatched),
         days_new=len(days) - len(replaced),
         days_replaced=len(replaced),
+        replaced_sources=other_sources,
         merged_rows=merged,
         summary_rows=report.summary_rows,
         unmatched=unmatched,

@@ -44,15 +44,16 @@ class Decision:
     created_at: str
 
 
-def existing_days(ws: Workspace, keys: list[tuple[int, str, str]]) -> set[tuple[int, str, str]]:
-    """Which (asset, day, source) of ``keys`` already have a row."""
-    found = set()
-    for asset_id, day, source in keys:
-        if ws.scalar(
-            "SELECT 1 FROM performance_results WHERE asset_id = ? AND date = ? AND source = ?",
-            (asset_id, day, source),
-        ):
-            found.add((asset_id, day, source))
+def existing_days(ws: Workspace, keys: list[tuple[int, str, str]]) -> dict[tuple[int, str], str]:
+    """Which (asset, day) of ``keys`` already have a row, and from which source."""
+    found = {}
+    for asset_id, day, _source in keys:
+        source = ws.scalar(
+            "SELECT source FROM performance_results WHERE asset_id = ? AND date = ?",
+            (asset_id, day),
+        )
+        if source is not None:
+            found[(asset_id, day)] = str(source)
     return found
 
 
@@ -66,9 +67,14 @@ def store_import(
     days: list[DayResult],
     report: dict[str, Any],
 ) -> int:
-    """One import and its days, in one write: a day already imported from the same
-    platform is replaced, never added twice."""
+    """One import and its days, in one write: one source per ad and day, so a day
+    already imported (from this platform, another or the template) is replaced by the
+    newer file, never added twice."""
     with ws.write() as db:
+        db.conn.executemany(
+            "DELETE FROM performance_results WHERE asset_id = ? AND date = ? AND source != ?",
+            [(d.asset_id, d.day, d.source) for d in days],
+        )
         import_id = db.execute(
             "INSERT INTO result_imports (created_at, file_name, sha256, platform, rows, matched,"
             " first_day, last_day, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

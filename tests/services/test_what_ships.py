@@ -57,9 +57,7 @@ def test_an_edited_approved_ad_ships_the_same_text_everywhere(demo_ws, tmp_path)
         assert creative.content["copy_asset_id"] in changed or (
             store.get_asset(ws, creative.content["copy_asset_id"]).status == "approved"
         )
-    assert all(
-        a.status == "approved" for a in store.current_assets(ws, campaign_id, "copy")
-    )
+    assert all(a.status == "approved" for a in store.current_assets(ws, campaign_id, "copy"))
 
     out = tmp_path / "winter.zip"
     report = export_bundle(ws, campaign_id, out)
@@ -70,9 +68,7 @@ def test_an_edited_approved_ad_ships_the_same_text_everywhere(demo_ws, tmp_path)
         emails = [n for n in bundle.namelist() if n.startswith("email/")]
         email = bundle.read(emails[0]).decode()
     assert rows, "no Meta ad rows"
-    shown = {
-        f["path"].rsplit("/", 1)[-1]: f["asset"] for f in manifest["files"] if "asset" in f
-    }
+    shown = {f["path"].rsplit("/", 1)[-1]: f["asset"] for f in manifest["files"] if "asset" in f}
     for row in rows:
         assert row["Body"] and row["Title"] and row["Link Description"], row  # nothing empty
         assert row["Call to Action"] in META_CTA_TYPES
