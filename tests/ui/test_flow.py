@@ -3,6 +3,8 @@ open demo → segment → build a campaign → generate → approve → export."
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt
 
 
@@ -43,6 +45,8 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     builder.select_segments([first_segment])
     builder.top.setValue(1)
     builder.select_formats(["instagram_caption"])
+    builder.landing_url.setText("https://shop.example/autumn")
+    builder.occasion.setText("autumn")
     assert "1 targets" in builder.estimate.text() or "1 target" in builder.estimate.text()
     assert builder.generate_button.isEnabled()
     qtbot.mouseClick(builder.generate_button, Qt.MouseButton.LeftButton)
@@ -107,6 +111,9 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     )
     assert drafts == 0
 
+    campaign = window.session.workspace.query("SELECT settings FROM campaigns")[0]
+    assert json.loads(campaign["settings"])["landing_url"] == "https://shop.example/autumn"
+
     # --- export ---------------------------------------------------------------------------
     export = window.show_screen("Export")
     assert export.campaign.currentText() == "Autumn coffee"
@@ -122,3 +129,10 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
     from studio.export import verify_bundle
 
     assert verify_bundle(report.path).ok
+
+    # exporting again asks before the file is replaced; "No" leaves it as it was
+    asked = []
+    export.confirm_replace = lambda out: asked.append(out) or False
+    before = report.path.read_bytes()
+    assert export.export() is None and asked == [report.path]
+    assert report.path.read_bytes() == before

@@ -93,8 +93,16 @@ class CampaignBuilderScreen(Screen):
         self.variants.setAccessibleName("Variants per creative")
         self.variants.setRange(0, 24)
         self.variants.setToolTip("Extra versions of each creative in other styles and colours")
+        self.occasion = QLineEdit()
+        self.occasion.setAccessibleName("Occasion")
+        self.occasion.setPlaceholderText("e.g. Christmas (default: one the brief names)")
+        self.landing_url = QLineEdit()
+        self.landing_url.setAccessibleName("Landing page")
+        self.landing_url.setPlaceholderText("https://… where the ads and email buttons link to")
         about_form.addRow("Name", self.name)
         about_form.addRow("Brief", self.brief)
+        about_form.addRow("Occasion", self.occasion)
+        about_form.addRow("Landing page", self.landing_url)
         about_form.addRow("Brand kit", self.brand_kit)
         about_form.addRow("Tone", self.tone)
         about_form.addRow("Language", self.language)
@@ -342,6 +350,8 @@ class CampaignBuilderScreen(Screen):
                 tone=self.tone.text().strip(),
                 language=self.language.currentData() or "en",
                 variants=self.variants.value(),
+                occasion=self.occasion.text().strip(),
+                landing_url=self.landing_url.text().strip(),
             )
             jobs = enqueue_generation(workspace, campaign_id, self.session.queue)
             self.session.status_message.emit(

@@ -177,6 +177,9 @@ class ExportScreen(Screen):
             return None
         path = workspace.path
         out = Path(self.destination.text().strip()).expanduser()
+        overwrite = out.is_file()
+        if overwrite and not self.confirm_replace(out):
+            return None
         include_drafts = self.include_drafts.isChecked()
         formats = self.chosen_formats()
         sign = self.sign.isChecked()
@@ -188,6 +191,7 @@ class ExportScreen(Screen):
                 return export_bundle(
                     ws, campaign_id, out, include_drafts=include_drafts, c2pa=signer,
                     progress=sink.update, cancel=cancel, formats=formats,
+                    overwrite=overwrite,
                 )  # fmt: skip
 
         self.result.clear()
@@ -200,6 +204,19 @@ class ExportScreen(Screen):
         )
         self.progress.track(task)
         return task
+
+    def confirm_replace(self, out: Path) -> bool:
+        """Ask before a file at the destination is replaced (the user's say, every time)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self,
+            "Replace the file?",
+            f"{out.name} already exists in {out.parent}. Replace it with this bundle?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _exported(self, report) -> None:
         self.last_report = report

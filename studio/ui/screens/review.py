@@ -368,6 +368,7 @@ class ReviewScreen(Screen):
         sources = copy.content.get("sources", {})
         for name, texts in copy.content.get("fields", {}).items():
             editor = QPlainTextEdit("\n".join(texts))
+            editor.setTabChangesFocus(True)  # copy holds no tab characters: Tab moves on
             editor.setAccessibleName(f"Copy {name}")
             made_by = ", ".join(dict.fromkeys(sources.get(name, [])))
             editor.setToolTip(
