@@ -24,10 +24,10 @@ APPROACHES = ("loyalty", "value", "welcome", "win_back", "general")
 #: words each approach's templates use beyond the copy lexicon: true of the segment, so
 #: lent to its copy and to no other
 APPROACH_WORDS = {
-    "loyalty": "regulars regular again thanks thank favourite best customers",
-    "value": "value price priced only at",
-    "welcome": "welcome new first hello",
-    "win_back": "while missed back since been",
+    "loyalty": "regulars thanks coming back shopping",
+    "value": "value price only at good",
+    "welcome": "welcome first look",
+    "win_back": "while been since last order back more",
     "general": "",
 }
 #: a share of items bought on discount above which a segment is deal-seeking

@@ -83,7 +83,9 @@ def quickstart(
             name,
             pairs=pairs,
             channel_formats=options.formats,
-            brief="Quickstart campaign for the best segments and their top products.",
+            # no brief: what a brief says may be said in the copy, and this one would be
+            # the studio's words, not the shop's
+            brief="",
             variants=options.variants,
             copy_candidates=options.copy_candidates,
         )
