@@ -13,7 +13,7 @@ from studio.cli.common import emit, json_option, opened, progress, workspace_arg
 from studio.core.errors import InputError, WorkspaceError
 from studio.data.csv_import import ImportReport, import_files, import_order_lines
 from studio.data.demo import create_demo_workspace
-from studio.data.order_lines import is_order_lines_file
+from studio.data.order_layouts import is_order_lines_file
 from studio.data.values import DATE_ORDERS
 from studio.storage.leftovers import find_leftovers, remove_leftovers
 from studio.storage.workspace import DB_NAME, Workspace, remove_workspace

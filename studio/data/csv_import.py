@@ -17,6 +17,12 @@ How an import runs, and why:
    ``(order_ref, product)``, so importing the same files again changes nothing) and the
    photos' rows recorded.
 
+A single order-lines export (:func:`import_order_lines`) takes the same path: what
+:mod:`studio.data.order_lines` derives from it is staged as the three files would be and
+written by the same checks and upserts, with its returns and guest sales beside them.
+That is why this is one module: both imports share the staging tables, the problem log,
+the photo store and the one short write.
+
 All files of one import share that one transaction: by default any problem means
 nothing is written; with ``skip_bad_rows`` the bad rows are left out and listed in a
 report file. Ctrl-C or a crash rolls the transaction back, and photos stored by a
@@ -52,7 +58,9 @@ from studio.data.import_schema import (
     present_fields,
     whole_file_checks,
 )
-from studio.data.order_lines import DerivedShop, LineSummary, derive_shop, is_order_lines_file
+from studio.data.order_layouts import is_order_lines_file
+from studio.data.order_lines import derive_shop
+from studio.data.order_rules import DerivedShop, LineSummary
 from studio.data.tables import open_table
 from studio.data.values import (
     DATE_ORDERS,

@@ -11,7 +11,8 @@ from shop_exports import write_invoice_lines, write_shopify_orders, write_woocom
 
 from studio.core.errors import InputError
 from studio.data.csv_import import import_files, import_order_lines
-from studio.data.order_lines import clean_identifier, detect_layout, is_service
+from studio.data.order_layouts import detect_layout, is_service
+from studio.data.values import clean_identifier
 from studio.storage.workspace import Workspace
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from studio.core.errors import InputError
 from studio.data.import_schema import CUSTOMERS, ORDERS, PRODUCTS, FileKind
-from studio.data.order_lines import ORDER_LINES, detect_layout, kind_for
+from studio.data.order_layouts import ORDER_LINES, detect_layout, kind_for
 from studio.data.tables import TABLE_SUFFIXES
 
 #: a single export of order lines, from which customers, products and orders are derived
