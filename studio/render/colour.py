@@ -15,6 +15,8 @@ RGB = tuple[int, int, int]
 
 #: WCAG 2.x success criterion 1.4.3 (contrast, minimum) for normal-size text
 MIN_TEXT_CONTRAST = 4.5
+#: WCAG 2.x 1.4.11 (non-text contrast) for graphics such as a logo
+MIN_LOGO_CONTRAST = 3.0
 
 
 def parse_hex(value: str, *, where: str = "colour") -> RGB:

@@ -25,10 +25,18 @@ from PIL import Image, ImageDraw
 from studio.core.errors import GenerationError, InputError
 from studio.render.background import design_background
 from studio.render.brand import BrandKit
-from studio.render.colour import MIN_TEXT_CONTRAST, RGB, contrast_ratio, min_contrast_over, to_hex
+from studio.render.colour import (
+    MIN_LOGO_CONTRAST,
+    MIN_TEXT_CONTRAST,
+    RGB,
+    contrast_ratio,
+    min_contrast_over,
+    to_hex,
+)
 from studio.render.crop import smart_crop
 from studio.render.formats import ImageFormat, get_image_format
-from studio.render.layout import Box, LayoutPlan, plan_layout
+from studio.render.layout import Box, LayoutPlan, aligned, plan_layout
+from studio.render.logo import back_logo, fit_logo, logo_ink_contrast
 from studio.render.product import Cutout, cut_out, place_product
 from studio.render.text import FittedText, fit_text, layout_text
 
@@ -170,7 +178,7 @@ def composite_text_layers(
         if cta_layer is None:
             dropped.append("cta")
 
-    placed_logo = _fit_logo(brand.logo, plan) if brand.logo is not None and plan.logo else None
+    placed_logo = fit_logo(brand.logo, plan) if brand.logo is not None and plan.logo else None
     if brand.logo is not None and placed_logo is None:
         dropped.append("logo")
 
@@ -185,9 +193,13 @@ def composite_text_layers(
             min_contrast_over(backdrop, tuple(cta_layer["box"]), cta_layer["_rgb"]), 2
         )
         text_layers.append(cta_layer)
-    logo_box = None
+    logo_box, logo_contrast, logo_backed = None, None, False
     if placed_logo is not None:
         logo, logo_box = placed_logo
+        logo_contrast = logo_ink_contrast(backdrop, logo, logo_box)
+        if logo_contrast < MIN_LOGO_CONTRAST:  # a navy wordmark on a navy panel: back it
+            logo_backed = True
+            logo_contrast = back_logo(final, logo, logo_box, brand)
         final.paste(logo, logo_box[:2], logo)
 
     for layer in text_layers:
@@ -210,6 +222,8 @@ def composite_text_layers(
         "panel": list(plan.panel) if plan.panel else None,
         "text": text_layers,
         "logo_box": list(logo_box) if logo_box else None,
+        "logo_contrast": round(logo_contrast, 2) if logo_contrast is not None else None,
+        "logo_backed": logo_backed,
         "dropped": dropped,
         "jpeg_quality": quality,
         "bytes": len(encoded),
@@ -306,18 +320,10 @@ def _position_block(
     for fitted in (head, sub):
         if fitted is None:
             continue
-        left = _aligned(x0, x1, fitted.width, plan.align)
+        left = aligned(x0, x1, fitted.width, plan.align)
         placed.append((fitted, (left, top, left + fitted.width, top + fitted.height)))
         top += fitted.height + gap
     return placed
-
-
-def _aligned(x0: int, x1: int, width: int, align: str) -> int:
-    if align == "center":
-        return x0 + (x1 - x0 - width) // 2
-    if align == "right":
-        return x1 - width
-    return x0
 
 
 def _colour_pairs(brand: BrandKit) -> list[tuple[RGB, RGB]]:
@@ -398,7 +404,7 @@ def _draw_lines(
     font = fitted.font
     for index, line in enumerate(fitted.lines):
         width = round(font.getlength(line))
-        x = _aligned(box[0], box[2], width, align)
+        x = aligned(box[0], box[2], width, align)
         draw.text(
             (x, box[1] + index * fitted.line_height), line, font=font, fill=colour, anchor="la"
         )
@@ -430,7 +436,7 @@ def _button(
         return None
     fitted, pad_x, pad_y = best
     button_w, button_h = fitted.width + 2 * pad_x, fitted.height + 2 * pad_y
-    bx = _aligned(x0, x1, button_w, plan.cta_align)
+    bx = aligned(x0, x1, button_w, plan.cta_align)
     by = y0 + (y1 - y0 - button_h) // 2
     fill, text_colour = _button_colours(brand)
     ImageDraw.Draw(backdrop).rounded_rectangle(
@@ -454,21 +460,6 @@ def _button_colours(brand: BrandKit) -> tuple[RGB, RGB]:
             return fill, best
         fill = tuple(round(c * 0.85) for c in fill)  # type: ignore[assignment]
     return fill, (255, 255, 255)
-
-
-def _fit_logo(logo: Image.Image, plan: LayoutPlan) -> tuple[Image.Image, Box] | None:
-    """The logo trimmed and scaled into its slot, or None when it would be too small to read."""
-    x0, y0, x1, y1 = plan.logo  # type: ignore[misc]
-    rgba = logo.convert("RGBA")
-    rgba = rgba.crop(rgba.getchannel("A").getbbox() or (0, 0, *rgba.size))
-    scale = min((x1 - x0) / rgba.width, (y1 - y0) * 0.8 / rgba.height)
-    width, height = round(rgba.width * scale), round(rgba.height * scale)
-    if height < 10 or width < 16:
-        return None
-    left = _aligned(x0, x1, width, plan.logo_align)
-    top = y0 + (y1 - y0 - height) // 2
-    resized = rgba.resize((width, height), Image.Resampling.LANCZOS)
-    return resized, (left, top, left + width, top + height)
 
 
 def encode_within_limit(image: Image.Image, max_bytes: int, *, where: str) -> tuple[bytes, int]:

@@ -238,3 +238,12 @@ def _slot(area: Box, fractions: Fractions, gap: int) -> Box:
         x0 + round(w * fx1) - pad_r,
         y0 + round(h * fy1) - pad_b,
     )
+
+
+def aligned(x0: int, x1: int, width: int, align: str) -> int:
+    """The left edge of ``width`` aligned in [x0, x1]."""
+    if align == "center":
+        return x0 + (x1 - x0 - width) // 2
+    if align == "right":
+        return x1 - width
+    return x0

@@ -343,7 +343,9 @@ def _remake_variants_of(ws: Workspace, creatives: list[Asset]) -> None:
         if any(v.parent_id == creative.id for v in variants):
             by_target.setdefault(creative.target_id, []).append(creative.id)
     for target_id, ids in by_target.items():
-        queue.enqueue("variants", {"remake_of": ids}, creatives[0].campaign_id, target_id)
+        job_id = queue.enqueue("variants", {"remake_of": ids}, creatives[0].campaign_id, target_id)
+        # an edit reaches its variants before other queued work: the person is waiting
+        queue.move(job_id, 0)
 
 
 def regenerate_asset(ws: Workspace, asset_id: int, queue: JobQueue | None = None) -> int:

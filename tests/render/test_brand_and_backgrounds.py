@@ -70,3 +70,34 @@ def test_contact_sheet_shows_every_creative(packshot, copy) -> None:
     ]
     sheet = contact_sheet(creatives, "Trail Bottle")
     assert sheet.width == 2000 and sheet.height > 420
+
+
+def test_the_logo_stays_legible_in_every_layout_and_colourway() -> None:
+    """WCAG 1.4.11 (3:1) for the logo against what lies behind it: the demo's navy
+    wordmark once vanished on the navy panel of a layout variant."""
+    from PIL import Image
+
+    from studio.render import compose_creative
+    from studio.render.layout import available_layouts
+
+    kit = demo_brand_kit()
+    product = Image.new("RGB", (400, 400), (200, 120, 60))
+    navy_ways = (kit, kit.with_palette(secondary=kit.palette["primary"],
+                                       background=kit.palette["primary"]))  # fmt: skip
+    backed = 0
+    for brand in navy_ways:
+        for layout in available_layouts():
+            for image_format in ("email_hero_600x300", "social_1080x1080", "iab_300x250"):
+                try:
+                    creative = compose_creative(
+                        image_format=image_format, brand=brand, layout=layout,
+                        copy={"headline": "Fresh beans", "cta": "Shop now"},
+                        product_image=product,
+                    )  # fmt: skip
+                except InputError:  # a layout this format does not offer
+                    continue
+                info = creative.layout
+                if info["logo_box"] is not None:
+                    assert info["logo_contrast"] >= 3.0, (layout, image_format, info)
+                    backed += info["logo_backed"]
+    assert backed > 0  # the navy-on-navy cases were given a chip, not left to vanish

@@ -271,10 +271,13 @@ def test_save_copy_makes_the_variants_again_and_no_approval_survives(email_campa
     (copy,) = store.current_assets(ws, campaign_id, "copy")
     old_variants = store.current_assets(ws, campaign_id, "variant")
 
+    other = JobQueue(ws).enqueue("copy", {}, campaign_id, None)  # unrelated work waiting
     new_copy = c.edit_copy(ws, copy.id, {"subject": "Mornings with House Blend Beans"})
     assert {v.status for v in store.current_assets(ws, campaign_id, "variant")} == {"draft"}
     pending = JobQueue(ws).list("queued")
-    assert [job.kind for job in pending] == ["variants"]
+    # the edit's remake runs first, before work queued earlier
+    assert [job.kind for job in pending] == ["variants", "copy"]
+    JobQueue(ws).cancel(other)
     c.set_status(ws, old_variants[0].id, "approved")  # a stale variant approved again …
     c.approve_all(ws, campaign_id)
     with pytest.raises(ExportError, match="older version of its copy"):  # … is refused

@@ -466,7 +466,10 @@ class ReviewScreen(Screen):
         return self.session.tasks.run(
             "Saving copy and re-rendering",
             work,
-            on_success=lambda _new_id: self.session.data_changed.emit("assets"),
+            on_success=lambda _new_id: (
+                self.session.data_changed.emit("assets"),
+                self.session.data_changed.emit("jobs"),  # the variants' remake is queued
+            ),
             on_failure=lambda error: report_error(error, context="Saving the copy", parent=self),
         )
 
