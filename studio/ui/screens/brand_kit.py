@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from studio.render.brand import NEUTRAL_KIT_NAME, PALETTE_KEYS, BrandKit, neutral_brand_kit
 from studio.render.fonts import font_families
 from studio.services.brand_kits import (
-    NEUTRAL_KIT_NOTE,
     list_brand_kits,
     load_brand_kit,
     save_brand_kit,
@@ -104,8 +103,11 @@ class BrandKitScreen(Screen):
         self.new_kit_button = button("New kit…", "Start a new brand kit from a neutral one")
         self.layout_.addLayout(row(self.kit_choice, self.new_kit_button, None, stretch_at=2))
         # a shop without a kit of its own renders with a neutral one until it sets its own
-        self.neutral_note = QLabel(NEUTRAL_KIT_NOTE + " Your first change saves it as the "
-                                   "shop's own kit.")  # fmt: skip
+        self.neutral_note = QLabel(
+            "This shop has no brand kit yet: its creatives use this neutral kit, with the "
+            "shop's name as the logo and no tone words. Set the logo, colours, fonts and tone "
+            "words here; your first change saves it as the shop's own kit."
+        )
         self.neutral_note.setWordWrap(True)
         self.neutral_note.setAccessibleName("No brand kit yet")
         self.neutral_note.hide()
@@ -381,19 +383,19 @@ class BrandKitScreen(Screen):
 
         sha = first_product_photo(workspace)
         photo = photo_path(workspace, sha)
-        if photo is None:
-            self.preview.setText("Import a product photo to preview creatives.")
-            return
 
         def render(_sink, _cancel) -> QImage:
             from studio.render import compose_creative
             from studio.render.product import open_product_photo
+            from studio.render.product_card import product_card
 
+            # a shop without photos sees its creatives as they will be: with a text card
+            picture = open_product_photo(photo) if photo else product_card("Your product", "", kit)
             creative = compose_creative(
                 image_format=image_format,
                 brand=kit,
                 copy={"headline": headline, "subline": kit.disclaimer[:60], "cta": "Shop now"},
-                product_image=open_product_photo(photo),
+                product_image=picture,
             )
             return pil_to_qimage(creative.image, max_side=None)
 
