@@ -104,6 +104,19 @@ def test_demo_to_generated_campaign(window, qtbot, demo_customers, tiny_copy_mod
         timeout=10_000,
     )
 
+    # leaving an item with unsaved copy edits asks: Cancel stays, Discard moves on
+    group = review.tree.topLevelItem(0)
+    review.tree.setCurrentItem(group.child(0))
+    review.copy_editors["caption"].setPlainText("An edit nobody saved.")
+    asked = []
+    review.ask_unsaved = lambda: asked.append("cancel") or "cancel"
+    review.tree.setCurrentItem(group.child(1))
+    assert asked and review.tree.currentItem() is group.child(0)
+    assert review.copy_editors["caption"].toPlainText() == "An edit nobody saved."
+    review.ask_unsaved = lambda: "discard"
+    review.tree.setCurrentItem(group.child(1))
+    assert review.tree.currentItem() is group.child(1)
+
     qtbot.mouseClick(review.approve_all_button, Qt.MouseButton.LeftButton)
     drafts = ws.scalar(
         "SELECT count(*) FROM assets a WHERE kind IN ('creative', 'copy') AND status = 'draft'"

@@ -184,7 +184,7 @@ class ReviewScreen(Screen):
         self.campaign.activated.connect(lambda _i: self.show_campaign())
         for combo in (self.status_filter, self.channel_filter, self.segment_filter):
             combo.activated.connect(lambda _i: self.show_campaign())
-        self.tree.currentItemChanged.connect(lambda item, _old: self._select_item(item))
+        self.tree.currentItemChanged.connect(self._item_changed)
         self.approve_button.clicked.connect(lambda: self.set_status("approved"))
         self.reject_button.clicked.connect(lambda: self.set_status("rejected"))
         self.draft_button.clicked.connect(lambda: self.set_status("draft"))
@@ -281,6 +281,33 @@ class ReviewScreen(Screen):
             self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
         else:
             self._show_detail(None)
+
+    def _item_changed(self, item: QTreeWidgetItem | None, previous: QTreeWidgetItem | None):
+        """Leaving an item whose copy was edited and not saved asks first."""
+        if previous is not None and self.copy_editors and self.edited_fields():
+            answer = self.ask_unsaved()
+            if answer == "cancel":  # stay on the edited item, edits kept
+                self.tree.blockSignals(True)
+                self.tree.setCurrentItem(previous)
+                self.tree.blockSignals(False)
+                return
+            if answer == "save":
+                self.save_copy()
+        self._select_item(item)
+
+    def ask_unsaved(self) -> str:
+        """'save', 'discard' or 'cancel' for copy edits that were not saved."""
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            "Unsaved copy",
+            "The copy of this item was edited and not saved. Save it before moving on?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
 
     def _select_item(self, item: QTreeWidgetItem | None) -> None:
         workspace = self.session.workspace
