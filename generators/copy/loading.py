@@ -117,6 +117,17 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
     return LoadedCopyModel(spec, model, tokenizer, choice, revision, needs_bos)
 
 
+def prepare_copy_model(model_id: str | None = None) -> Path | None:
+    """Do now what the model needs before its first token, so no campaign waits for it:
+    a GGUF file is converted once into the model cache (keyed by its sha256). Returns the
+    converted folder, or None when the model needs no preparation."""
+    spec = get_spec(copy_model_id(model_id), "copy")
+    path = resolve_path(spec)
+    if path.suffix.lower() != ".gguf":
+        return None
+    return converted_gguf(path, _revision(spec, path))
+
+
 def _from_pretrained_args(
     spec: ModelSpec, path: Path, revision: str
 ) -> tuple[Path, dict[str, Any]]:

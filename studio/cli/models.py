@@ -175,5 +175,17 @@ def default(kind: str, model_id: str | None) -> None:
     click.echo(f"Default {kind} model: {model_id}")
 
 
+@models_group.command("prepare")
+@click.argument("model_id", required=False)
+def prepare_command(model_id: str | None) -> None:
+    """Prepare a copy model now (default: the default copy model): its GGUF weights are
+    converted once into the model cache, so the first campaign and the self-test start
+    writing at once. Set-up runs this for the embedded default."""
+    from generators.copy.loading import prepare_copy_model
+
+    folder = prepare_copy_model(model_id)
+    click.echo(f"Ready: {folder}" if folder else "Nothing to prepare: the model loads as it is.")
+
+
 def register(group: click.Group) -> None:
     group.add_command(models_group)
