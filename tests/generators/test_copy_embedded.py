@@ -54,3 +54,18 @@ def test_embedded_model_streams_and_cancels() -> None:
     with pytest.raises(Cancelled):
         CopyGenerator(max_rounds=1).generate(request, ProgressSink(on_event), cancel)
     assert 1 <= len(streamed) <= 2
+
+
+def test_prepare_converts_the_default_copy_model_once() -> None:
+    """What set-up runs: the GGUF conversion lands in the model cache, and a load after it
+    converts nothing."""
+    from click.testing import CliRunner
+
+    from generators.copy.loading import prepare_copy_model
+    from studio.cli import cli
+
+    result = CliRunner().invoke(cli, ["models", "prepare"])
+    assert result.exit_code == 0, result.output
+    folder = prepare_copy_model()
+    assert folder is not None and (folder / "config.json").is_file()
+    assert f"Ready: {folder}" in result.output
