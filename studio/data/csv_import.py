@@ -354,7 +354,7 @@ def import_order_lines(
             report.report_path = None
         report.warnings.extend(_photo_warnings(folder, images is not None))
         without = sum(1 for row in products if row[7] is None)
-        if without:
+        if without and folder.root is None:  # with a photo folder, its note names them
             report.warnings.append(
                 f"{without:,} of {len(products):,} products have no photo: their creatives use "
                 "a text-and-brand layout until photos are imported (--images FOLDER)."
