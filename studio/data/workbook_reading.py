@@ -57,7 +57,7 @@ def check_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as error:  # a damaged header
         raise _unreadable(path.name, error) from None
     total = 0
     for info in infos:

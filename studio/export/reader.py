@@ -133,7 +133,7 @@ def open_bundle(path: Path) -> Bundle:
         raise InputError(f"No bundle at {path}.")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except UNREADABLE as error:  # a damaged header can claim a zip version never made
         raise InputError(f"{path} is not a readable zip file: {error}.") from error
     try:
         manifest = _check_structure(path, archive)

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import openpyxl
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 from PIL import Image
@@ -180,6 +180,8 @@ def _valid_bundle() -> bytes:
     return _BUNDLE[0]
 
 
+# found by the long run: a flipped byte claims a zip version never made (NotImplementedError)
+@example(flips=[(0.9700060134462883, 64)], cut=None)
 @given(
     flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
                    min_size=1, max_size=8),
