@@ -3,9 +3,12 @@ conversion rates, run day by day with the studio's own posteriors and verdicts.
 
 Measured in one run:
 
-* **regret** of Thompson allocation (the studio's next split: shares = P(best)) against
-  an even split and epsilon-greedy (10 % exploration): clicks lost to not always showing
-  the truly best ad, as a share of the clicks the best would have had;
+* **regret** of Thompson allocation (the studio's next split: shares = P(best), with a
+  10 % floor per ad until every ad has the minimum data) against plain Thompson (no
+  floor), an even split and epsilon-greedy (10 % exploration): clicks lost to not always
+  showing the truly best ad, as a share of the clicks the best would have had;
+* **stalled tests** under each allocation: tests in which, after the last day, some ad
+  still has less than the minimum data, so no winner can ever be called;
 * **winners called correctly** at given traffic per ad, under an even split: how often a
   winner is called, and how often the called winner is truly the best;
 * **calibration** of P(best): of the ads called best at P(best) ≥ 0.95 (each test stopped
@@ -28,9 +31,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.results.posteriors import (
+    MIN_TRIALS,
     WIN_PROBABILITY,
     Arm,
     estimate,
+    next_split,
     thompson_split,
     verdict,
 )
@@ -71,18 +76,20 @@ def split_for(policy: str, clicks: np.ndarray, shows: np.ndarray, rng, seed: int
     if policy == "even":
         return np.full(ADS, 1 / ADS)
     arms = [Arm(str(i), float(shows[i]), float(clicks[i])) for i in range(ADS)]
-    if policy == "thompson":
+    if policy in ("thompson", "thompson without floor"):
         found = estimate(arms, seed=seed, draws=DRAWS)
-        return np.array(list(thompson_split(found).values()))
+        split = next_split(found) if policy == "thompson" else thompson_split(found)
+        return np.array(list(split.values()))
     means = (clicks + 1) / (shows + 2)
     shares = np.full(ADS, EPSILON / ADS)
     shares[int(np.argmax(means + rng.uniform(0, 1e-12, ADS)))] += 1 - EPSILON
     return shares
 
 
-def simulate_regret(runs: int, seed: int) -> dict[str, float]:
+def simulate_regret(runs: int, seed: int) -> tuple[dict[str, float], dict[str, int]]:
     rng = np.random.default_rng(seed)
-    lost = {p: 0.0 for p in ("even", "epsilon-greedy", "thompson")}
+    lost = {p: 0.0 for p in ("even", "epsilon-greedy", "thompson", "thompson without floor")}
+    stalled = dict.fromkeys(lost, 0)
     best_total = 0.0
     for run in range(runs):
         truth = draw_truth(rng)
@@ -97,7 +104,8 @@ def simulate_regret(runs: int, seed: int) -> dict[str, float]:
                     shows += shown
                     clicks += got
                     lost[policy] += float(shown @ (truth.ctr[s].max() - truth.ctr[s]))
-    return {p: lost[p] / best_total for p in lost}
+                stalled[policy] += int(shows.min() < MIN_TRIALS)
+    return {p: lost[p] / best_total for p in lost}, stalled
 
 
 def simulate_calls(runs: int, seed: int) -> tuple[list[dict], dict]:
@@ -205,7 +213,7 @@ def main() -> None:
     parser.add_argument("--json", type=str, default=None, help="Write the figures here too.")
     args = parser.parse_args()
     started = time.perf_counter()
-    regret = simulate_regret(args.runs, args.seed)
+    regret, stalled = simulate_regret(args.runs, args.seed)
     table, calibration = simulate_calls(args.runs, args.seed + 1)
     lag = simulate_lag(args.runs, args.seed + 2)
     figures = {
@@ -215,6 +223,8 @@ def main() -> None:
         "days": DAYS,
         "daily_impressions_per_test": DAILY_IMPRESSIONS,
         "regret_share_of_best_clicks": regret,
+        "tests": args.runs * SEGMENTS,
+        "stalled_tests": stalled,
         "thompson_regret_vs_even": regret["thompson"] / regret["even"],
         "thompson_regret_vs_epsilon_greedy": regret["thompson"] / regret["epsilon-greedy"],
         "calls_by_traffic": table,

@@ -171,6 +171,20 @@ def trials_needed(first: Estimate, second: Estimate) -> int | None:
     return max(0, math.ceil(total - min(first.trials, second.trials)))
 
 
+#: while some variant has less than the minimum data, each gets at least this share of
+#: the next flight: a lagging ad at 0 % would never reach the minimum, and its test would
+#: never be decided
+LEARNING_FLOOR = 0.10
+
+
+def next_split(estimates: list[Estimate], *, min_trials: float = MIN_TRIALS) -> dict[str, float]:
+    """The next flight's traffic shares: Thompson sampling, with :data:`LEARNING_FLOOR`
+    per variant until every variant has ``min_trials`` (so no test can stall)."""
+    learning = any(e.trials < min_trials for e in estimates)
+    floor = min(LEARNING_FLOOR, 1 / max(len(estimates), 1)) if learning else 0.0
+    return thompson_split(estimates, floor=floor)
+
+
 def thompson_split(estimates: list[Estimate], *, floor: float = 0.0) -> dict[str, float]:
     """Traffic shares for the next flight: each variant's probability of being best
     (what Thompson sampling allocates in expectation over one flight), optionally with
@@ -178,7 +192,9 @@ def thompson_split(estimates: list[Estimate], *, floor: float = 0.0) -> dict[str
     if not estimates:
         return {}
     shares = np.array([e.p_best for e in estimates], dtype=float)
-    if floor > 0:
-        shares = np.maximum(shares, floor)
-    shares = shares / shares.sum()
+    shares = shares / shares.sum() if shares.sum() > 0 else np.full(len(shares), 1 / len(shares))
+    if floor > 0:  # every share at least the floor, the rest in proportion to P(best)
+        above = np.maximum(shares - floor, 0.0)
+        spare = 1.0 - floor * len(shares)
+        shares = floor + (above / above.sum() * spare if above.sum() > 0 else spare / len(shares))
     return {e.key: float(s) for e, s in zip(estimates, shares, strict=True)}

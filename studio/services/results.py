@@ -24,7 +24,7 @@ from studio.core.errors import ImportProblem, InputError, NotFound
 from studio.core.records import Asset, Campaign
 from studio.export.catalog import ad_keys
 from studio.results.attributes import Effect, Observation, attribute_effects
-from studio.results.posteriors import Arm, Estimate, Verdict, estimate, thompson_split, verdict
+from studio.results.posteriors import Arm, Estimate, Verdict, estimate, next_split, verdict
 from studio.results.reading import ResultsFile, read_results
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
@@ -408,7 +408,8 @@ def _test(
     estimates = estimate(arms, seed=root_id)
     for ad, est in zip(ads, estimates, strict=True):
         ad.estimate = est
-    for ad, share in zip(ads, thompson_split(estimates).values(), strict=True):
+    split = next_split(estimates, min_trials=MIN_TRIALS[metric])
+    for ad, share in zip(ads, split.values(), strict=True):
         ad.share = share
     root = members[0]
     segment, product = names.get(root.target_id or -1, ("", ""))

@@ -150,3 +150,16 @@ def test_skipping_every_bad_row_says_so(meta_campaign, tmp_path):  # noqa: F811
         results.import_results(ws, path, skip_bad_rows=True)
     assert "None of the 0 rows" not in str(raised.value)
     assert "cannot be read" in str(raised.value)
+
+
+def test_the_next_split_never_starves_an_ad_below_the_minimum() -> None:
+    """A lagging ad at 0 % would never reach the minimum data and its test would never be
+    decided: until every ad has it, each gets at least 10 %."""
+    from studio.results.posteriors import LEARNING_FLOOR, Arm, estimate, next_split
+
+    learning = estimate([Arm("a", 900, 40), Arm("b", 400, 2), Arm("c", 3000, 120)], seed=1)
+    shares = next_split(learning, min_trials=1000)
+    assert min(shares.values()) >= LEARNING_FLOOR - 1e-9
+    assert abs(sum(shares.values()) - 1) < 1e-9
+    decided = estimate([Arm("a", 9000, 400), Arm("b", 9000, 20)], seed=1)
+    assert next_split(decided, min_trials=1000)["b"] < 0.01  # enough data: no floor
