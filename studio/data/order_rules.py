@@ -181,45 +181,68 @@ def derive(
     orders: dict[str, OrderState],
     people: dict[str, Counter[tuple[str, str, str, str]]],
 ) -> DerivedShop:
-    # whole orders that sold nothing become returns; partial refunds scale their lines
+    """Apply the rules in order; each counts what it did in ``summary``."""
+    kept, returned = _without_unsold_orders(summary, sales, returned, orders)
+    _one_spelling_per_sku(summary, kept + returned)
+    lines = _repeats_summed(summary, kept)
+    return_rows = _returns_netted(summary, lines, returned)
+    lines = [line for line in lines if line.quantity > 0]
+    products = _products(summary, lines + returned)
+    customers = _customers(lines, returned, people)
+    order_rows, guest_rows = _order_rows(summary, lines)
+    summary.customers = len(customers)
+    summary.products = len(products)
+    summary.order_lines = len(order_rows)
+    summary.orders = len({row[1] for row in order_rows})
+    return DerivedShop(summary, customers, products, order_rows, return_rows, guest_rows)
+
+
+def _without_unsold_orders(
+    summary: LineSummary,
+    sales: list[SaleLine],
+    returned: list[SaleLine],
+    orders: dict[str, OrderState],
+) -> tuple[list[SaleLine], list[SaleLine]]:
+    """Orders that sold nothing become returns; partial refunds scale their lines."""
     kept: list[SaleLine] = []
+    returned = list(returned)
     by_order: dict[str, list[SaleLine]] = defaultdict(list)
     for line in sales:
         by_order[line.order_ref].append(line)
     for ref, lines in by_order.items():
         order = orders.get(ref, OrderState())
-        if order.status in NOT_SOLD_STATUSES or order.cancelled:
+        total = sum(line.amount for line in lines)
+        if order.status in NOT_SOLD_STATUSES or order.cancelled or order.refunded >= total > 0:
             summary.unsold_orders += 1
             summary.returns += len(lines)
-            returned.extend(_as_return(line) for line in lines)
+            returned.extend(lines)  # positive quantities: nothing to net, never sold
             continue
-        total = sum(line.amount for line in lines)
         if 0 < order.refunded < total:
             summary.partial_refunds += 1
             factor = 1 - order.refunded / total
             for line in lines:
                 line.amount = round(line.amount * factor, 2)
-        elif order.refunded >= total > 0:
-            summary.unsold_orders += 1
-            summary.returns += len(lines)
-            returned.extend(_as_return(line) for line in lines)
-            continue
         kept.extend(lines)
+    return kept, returned
 
-    # one spelling per SKU, whatever the case
+
+def _one_spelling_per_sku(summary: LineSummary, lines: list[SaleLine]) -> None:
+    """SKUs that differ only in case are one product, spelt as most lines spell it."""
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for line in kept + returned:
+    for line in lines:
         spellings[line.sku.upper()][line.sku] += 1
     canonical = {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
     summary.sku_case_merges = [
         " = ".join(sorted(counts)) for counts in spellings.values() if len(counts) > 1
     ]
-    for line in kept + returned:
+    for line in lines:
         line.sku = canonical[line.sku.upper()]
 
-    # the same item twice on one order is one line
+
+def _repeats_summed(summary: LineSummary, lines: list[SaleLine]) -> list[SaleLine]:
+    """The same item twice on one order is one line."""
     merged: dict[tuple[str, str], SaleLine] = {}
-    for line in kept:
+    for line in lines:
         key = (line.order_ref, line.sku)
         if key in merged:
             summary.merged_lines += 1
@@ -229,43 +252,49 @@ def derive(
             first.discount = round(first.discount + line.discount, 2)
         else:
             merged[key] = line
-    lines = list(merged.values())
+    return list(merged.values())
 
-    # returns netted against the customer's (or a guest's) latest earlier purchase
+
+def _returns_netted(
+    summary: LineSummary, lines: list[SaleLine], returned: list[SaleLine]
+) -> list[tuple[Any, ...]]:
+    """Each return line taken off the customer's (or a guest's) latest earlier purchase of
+    the item; returns the rows of ``returned_lines``."""
     purchases: dict[tuple[str | None, str], list[SaleLine]] = defaultdict(list)
     for line in sorted(lines, key=lambda item: (item.ordered_at, item.line)):
         purchases[(line.customer, line.sku)].append(line)
-    return_rows = []
+    rows = []
     for back in returned:
-        if back.quantity < 0:  # a return line (an unsold order's lines are already out)
-            summary.returns += 1
         wanted, netted = abs(back.quantity), 0
-        earlier = purchases.get((back.customer, back.sku), []) if back.quantity < 0 else []
-        for sale in reversed(earlier):
-            if wanted == 0:
-                break
-            if sale.ordered_at > back.ordered_at or sale.quantity == 0:
-                continue
-            take = min(wanted, sale.quantity)
-            unit_amount = sale.amount / sale.quantity
-            sale.quantity -= take
-            sale.amount = round(sale.amount - unit_amount * take, 2)
-            wanted -= take
-            netted += take
+        if back.quantity < 0:  # a return line (an unsold order's lines are counted already)
+            summary.returns += 1
+            for sale in reversed(purchases.get((back.customer, back.sku), [])):
+                if wanted == 0:
+                    break
+                if sale.ordered_at > back.ordered_at or sale.quantity == 0:
+                    continue
+                take = min(wanted, sale.quantity)
+                sale.amount = round(sale.amount - sale.amount / sale.quantity * take, 2)
+                sale.quantity -= take
+                wanted -= take
+                netted += take
         if netted:
             summary.returns_netted += 1
-        return_rows.append((back.order_ref, back.customer, back.sku, back.ordered_at,
-                            abs(back.quantity), round(abs(back.amount), 2), netted))  # fmt: skip
-    lines = [line for line in lines if line.quantity > 0]
+        rows.append((back.order_ref, back.customer, back.sku, back.ordered_at,
+                     abs(back.quantity), round(abs(back.amount), 2), netted))  # fmt: skip
+    return rows
 
-    # one name, price, category and currency per product; all of its lines tell
+
+def _products(summary: LineSummary, lines: list[SaleLine]) -> list[tuple[Any, ...]]:
+    """One name (the most frequent), price (the latest), category and currency per
+    product; every line of it tells."""
     names: dict[str, Counter[str]] = defaultdict(Counter)
     latest: dict[str, tuple[str, int, float]] = {}
     prices: dict[str, set[float]] = defaultdict(set)
     categories: dict[str, Counter[str]] = defaultdict(Counter)
     currencies: dict[str, Counter[str]] = defaultdict(Counter)
     first_line: dict[str, int] = {}
-    for line in sorted(lines + [r for r in returned], key=lambda item: item.line):
+    for line in sorted(lines, key=lambda item: item.line):
         first_line.setdefault(line.sku, line.line)
         names[line.sku][line.name] += 1
         if line.quantity > 0:
@@ -285,19 +314,32 @@ def derive(
         category = categories[sku].most_common(1)[0][0] if categories[sku] else None
         currency = currencies[sku].most_common(1)[0][0] if currencies[sku] else None
         products.append((first_line[sku], sku, name, category, None, price, currency, None, "{}"))
+    return products
 
-    customer_rows = []
-    buyers = {line.customer for line in lines} | {r.customer for r in returned}
+
+def _customers(
+    lines: list[SaleLine],
+    returned: list[SaleLine],
+    people: dict[str, Counter[tuple[str, str, str, str]]],
+) -> list[tuple[Any, ...]]:
+    """Everyone who bought or returned, with the details most of their lines give."""
+    buyers = {line.customer for line in lines} | {line.customer for line in returned}
+    rows = []
     for external_id in sorted((c for c in buyers if c), key=str):
-        details = people.get(external_id, Counter())
-        name, email, country, city = _most_frequent(details)
-        customer_rows.append((0, external_id, name or None, email or None, country or None,
-                              city or None, None, "{}"))  # fmt: skip
+        name, email, country, city = _most_frequent(people.get(external_id, Counter()))
+        rows.append((0, external_id, name or None, email or None, country or None,
+                     city or None, None, "{}"))  # fmt: skip
+    return rows
 
+
+def _order_rows(
+    summary: LineSummary, lines: list[SaleLine]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The customers' order lines and the guests' (no customer id) sales."""
     order_rows, guest_rows = [], []
     for line in sorted(lines, key=lambda item: item.line):
         if line.customer:
-            unit = round(line.amount / line.quantity + line.discount / line.quantity, 2)
+            unit = round((line.amount + line.discount) / line.quantity, 2)
             order_rows.append((line.line, line.order_ref, line.customer, line.sku,
                                line.ordered_at, line.quantity, unit, line.discount, None,
                                round(line.amount, 2), "{}"))  # fmt: skip
@@ -305,18 +347,7 @@ def derive(
             summary.guest_lines += 1
             guest_rows.append((line.order_ref, line.sku, line.ordered_at, line.quantity,
                                round(line.amount, 2)))  # fmt: skip
-    summary.customers = len(customer_rows)
-    summary.products = len(products)
-    summary.order_lines = len(order_rows)
-    summary.orders = len({row[1] for row in order_rows})
-    return DerivedShop(summary, customer_rows, products, order_rows, return_rows, guest_rows)
-
-
-def _as_return(line: SaleLine) -> SaleLine:
-    """A line of an order that sold nothing, kept as a return that needs no netting."""
-    return SaleLine(line.line, line.order_ref, line.customer, line.sku, line.name,
-                 line.ordered_at, line.quantity, line.amount, line.discount, line.unit_price,
-                 line.category, line.currency)  # fmt: skip
+    return order_rows, guest_rows
 
 
 def _most_frequent(details: Counter[tuple[str, str, str, str]]) -> tuple[str, str, str, str]:
