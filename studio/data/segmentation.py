@@ -27,6 +27,7 @@ from studio.data.features import (
     load_workspace_data,
 )
 from studio.data.naming import (
+    MIN_HISTORY_DAYS,
     PROSPECTS_NAME,
     RETURNED_NAME,
     describe_prospects,
@@ -54,8 +55,6 @@ SELECTION_SAMPLE = 20_000
 SILHOUETTE_SAMPLE = 3_000
 #: a mixture is fitted on at most this many rows, then assigns everyone
 GMM_FIT_SAMPLE = 100_000
-#: order history needed before recency, tenure, "new" and "lapsed" mean anything
-MIN_HISTORY_DAYS = 90
 #: below this share of repeat customers, loyalty and frequency segments are guesses
 MIN_REPEAT_SHARE = 0.10
 #: below this many customers with orders, segments move a lot as data is added

@@ -91,3 +91,8 @@ def test_thin_data_is_said_on_the_audience_screen(window, qtbot, tmp_path):
     screen = window.show_screen("Audience")
     assert not screen.thin_data.isHidden()
     assert "only 6 days" in screen.thin_data.text()
+    from studio.ui.screens.audience import segment_bars, segment_facts
+
+    for segment in screen.segments:  # no recency on six days of orders
+        assert "last order" not in segment_facts(segment)
+        assert "Recency" not in [bar.label for bar in segment_bars(segment, 10)]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.data.naming import MIN_HISTORY_DAYS
 from studio.storage.workspace import Workspace
 from studio.ui.charts import Bar, BarChart
 from studio.ui.errors import guarded, report_error
@@ -49,12 +50,19 @@ def segment_facts(segment: dict[str, Any]) -> str:
         parts.append(f"avg spend {inside['spend_mean']:,.0f} {currency}".strip())
     if inside.get("orders_mean") is not None:
         parts.append(f"{inside['orders_mean']:.1f} orders")
-    if inside.get("recency_median") is not None:
+    if inside.get("recency_median") is not None and _timed(stats):
         parts.append(f"last order {inside['recency_median']:.0f} days ago (median)")
     categories = [c["name"] for c in stats.get("categories", [])[:2] if c.get("share")]
     if categories:
         parts.append("buys " + " and ".join(categories))
     return " · ".join(parts)
+
+
+def _timed(stats: dict[str, Any]) -> bool:
+    """Whether the history is long enough for recency to mean anything (older runs did
+    not record it: shown as before)."""
+    history = stats.get("history_days")
+    return history is None or history >= MIN_HISTORY_DAYS
 
 
 def segment_bars(segment: dict[str, Any], longest_recency: float) -> list[Bar]:
@@ -67,7 +75,7 @@ def segment_bars(segment: dict[str, Any], longest_recency: float) -> list[Bar]:
     ]
     recency = (stats.get("segment") or {}).get("recency_median")
     overall = (stats.get("overall") or {}).get("recency_median")
-    if recency is not None and longest_recency > 0:
+    if recency is not None and longest_recency > 0 and _timed(stats):
         bars.append(
             Bar(
                 "Recency",
