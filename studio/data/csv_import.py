@@ -216,7 +216,7 @@ def import_files(
     folder = ImageFolder.scan(Path(images) if images else None)
     photos = PhotoStore(ws)
     conn = ws.db.conn
-    try:
+    with _whole_or_nothing(log, photos):
         with _staging_tables(conn, [kind for kind, _ in sources]):
             # the slow part (reading, parsing, photos) holds no lock on the workspace:
             # jobs and other windows keep writing while a long file is read
@@ -254,11 +254,6 @@ def import_files(
         if not log.written:  # a clean run leaves no empty report behind
             report.report_path = None
         report.warnings.extend(_photo_warnings(folder, products is not None or images is not None))
-    except BaseException:
-        photos.discard_new()
-        raise
-    finally:
-        log.close()
     tick("Import finished", 1.0)
     return report
 
@@ -313,7 +308,7 @@ def import_order_lines(
     folder = ImageFolder.scan(Path(images) if images else None)
     photos = PhotoStore(ws)
     conn = ws.db.conn
-    try:
+    with _whole_or_nothing(log, photos):
         shop = derive_shop(
             path, date_order=date_order, service_skus=service_skus, problem=log.add,
             progress=lambda fraction: tick(f"Reading {path.name}", READ_SHARE * fraction),
@@ -359,11 +354,6 @@ def import_order_lines(
                 f"{without:,} of {len(products):,} products have no photo: their creatives use "
                 "a text-and-brand layout until photos are imported (--images FOLDER)."
             )
-    except BaseException:
-        photos.discard_new()
-        raise
-    finally:
-        log.close()
     tick("Import finished", 1.0)
     return report
 
@@ -434,6 +424,20 @@ def _write_extras(conn: Any, shop: DerivedShop) -> None:
         " amount = excluded.amount",
         [(ref, day, quantity, amount, sku) for ref, sku, day, quantity, amount in shop.guests],
     )  # fmt: skip
+
+
+@contextmanager
+def _whole_or_nothing(log: _ProblemLog, photos: PhotoStore) -> Iterator[None]:
+    """An import that does not finish (a problem, Ctrl-C, a crash) removes the photos it
+    stored, whose rows its rolled-back transaction never kept; its report is closed
+    either way."""
+    try:
+        yield
+    except BaseException:
+        photos.discard_new()
+        raise
+    finally:
+        log.close()
 
 
 def _nothing_written(report: ImportReport) -> InputError:
