@@ -32,9 +32,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 from studio.core.errors import ImportProblem, InputError
 from studio.data.csv_reading import normalise_header
@@ -111,18 +111,6 @@ def _order_in_time(path: Path, column: int) -> str | None:
     return tight if span[loose] >= 7 * max(span[tight], 1) else None
 
 
-def _memo(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``function`` remembered per argument: exports repeat the same few values."""
-    seen: dict[Any, Any] = {}
-
-    def remembered(key: Any) -> Any:
-        if key not in seen:
-            seen[key] = function(key)
-        return seen[key]
-
-    return remembered
-
-
 def _quantity(text: str) -> int:
     value = text.strip() or "1"
     try:
@@ -167,8 +155,9 @@ def derive_shop(
 
     columns = list(mapping.items())
     order_level = [(name, index) for name, index in columns if name in ORDER_LEVEL]
-    service = _memo(lambda key: is_service(key[0], key[1], service_skus))
-    statuses = _memo(lambda text: normalise_header(text).removeprefix("wc"))
+    # exports repeat the same few SKUs and statuses: each is judged once
+    service = cache(lambda key: is_service(key[0], key[1], service_skus))
+    statuses = cache(lambda text: normalise_header(text).removeprefix("wc"))
 
     with open_table(path) as stream:
         for record in stream:

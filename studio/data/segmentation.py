@@ -422,18 +422,17 @@ def run_segmentation(
         ).lastrowid
         for mask, profile, (name, description) in zip(masks, profiles, named, strict=True):
             insert_segment(db, run_id, name, description, profile, mask, closeness, data, now)
-        if prospects.any():
-            profile = segment_profile(data, features, prospects)
-            insert_segment(
-                db, run_id, PROSPECTS_NAME, describe_prospects(profile), profile,
-                prospects, np.ones(len(prospects)), data, now,
-            )  # fmt: skip
-        if returned_only.any():
-            profile = segment_profile(data, features, returned_only)
-            insert_segment(
-                db, run_id, RETURNED_NAME, describe_returned(profile), profile,
-                returned_only, np.ones(len(returned_only)), data, now,
-            )  # fmt: skip
+        # the customers kept out of the clustering, each group a segment of its own
+        for name, describe_group, mask in (
+            (PROSPECTS_NAME, describe_prospects, prospects),
+            (RETURNED_NAME, describe_returned, returned_only),
+        ):
+            if mask.any():
+                profile = segment_profile(data, features, mask)
+                insert_segment(
+                    db, run_id, name, describe_group(profile), profile, mask,
+                    np.ones(len(mask)), data, now,
+                )  # fmt: skip
     _report(progress, "Done", 1.0)
     return int(run_id)
 
