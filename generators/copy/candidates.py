@@ -116,5 +116,7 @@ def check_text(request: CopyRequest, field_name: str, text: str) -> dict[str, li
     kinds = [(p.field.name, field_kind(p.field.name, p.field.max_chars)) for p in plans]
     kind = dict(kinds)[field_name]
     lead = field_name in lead_fields(kinds)
-    checks.update(review(text, GateContext(sheet, field_name, kind, plan.suffixes, lead=lead)))
+    checks.update(
+        review(text, GateContext(sheet, field_name, kind, plan.suffixes, lead=lead, room=plan.room))
+    )
     return {rule: reasons for rule, reasons in checks.items() if reasons}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.base import CancelToken, ProgressSink
+from generators.copy.audiences import APPROACHES, occasion_in
 from generators.copy.candidates import RULE_IDS, check_text
 from generators.copy.gate import RULES
 from generators.copy.generator import CopyGenerator
@@ -114,6 +115,10 @@ def _request(item: dict[str, Any]) -> CopyRequest:
     product = item["product"]
     segment = item.get("segment")
     brand = item.get("brand", {})
+    if segment and segment.get("approach", "general") not in APPROACHES:
+        raise InputError(
+            f"segment approach '{segment['approach']}' is not one of {', '.join(APPROACHES)}"
+        )
     request = CopyRequest(
         product=ProductFacts(
             name=product["name"],
@@ -124,7 +129,14 @@ def _request(item: dict[str, Any]) -> CopyRequest:
             currency=product.get("currency", ""),
         ),
         channel_format=item["channel_format"],
-        segment=SegmentBrief(segment["name"], segment.get("description", "")) if segment else None,
+        segment=SegmentBrief(
+            segment["name"],
+            segment.get("description", ""),
+            approach=segment.get("approach", "general"),
+            audience=segment.get("audience", ""),
+        )
+        if segment
+        else None,
         brand=BrandVoice(
             tone_words=tuple(brand.get("tone_words", ())),
             banned_words=tuple(brand.get("banned_words", ())),
@@ -135,6 +147,8 @@ def _request(item: dict[str, Any]) -> CopyRequest:
         n=int(item.get("n", 3)),
         language=copy_language(item.get("language", "en")),
         seed=int(item.get("seed", 0)),
+        occasion=item.get("occasion") or occasion_in(item.get("brief", "")),
+        brief=item.get("brief", ""),
     )
     plan_fields(request, get_channel_format(request.channel_format))  # refuse impossible briefs
     return request

@@ -29,6 +29,7 @@ from generators.copy.audiences import APPROACH_WORDS, occasion_in
 from generators.copy.language import COPY_LANGUAGES, default_opt_out, language_rules, words
 from generators.copy.request import CopyRequest, ProductFacts
 from studio.core.errors import InputError
+from studio.core.names import display_name
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -132,7 +133,9 @@ def fact_sheet(request: CopyRequest, language: str) -> FactSheet:
         ignored += dropped
         if clean:
             attributes[key] = clean
-    product = replace(product, description=description, attributes=attributes)
+    # names exported in capitals ("JUMBO BAG RED RETROSPOT") are written as customers read them
+    name = display_name(product.name)
+    product = replace(product, name=name, description=description, attributes=attributes)
 
     segment_name = segment_description = ""
     if request.segment is not None:

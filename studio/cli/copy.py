@@ -13,7 +13,7 @@ from studio.cli.common import emit, json_option, opened, progress, workspace_arg
 
 #: results go to stdout; progress and errors to stderr
 stdout = Console()
-BRIEF_SETS = ("bundled", "heldout")
+BRIEF_SETS = ("bundled", "heldout", "shop")
 
 
 def brief_set_path(name: str) -> Path:
@@ -159,7 +159,8 @@ def copy_command(
 )  # fmt: skip
 @click.option(
     "--set", "brief_set", type=click.Choice(BRIEF_SETS), default="bundled", show_default=True,
-    help="A brief set shipped with the studio: 'heldout' has products nothing was tuned on.",
+    help="A brief set shipped with the studio: 'heldout' has products nothing was tuned on; "
+    "'shop' has product names as real shops export them (capitals, variants, long names).",
 )  # fmt: skip
 @click.option("--model", "model_id", help="Copy model id (default: the default copy model).")
 @click.option("--limit", type=int, help="Only the first N briefs.")

@@ -148,3 +148,41 @@ def test_tone_words_are_not_product_adjectives_anywhere() -> None:
     blanket = ProductFacts("Wool Blanket", "Home", "A warm wool blanket.")
     sheet = fact_sheet(copy_request(product=blanket, brand=BrandVoice(tone_words=("warm",))), "en")
     assert not review("A warm wool blanket.", GateContext(sheet, "body", "long"))["tone"]
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_names_exported_in_capitals_are_written_as_customers_read_them() -> None:
+    product = ProductFacts("KNITTED UNION FLAG HOT WATER BOTTLE", "Home",
+                           "Hot water bottle in a knitted Union Flag cover.", price=3.75,
+                           currency="GBP")  # fmt: skip
+    result = generate_copy(copy_request(product=product, channel_format="meta_feed"))
+    texts = [t for field in result.texts().values() for t in field]
+    assert result.passed, result.problems
+    assert not [t for t in texts if "KNITTED" in t or "BOTTLE" in t]
+    assert any("Knitted Union Flag Hot Water Bottle" in t for t in texts)
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+@pytest.mark.parametrize(
+    ("name", "category", "description"),
+    [
+        ("WHITE HANGING HEART T-LIGHT HOLDER", "Home decor",
+         "White metal hanging heart holder for a tea light."),
+        ("Ceramic Pour-Over Coffee Dripper Set with Glass Carafe and 100 Filters",
+         "Coffee gear", "Ceramic pour-over dripper with a glass carafe and 100 paper filters."),
+    ],
+)  # fmt: skip
+def test_a_name_longer_than_a_field_is_referred_to_and_every_field_is_filled(
+    name: str, category: str, description: str
+) -> None:
+    product = ProductFacts(name, category, description, price=12, currency="EUR")
+    brief = "Christmas gifts for our regulars"
+    request = copy_request(product=product, channel_format="meta_feed",
+                           segment=segment_from_row(LOYAL), brief=brief)  # fmt: skip
+    result = generate_copy(request)
+    assert result.passed, result.problems
+    facts = set(re.findall(r"[\w'-]+", f"{name} {category} {description} {brief} meet".lower()))
+    for text in result.texts()["description"]:
+        assert len(text) <= 30
+        # whole words of the name or the facts, never a word cut short
+        assert set(re.findall(r"[\w'-]+", text.lower())) <= facts, text
