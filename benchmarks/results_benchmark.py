@@ -14,6 +14,13 @@ Measured in one run:
 * **calibration** of P(best): of the ads called best at P(best) ≥ 0.95 (each test stopped
   at its first call, as a user would), the share truly best, plus a reliability table of
   the leader's P(best) against how often it is right;
+* **false drops**: with every ad of a test truly equal, looked at every day for the test's
+  days with the studio's next split, the share of tests in which some ad is ever judged
+  worse (:func:`~studio.results.posteriors.is_worse`, what drops an ad from the next
+  round), against the earlier rule on P(best) alone; and, with one ad truly 30 % worse,
+  how often that ad is dropped (the rule's power);
+* calibration over ``--seeds`` seeds (each its own simulated campaigns), pooled with its
+  interval and the range of the per-seed figures;
 * **delayed conversions**: conversions arrive days after the click; the conversion rate
   with the latest days left out (the studio's ``conversion_lag_days``) against one that
   counts every day.
@@ -31,10 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from studio.results.posteriors import (
+    DROP_BELOW,
     MIN_TRIALS,
     WIN_PROBABILITY,
     Arm,
     estimate,
+    is_worse,
     next_split,
     thompson_split,
     verdict,
@@ -167,6 +176,68 @@ def simulate_calls(runs: int, seed: int) -> tuple[list[dict], dict]:
     return table, calibration
 
 
+#: how much worse the one truly worse ad is when measuring the drop rule's power
+WORSE_LIFT = 0.7
+
+
+def simulate_drops(runs: int, seed: int) -> dict[str, float]:
+    """Tests run day by day on the studio's split; at each daily look, is some ad judged
+    worse (dropped)? Equal truth: every drop is false. One ad 30 % worse: its drop is
+    right."""
+    rng = np.random.default_rng(seed)
+    tests = runs * SEGMENTS
+    counts = {"rule": 0, "p_best_alone": 0, "worse_dropped": 0, "wrong_dropped": 0}
+    for test in range(tests):
+        base = rng.uniform(0.008, 0.02)
+        one_worse = np.array([base] * (ADS - 1) + [base * WORSE_LIFT])
+        for scenario, ctr in (("equal", np.full(ADS, base)), ("one worse", one_worse)):
+            clicks, shows = np.zeros(ADS), np.zeros(ADS)
+            dropped: set[int] = set()
+            alone = False
+            for day in range(DAYS):
+                arms = [Arm(str(i), float(shows[i]), float(clicks[i])) for i in range(ADS)]
+                found = estimate(arms, seed=test * 100 + day, draws=DRAWS)
+                dropped |= {i for i in range(ADS) if is_worse(found[i])}
+                alone |= any(e.trials >= MIN_TRIALS and e.p_best < DROP_BELOW for e in found)
+                shown = rng.multinomial(DAILY_IMPRESSIONS, list(next_split(found).values()))
+                clicks += rng.binomial(shown, ctr)
+                shows += shown
+            if scenario == "equal":
+                counts["rule"] += int(bool(dropped))
+                counts["p_best_alone"] += int(alone)
+            else:
+                counts["worse_dropped"] += int(ADS - 1 in dropped)
+                counts["wrong_dropped"] += int(bool(dropped - {ADS - 1}))
+    return {
+        "tests": tests,
+        "equal_truth_tests_with_a_drop": counts["rule"] / tests,
+        "equal_truth_tests_with_a_drop_95ci": _wilson(counts["rule"], tests),
+        "equal_truth_with_the_p_best_rule_alone": counts["p_best_alone"] / tests,
+        "one_ad_30pct_worse_dropped": counts["worse_dropped"] / tests,
+        "one_ad_30pct_worse_an_equal_ad_dropped": counts["wrong_dropped"] / tests,
+    }
+
+
+def calibration_over_seeds(seeds: int, runs: int, seed: int) -> dict:
+    """The calibration of calls at P(best) ≥ 0.95 on ``seeds`` independent seeds."""
+    right = calls = 0
+    shares = []
+    for offset in range(seeds):
+        _, found = simulate_calls(runs, seed + 1_000 * offset)
+        calls += found["calls"]
+        right += round(found["truly_best"] * found["calls"]) if found["calls"] else 0
+        if found["calls"]:
+            shares.append(found["truly_best"])
+    return {
+        "seeds": seeds,
+        "runs_per_seed": runs,
+        "calls": calls,
+        "truly_best": right / calls if calls else None,
+        "truly_best_95ci": _wilson(right, calls),
+        "per_seed_range": (min(shares), max(shares)) if shares else None,
+    }
+
+
 def _wilson(successes: int, n: int) -> tuple[float, float] | None:
     """The Wilson 95 % interval of a share, to read a simulated share with its noise."""
     if n == 0:
@@ -210,12 +281,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=20, help="Seeds the calibration pools.")
+    parser.add_argument("--seed-runs", type=int, default=40, help="Runs per calibration seed.")
     parser.add_argument("--json", type=str, default=None, help="Write the figures here too.")
     args = parser.parse_args()
     started = time.perf_counter()
     regret, stalled = simulate_regret(args.runs, args.seed)
     table, calibration = simulate_calls(args.runs, args.seed + 1)
     lag = simulate_lag(args.runs, args.seed + 2)
+    drops = simulate_drops(args.runs, args.seed + 3)
+    over_seeds = calibration_over_seeds(args.seeds, args.seed_runs, args.seed + 4)
     figures = {
         "runs": args.runs,
         "segments": SEGMENTS,
@@ -229,6 +304,8 @@ def main() -> None:
         "thompson_regret_vs_epsilon_greedy": regret["thompson"] / regret["epsilon-greedy"],
         "calls_by_traffic": table,
         "calibration": calibration,
+        "calibration_over_seeds": over_seeds,
+        "drops": drops,
         "delayed_conversions": lag,
         "seconds": round(time.perf_counter() - started, 1),
     }

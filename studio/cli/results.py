@@ -122,8 +122,9 @@ def _render_report(found: results.CampaignResults) -> None:
     for test in found.tests:
         title = f"{test.segment} · {test.product} · {test.format} (test {test.test_id})"
         table = Table(title=title, title_justify="left")
-        for column in ("ad", "asset", "impr.", "clicks", "conv.", "rate [95 %]", "P(best)",
-                       "next split"):  # fmt: skip
+        cost = "CPC [95 %]" if found.metric == "ctr" else "CPA [95 %]"
+        for column in ("ad", "asset", "impr.", "clicks", "conv.", "spend", "rate [95 %]",
+                       cost, "confidence it is best", "next split"):  # fmt: skip
             table.add_column(column)
         winner = test.winner_id
         for ad in test.ads:
@@ -135,9 +136,11 @@ def _render_report(found: results.CampaignResults) -> None:
                 f"{ad.totals.impressions:,}",
                 f"{ad.totals.clicks:,}",
                 f"{ad.totals.conversions:,.0f}",
+                f"{ad.totals.spend:,.2f}" if ad.totals.spend else "",
                 f"{est.mean:.2%} [{est.low:.2%}–{est.high:.2%}]" if est else "",
+                _cost(ad, found.metric),
                 f"{est.p_best:.0%}" if est else "",
-                f"{ad.share:.0%}" if ad.share is not None else "",
+                f"{ad.share:.0%}" if ad.share is not None else "dropped",
             )
         console.print(table)
         if test.override is not None:
@@ -169,9 +172,17 @@ def _render_report(found: results.CampaignResults) -> None:
 @click.argument("asset_id", type=int)
 @metric_option
 @click.option("--note", default="", help="Why (kept with the decision).")
-def winner_command(workspace: Path, asset_id: int, metric: str, note: str) -> None:
+@click.option(
+    "--undo", is_flag=True,
+    help="Take back your winner of the ad's test: the studio's own verdict applies again.",
+)  # fmt: skip
+def winner_command(workspace: Path, asset_id: int, metric: str, note: str, undo: bool) -> None:
     """Choose the winner of a test yourself (overrides the studio's call; recorded)."""
     with opened(workspace) as ws:
+        if undo:
+            test_id = results.undo_winner(ws, asset_id)
+            click.echo(f"Test {test_id} is judged by the studio again (your winner taken back).")
+            return
         decision = results.choose_winner(ws, asset_id, metric=metric, note=note)
     click.echo(f"Asset {decision.winner_id} is the winner of test {decision.test_id} (yours).")
 
@@ -237,3 +248,61 @@ def template_command(workspace: Path, campaign: str, out: Path, overwrite: bool)
 
 def register(cli: click.Group) -> None:
     cli.add_command(results_group)
+
+
+def _cost(ad: results.AdResult, metric: str) -> str:
+    point = ad.cost_per_click if metric == "ctr" else ad.cost_per_conversion
+    span = ad.cost_range(metric)
+    if point is None:
+        return ""
+    return f"{point:,.2f}" + (f" [{span[0]:,.2f}–{span[1]:,.2f}]" if span else "")
+
+
+def _share(text: str) -> float:
+    """'1.2%' or '0.012' → 0.012."""
+    text = text.strip()
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError as error:
+        raise click.BadParameter(f"'{text}' is not a number or a percentage") from error
+
+
+@results_group.command("plan")
+@click.option("--rate", required=True, help="The rate today: '1.2%' or 0.012 (see --metric).")
+@click.option(
+    "--lift", default="20%", show_default=True,
+    help="The smallest relative lift worth finding: '20%' or 0.2.",
+)  # fmt: skip
+@click.option("--ads", type=click.IntRange(2, 100), default=4, show_default=True,
+              help="Ads in the test.")  # fmt: skip
+@click.option(
+    "--daily", type=click.FloatRange(min=1), default=None,
+    help="Impressions per day the test gets (clicks per day with --metric cvr).",
+)  # fmt: skip
+@metric_option
+@json_option
+def plan_command(
+    rate: str, lift: str, ads: int, daily: float | None, metric: str, as_json: bool
+) -> None:
+    """Before a test starts: the traffic and full weeks it needs to find a lift."""
+    needed = results.plan_test(_share(rate), _share(lift), ads, daily=daily, metric=metric)
+    emit(needed.as_dict(), as_json, lambda data: _render_plan(needed, metric))
+
+
+def _render_plan(needed: results.TrafficNeeded, metric: str) -> None:
+    name, unit, _ = results.METRICS[metric]
+    click.echo(
+        f"To find a {needed.lift:.0%} lift on a {needed.rate:.2%} {name} with {needed.ads} "
+        f"ads: {needed.per_ad:,} {unit} per ad, {needed.total:,} in all."
+    )
+    if needed.daily and needed.days is not None and needed.weeks is not None:
+        click.echo(
+            f"At {needed.daily:,.0f} {unit} a day that is {needed.days} days: "
+            f"run it {needed.weeks} full week{'s' if needed.weeks != 1 else ''} "
+            f"({needed.weeks * 7} days), so every weekday counts alike."
+        )
+    click.echo(
+        "Ads inside one Meta ad set are not shown at random (Meta favours the ad it "
+        "expects to do best); for a clean comparison use one ad set per variant or a Meta "
+        "A/B test."
+    )

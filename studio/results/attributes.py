@@ -14,6 +14,11 @@ intervals.
 A segment × value's effect is the sum of its two coefficients; its 95 % interval comes
 from their joint posterior covariance. Lifts are reported as relative changes of the
 rate (``+12 %``), which is what the log-odds difference means for small rates.
+
+A table of many lifts shows some interval away from zero by chance alone, so an effect
+is called *clear* only when its interval, widened for the number of lifts the table
+holds (Bonferroni: 95 % for the table as a whole), excludes no change; challengers are
+built only on clear effects.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 #: how many posterior standard deviations a 95 % interval spans either side
 _Z95 = 1.959964
@@ -52,14 +58,11 @@ class Effect:
     low: float
     high: float
     variants: int
-
-    @property
-    def clear(self) -> bool:
-        """The interval excludes no change."""
-        return self.low > 0 or self.high < 0
+    #: the interval widened for the table's number of lifts excludes no change
+    clear: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {**self.__dict__, "clear": self.clear}
+        return dict(self.__dict__)
 
 
 def _log_odds(trials: float, successes: float) -> tuple[float, float]:
@@ -100,14 +103,23 @@ def attribute_effects(observations: list[Observation]) -> list[Effect]:
     # ``sample_weight``, which BayesianRidge treats as relative weights (its noise
     # precision then ignores the variances the counts give)
     scale = np.sqrt(np.array(weights))
+    x, y = design * scale[:, None], np.array(targets) * scale
     model = BayesianRidge(fit_intercept=False)
-    model.fit(design * scale[:, None], np.array(targets) * scale)
+    model.fit(x, y)
+    # the counts set the noise: results may be noisier than they say (a learnt precision
+    # below 1 widens the intervals), never surer; with as many lifts as rows the model
+    # fits them exactly and would learn a near-infinite precision from a few clicks
+    noise = min(float(model.alpha_), 1.0)
+    sigma = np.linalg.inv(model.lambda_ * np.eye(len(columns)) + noise * x.T @ x)
+    coef = noise * sigma @ x.T @ y
 
     counts: dict[tuple[str | None, str, str], int] = defaultdict(int)
     for row in rows:
         for axis, value in row.attributes.items():
             counts[(None, axis, value)] += 1
             counts[(row.segment, axis, value)] += 1
+    # the z of a 95 % interval for the table as a whole (Bonferroni over its lifts)
+    family_z = float(stats.norm.ppf(1 - (1 - 0.95) / (2 * len(counts))))
     effects = []
     for (segment, axis, value), n in sorted(counts.items(), key=lambda kv: _order(kv[0])):
         picks = [columns[f"{axis}={value}"]]
@@ -115,8 +127,8 @@ def attribute_effects(observations: list[Observation]) -> list[Effect]:
             picks.append(columns[f"{segment}|{axis}={value}"])
         vector = np.zeros(len(columns))
         vector[picks] = 1.0
-        mean = float(vector @ model.coef_)
-        sd = math.sqrt(max(float(vector @ model.sigma_ @ vector), 0.0))
+        mean = float(vector @ coef)
+        sd = math.sqrt(max(float(vector @ sigma @ vector), 0.0))
         effects.append(
             Effect(
                 segment=segment,
@@ -126,6 +138,7 @@ def attribute_effects(observations: list[Observation]) -> list[Effect]:
                 low=math.expm1(mean - _Z95 * sd),
                 high=math.expm1(mean + _Z95 * sd),
                 variants=n,
+                clear=abs(mean) > family_z * sd,
             )
         )
     return effects
@@ -137,11 +150,11 @@ def _order(key: tuple[str | None, str, str]) -> tuple[str, str, str]:
 
 
 def winning_values(effects: list[Effect], segment: str) -> dict[str, str]:
-    """Per axis, the value with the highest positive lift in the segment (its own
+    """Per axis, the value with the highest clear positive lift in the segment (its own
     estimate, pooled): what the next round's challengers build on."""
     best: dict[str, Effect] = {}
     for effect in effects:
-        if effect.segment != segment or effect.lift <= 0:
+        if effect.segment != segment or not effect.clear or effect.lift <= 0:
             continue
         if effect.axis not in best or effect.lift > best[effect.axis].lift:
             best[effect.axis] = effect

@@ -26,6 +26,7 @@ from studio.export.catalog import ad_keys
 from studio.results.attributes import Effect, Observation, attribute_effects
 from studio.results.posteriors import Arm, Estimate, Verdict, estimate, next_split, verdict
 from studio.results.reading import ResultsFile, read_results
+from studio.results.sizing import TrafficNeeded, traffic_needed
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
 from studio.storage.results import DayResult, Decision, Totals
@@ -228,6 +229,25 @@ class AdResult:
             return "control"
         return ", ".join(f"{axis}: {value}" for axis, value in self.attributes.items())
 
+    @property
+    def cost_per_click(self) -> float | None:
+        """Spend per click (CPC), when the report has spend and the ad has clicks."""
+        return _per(self.totals.spend, self.totals.clicks)
+
+    @property
+    def cost_per_conversion(self) -> float | None:
+        """Spend per conversion (CPA), when the report has spend and the ad converted."""
+        return _per(self.totals.spend, self.totals.conversions)
+
+    def cost_range(self, metric: str) -> tuple[float, float] | None:
+        """What one success of ``metric`` (a click, a conversion) costs at the low and the
+        high end of the rate's 95 % interval: spend over the expected successes."""
+        est = self.estimate
+        trials = self.totals.impressions if metric == "ctr" else self.totals.clicks
+        if est is None or not self.totals.spend or not trials or est.low <= 0:
+            return None
+        return self.totals.spend / (trials * est.high), self.totals.spend / (trials * est.low)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "asset_id": self.asset.id,
@@ -239,7 +259,13 @@ class AdResult:
             "totals": self.totals.__dict__,
             "estimate": self.estimate.as_dict() if self.estimate else None,
             "next_share": self.share,
+            "cost_per_click": self.cost_per_click,
+            "cost_per_conversion": self.cost_per_conversion,
         }
+
+
+def _per(spend: float, count: float) -> float | None:
+    return spend / count if spend and count else None
 
 
 @dataclass
@@ -404,12 +430,15 @@ def _test(
 ) -> TestResult:
     members = sorted(members, key=lambda a: (a.id != root_id, a.id))
     ads = [AdResult(a, keys[a.id], attributes_of(a), shown.get(a.id, Totals())) for a in members]
-    arms = [Arm(ad.key, *_arm_counts(counted.get(ad.asset.id, Totals()), metric)) for ad in ads]
+    # an ad a round dropped has left the test: its figures stay on show, but it is no
+    # longer compared and gets no traffic
+    live = [ad for ad in ads if ad.asset.status != "rejected"] or ads
+    arms = [Arm(ad.key, *_arm_counts(counted.get(ad.asset.id, Totals()), metric)) for ad in live]
     estimates = estimate(arms, seed=root_id)
-    for ad, est in zip(ads, estimates, strict=True):
+    for ad, est in zip(live, estimates, strict=True):
         ad.estimate = est
     split = next_split(estimates, min_trials=MIN_TRIALS[metric])
-    for ad, share in zip(ads, split.values(), strict=True):
+    for ad, share in zip(live, split.values(), strict=True):
         ad.share = share
     root = members[0]
     segment, product = names.get(root.target_id or -1, ("", ""))
@@ -432,17 +461,13 @@ def choose_winner(ws: Workspace, asset_id: int, *, metric: str = "ctr", note: st
     """Record a person's winner for the test an ad belongs to (it overrides the studio's
     call until another choice)."""
     asset = store.get_asset(ws, asset_id)
-    if asset.kind not in ("creative", "variant", "copy") or asset.campaign_id is None:
-        raise InputError(f"Asset {asset_id} is a {asset.kind}, not an ad of a campaign.")
-    test_id = asset.parent_id if _is_child(asset) else asset.id
-    if test_id is None:
-        raise NotFound(f"Asset {asset_id} belongs to no test.")
-    results = campaign_results(ws, asset.campaign_id, metric)
+    campaign_id, test_id = _test_of(asset)
+    results = campaign_results(ws, campaign_id, metric)
     test = next((t for t in results.tests if t.test_id == test_id), None)
     evidence = test.as_dict() if test is not None else {}
     decision_id = results_store.insert_decision(
         ws,
-        campaign_id=asset.campaign_id,
+        campaign_id=campaign_id,
         test_id=test_id,
         winner_id=asset_id,
         source="override",
@@ -450,7 +475,48 @@ def choose_winner(ws: Workspace, asset_id: int, *, metric: str = "ctr", note: st
         note=note,
         evidence=evidence,
     )
-    return next(d for d in results_store.decisions(ws, asset.campaign_id) if d.id == decision_id)
+    return next(d for d in results_store.decisions(ws, campaign_id) if d.id == decision_id)
+
+
+def undo_winner(ws: Workspace, asset_id: int) -> int:
+    """Take back a person's winner of the test an ad belongs to: the studio's own verdict
+    applies again. Returns the test's id; refuses when no choice of yours is open (a
+    round already acted on it: choose another winner instead)."""
+    campaign_id, test_id = _test_of(store.get_asset(ws, asset_id))
+    latest = results_store.latest_decisions(ws, campaign_id).get(test_id)
+    open_choice = latest is not None and latest.source == "override" and latest.round_id is None
+    if not open_choice or results_store.delete_overrides(ws, test_id) == 0:
+        raise InputError(
+            f"Test {test_id} has no winner of yours to take back.",
+            hint="a winner a round has acted on stays; choose another with 'studio results winner'",
+        )
+    return test_id
+
+
+def _test_of(asset: Asset) -> tuple[int, int]:
+    """The campaign and the test (its creative, or its root copy) an ad belongs to."""
+    if asset.kind not in ("creative", "variant", "copy") or asset.campaign_id is None:
+        raise InputError(f"Asset {asset.id} is a {asset.kind}, not an ad of a campaign.")
+    test_id = asset.parent_id if _is_child(asset) else asset.id
+    if test_id is None:
+        raise NotFound(f"Asset {asset.id} belongs to no test.")
+    return asset.campaign_id, test_id
+
+
+# --- before a test starts --------------------------------------------------------------------
+
+
+def plan_test(
+    rate: float, lift: float, ads: int, *, daily: float | None = None, metric: str = "ctr"
+) -> TrafficNeeded:
+    """The impressions (clicks for the conversion rate) per ad and the full weeks a test
+    of ``ads`` ads needs to find a relative ``lift`` on ``rate``."""
+    if metric not in METRICS:
+        raise InputError(f"Unknown metric '{metric}'.", hint=f"one of {', '.join(METRICS)}")
+    try:
+        return traffic_needed(rate, lift, ads, daily=daily, min_trials=MIN_TRIALS[metric])
+    except ValueError as error:
+        raise InputError(f"Cannot plan this test: {error}.") from error
 
 
 # --- a sheet to fill in by hand -------------------------------------------------------------

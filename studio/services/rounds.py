@@ -5,8 +5,12 @@ Per test with results:
 
 * a winner (called by the studio, or chosen by a person) is kept and every other ad of
   the test is dropped;
-* without a winner, ads that are very unlikely to be best (P(best) under
-  :data:`DROP_BELOW`, on enough traffic) are dropped, the rest keep running;
+* without a winner, an ad is dropped only when the data says it is worse: very unlikely
+  to be best (P(best) under :data:`~studio.results.posteriors.DROP_BELOW`), behind the leader with
+  :data:`~studio.results.posteriors.DROP_CONFIDENCE`, on enough traffic
+  (:func:`~studio.results.posteriors.is_worse`); the rest keep running. With every ad
+  truly equal, fewer than 5 % of tests ever drop one (benchmarks/results_benchmark.py);
+  on P(best) alone, 71 % did;
 * tests without enough data yet keep everything and get no challengers.
 
 Challengers are new variants of the test's creative that build on the winner: they keep
@@ -24,13 +28,12 @@ from typing import Any
 from studio.core.errors import InputError
 from studio.jobs.queue import JobQueue
 from studio.results.attributes import winning_values
+from studio.results.posteriors import DROP_CONFIDENCE, is_worse
 from studio.services.results import MIN_TRIALS, CampaignResults, TestResult, campaign_results
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
 from studio.storage.workspace import Workspace
 
-#: an ad this unlikely to be best, on enough traffic, stops running
-DROP_BELOW = 0.05
 #: new challengers per test at most
 CHALLENGERS_PER_TEST = 2
 
@@ -106,11 +109,14 @@ def _plan_test(ws: Workspace, results: CampaignResults, test: TestResult) -> Tes
         plan.drop = [
             ad.asset.id
             for ad in test.ads
-            if ad.estimate is not None
-            and ad.estimate.p_best < DROP_BELOW
-            and ad.estimate.trials >= MIN_TRIALS[results.metric]
+            if ad.estimate is not None and is_worse(ad.estimate, MIN_TRIALS[results.metric])
         ]
         plan.keep = [i for i in ids if i not in plan.drop]
+        if plan.drop:
+            plan.reason = (
+                f"{len(plan.drop)} of {len(ids)} ads are behind the leader with at least "
+                f"{DROP_CONFIDENCE:.1%} certainty and stop; the others keep running"
+            )
     else:
         return plan  # not enough data: everything keeps running as it is
     root = store.get_asset(ws, test.test_id)

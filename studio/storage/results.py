@@ -216,6 +216,15 @@ def insert_decision(
         )
 
 
+def delete_overrides(ws: Workspace, test_id: int) -> int:
+    """Remove a person's winners of a test that no round has acted on yet; how many."""
+    with ws.write() as db:
+        return db.execute(
+            "DELETE FROM decisions WHERE test_id = ? AND source = 'override' AND round_id IS NULL",
+            (test_id,),
+        ).rowcount
+
+
 def latest_decisions(ws: Workspace, campaign_id: int) -> dict[int, Decision]:
     """The newest decision of each test of a campaign."""
     rows = ws.query(

@@ -102,6 +102,11 @@ def test_a_meta_report_is_imported_matched_and_judged(meta_campaign, tmp_path):
     assert winner.estimate.p_best > 0.95
     assert winner.estimate.low < 0.02 < winner.estimate.high
     assert winner.totals.impressions == 60_000 and winner.totals.clicks == 1_200
+    # money: 4.50 EUR per thousand impressions, so a 2 % click rate costs 0.225 a click
+    assert winner.cost_per_click == pytest.approx(270 / 1_200)
+    assert winner.cost_per_conversion == pytest.approx(270 / 60)
+    low, high = winner.cost_range("ctr")
+    assert low < winner.cost_per_click < high
     shares = [ad.share for ad in square.ads]
     assert sum(shares) == pytest.approx(1.0) and max(shares) == winner.share
     # the other format's ads all did the same: no winner, more traffic named
@@ -150,6 +155,31 @@ def test_a_person_can_overrule_the_call_and_it_is_recorded(meta_campaign, tmp_pa
     )
     assert again.winner_id == control and again.override is not None
     assert decision.evidence["ads"]  # the figures the choice was made on are kept
+
+    # and taken back: the studio's own verdict applies again
+    assert results.undo_winner(ws, control) == test.test_id
+    undone = next(
+        t for t in results.campaign_results(ws, campaign_id).tests if t.test_id == test.test_id
+    )
+    assert undone.override is None and undone.winner_id == test.winner_id
+    with pytest.raises(InputError, match="no winner of yours"):
+        results.undo_winner(ws, control)
+
+
+def test_ads_a_round_dropped_leave_the_test(meta_campaign, tmp_path):
+    ws, campaign_id, rows = meta_campaign
+    results.import_results(ws, meta_report(rows, {}, tmp_path / "flat.csv"))
+    test = results.campaign_results(ws, campaign_id).tests[0]
+    dropped = test.ads[-1].asset.id
+    store.set_statuses(ws, [dropped], "rejected")
+    again = next(
+        t for t in results.campaign_results(ws, campaign_id).tests if t.test_id == test.test_id
+    )
+    gone = next(ad for ad in again.ads if ad.asset.id == dropped)
+    assert gone.estimate is None and gone.share is None  # shown, no longer compared
+    live = [ad for ad in again.ads if ad.asset.id != dropped]
+    assert sum(ad.share or 0 for ad in live) == pytest.approx(1.0)
+    assert sum(ad.estimate.p_best for ad in live if ad.estimate) == pytest.approx(1.0)
 
 
 def test_the_next_round_keeps_the_winner_drops_the_losers_and_makes_challengers(

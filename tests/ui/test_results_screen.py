@@ -13,6 +13,8 @@ from studio.services import campaigns as c
 from studio.services import results
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
+from studio.ui.screens.results import COLUMNS
+from studio.ui.traffic_plan_dialog import TrafficPlanDialog
 
 RSA = {
     "headline": ["House Blend Beans", "Fresh beans", "Roasted weekly"],
@@ -60,10 +62,13 @@ def test_results_are_imported_judged_and_overruled(window, qtbot, segmented_path
     qtbot.waitUntil(lambda: screen.tests.count() == 1, timeout=10_000)
     assert "winner" in screen.tests.item(0).text()
     assert screen.table.rowCount() == 2
-    cells = {screen.table.item(r, 0).text(): [screen.table.item(r, k).text() for k in range(8)]
+    columns = {name: k for k, name in enumerate(COLUMNS)}
+    cells = {screen.table.item(r, 0).text(): [screen.table.item(r, k).text()
+                                              for k in range(len(COLUMNS))]
              for r in range(2)}  # fmt: skip
-    assert cells["angle: detail"][7] == "★ winner" and cells["angle: detail"][1] == "30,000"
-    assert cells["control"][4].startswith("2.0")  # 2.00 % (…–…)
+    assert cells["angle: detail"][columns[""]] == "★ winner"
+    assert cells["angle: detail"][columns["Impr."]] == "30,000"
+    assert cells["control"][columns["Rate (95 %)"]].startswith("2.0")  # 2.00 % (…–…)
     assert [row.highlight for row in screen.rates.rows] == [False, True]
     assert screen.verdict.text().startswith("Winner: P(best)")
 
@@ -80,3 +85,16 @@ def test_results_are_imported_judged_and_overruled(window, qtbot, segmented_path
     ws = window.session.workspace
     assert store.get_asset(ws, angle).status == "rejected"
     assert ws.scalar("SELECT COUNT(*) FROM rounds WHERE campaign_id = ?", (campaign_id,)) == 1
+
+
+def test_a_test_is_planned_in_full_weeks_before_it_starts(qtbot) -> None:
+    dialog = TrafficPlanDialog()
+    qtbot.addWidget(dialog)
+    dialog.rate.setValue(1.2)
+    dialog.lift.setValue(20)
+    dialog.ads.setValue(4)
+    dialog.daily.setValue(3_000)
+    assert "47,345 impressions per ad" in dialog.answer.text()
+    assert "10 full weeks" in dialog.answer.text()
+    dialog.metric.setCurrentIndex(dialog.metric.findData("cvr"))
+    assert "clicks per ad" in dialog.answer.text()

@@ -27,6 +27,7 @@ from studio.storage.workspace import Workspace
 from studio.ui.charts import IntervalChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.traffic_plan_dialog import TrafficPlanDialog
 from studio.ui.viewmodels.results import (
     ad_rows,
     lift_intervals,
@@ -37,7 +38,8 @@ from studio.ui.viewmodels.results import (
 from studio.ui.viewmodels.review import campaigns
 from studio.ui.widgets import ProgressPanel, button, empty_state, refill, row
 
-COLUMNS = ("Ad", "Impr.", "Clicks", "Conv.", "Rate (95 %)", "P(best)", "Next split", "")
+COLUMNS = ("Ad", "Impr.", "Clicks", "Conv.", "Spend", "CPC", "CPA", "Rate (95 %)",
+           "Confidence it is best", "Next split", "")  # fmt: skip
 REPORT_FILTER = "Ad results (*.csv *.tsv *.txt);;All files (*)"
 
 
@@ -63,9 +65,12 @@ class ResultsScreen(Screen):
             "Import &results…", "Read a Meta or Google Ads report", primary=True
         )  # fmt: skip
         self.next_button = button("Plan next round…", "Keep winners, drop losers, add challengers")
+        self.plan_button = button(
+            "Plan a test…", "The traffic and full weeks a new test needs to find a lift"
+        )
         self.layout_.addLayout(
             row(QLabel("Campaign"), self.campaign, QLabel("Judge on"), self.metric, None,
-                self.import_button, self.next_button, stretch_at=4)
+                self.plan_button, self.import_button, self.next_button, stretch_at=4)
         )  # fmt: skip
         self.progress = ProgressPanel()
         self.layout_.addWidget(self.progress)
@@ -122,6 +127,7 @@ class ResultsScreen(Screen):
         self.import_button.clicked.connect(self.choose_report)
         self.winner_button.clicked.connect(self.choose_winner)
         self.next_button.clicked.connect(self.plan_next_round)
+        self.plan_button.clicked.connect(self.plan_test)
 
     # --- loading -------------------------------------------------------------------------
 
@@ -189,12 +195,12 @@ class ResultsScreen(Screen):
             return
         for row_index, ad in enumerate(ad_rows(test)):
             self.table.insertRow(row_index)
-            values = (ad.label, ad.impressions, ad.clicks, ad.conversions, ad.rate, ad.p_best,
-                      ad.split, ad.badge)  # fmt: skip
+            values = (ad.label, ad.impressions, ad.clicks, ad.conversions, ad.spend, ad.cpc,
+                      ad.cpa, ad.rate, ad.p_best, ad.split, ad.badge)  # fmt: skip
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setData(Qt.ItemDataRole.UserRole, ad.asset_id)
-                if 0 < column < 7:
+                if 0 < column < len(COLUMNS) - 1:
                     cell.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -271,6 +277,9 @@ class ResultsScreen(Screen):
         with guarded("Recording the winner", self):
             results.choose_winner(workspace, asset_id, metric=self.metric.currentData(), note=note)
             self.session.data_changed.emit("results")
+
+    def plan_test(self) -> None:
+        TrafficPlanDialog(self, metric=self.metric.currentData()).exec()
 
     def plan_next_round(self) -> None:
         workspace = self.session.workspace

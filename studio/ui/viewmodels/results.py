@@ -16,6 +16,10 @@ class AdRow:
     impressions: str
     clicks: str
     conversions: str
+    spend: str
+    #: cost per click and per conversion (CPC, CPA), when the report has spend
+    cpc: str
+    cpa: str
     rate: str
     p_best: str
     split: str
@@ -55,6 +59,9 @@ def ad_rows(test: TestResult) -> list[AdRow]:
                 impressions=f"{ad.totals.impressions:,}",
                 clicks=f"{ad.totals.clicks:,}",
                 conversions=f"{ad.totals.conversions:,.0f}",
+                spend=f"{ad.totals.spend:,.2f}" if ad.totals.spend else "",
+                cpc=_money(ad.cost_per_click),
+                cpa=_money(ad.cost_per_conversion),
                 rate=_rate(ad),
                 p_best=f"{est.p_best:.0%}" if est else "",
                 split=f"{ad.share:.0%}" if ad.share is not None else "",
@@ -62,6 +69,10 @@ def ad_rows(test: TestResult) -> list[AdRow]:
             )
         )
     return rows
+
+
+def _money(value: float | None) -> str:
+    return f"{value:,.2f}" if value is not None else ""
 
 
 def _rate(ad: AdResult) -> str:
