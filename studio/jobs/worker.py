@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 from generators.base import CancelToken, ProgressEvent, ProgressSink
 from studio.core.errors import Cancelled, StorageFull, StudioError, WorkspaceBusy
 from studio.jobs.queue import Job, JobQueue
+from studio.storage import timings
 from studio.storage.workspace import WORKER_LOCK, Workspace
 
 log = logging.getLogger(__name__)
@@ -311,6 +312,7 @@ class Worker(QueueRunner):
             result = dict(outcome.result)
             result["seconds"] = round(time.perf_counter() - started, 3)
             self._store_when_free(queue, job, outcome, result, reporter)
+            _remember_timing(job.kind, result)
         except Cancelled:
             self._end_when_free(partial(self._record_cancelled, queue, job))
         except StorageFull:
@@ -411,3 +413,15 @@ class _Reporter:
             if not running:
                 # cancelled from elsewhere (another window or process)
                 self.token.cancel()
+
+
+def _remember_timing(kind: str, result: dict[str, Any]) -> None:
+    """This machine's seconds per unit of the job's kind (its model's loading apart), so
+    the next campaign's estimate is measured, even in a new workspace."""
+    units = result.get("units")
+    if not units:
+        return
+    loading = float(result.get("load_seconds") or 0.0)
+    timings.remember(kind, (float(result["seconds"]) - loading) / int(units))
+    if loading > 0:
+        timings.remember(f"load:{kind}", loading)

@@ -16,10 +16,14 @@ from studio.core.records import Asset, Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
 from studio.services.generation import JOB_KINDS
 from studio.storage import campaigns as store
+from studio.storage import timings
 from studio.storage.workspace import Workspace
 
 #: how many of the latest finished jobs of a kind the estimate is measured from
 TIMING_WINDOW = 20
+#: seconds to load the copy model before any was measured here (Gemma 3 270M, converted
+#: weights, on a 2-core CPU)
+DEFAULT_LOAD_SECONDS = 8.0
 
 
 def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
@@ -75,6 +79,8 @@ def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
                 assets["variant"] += units
     rates = seconds_per_unit(ws)
     estimate = sum(job.units * rates.get(job.kind, 1.0) for job in jobs)
+    if any(job.kind == "copy" for job in jobs):
+        estimate += copy_model_load_seconds()
     return Plan(campaign_id, len(targets), jobs, assets, round(estimate, 1), rates)
 
 
@@ -127,18 +133,31 @@ def enqueue_generation(ws: Workspace, campaign_id: int, queue: JobQueue | None =
 
 
 def seconds_per_unit(ws: Workspace) -> dict[str, float]:
-    """Seconds per unit of work per job kind: the median of this workspace's latest
-    finished jobs where measured, else the job kind's default."""
-    rates = {name: kind.seconds_per_unit for name, kind in JOB_KINDS.items()}
+    """Seconds per unit of work per job kind, a model's loading apart: the median of this
+    workspace's latest finished jobs where measured, else of this machine's (any
+    workspace), else the job kind's default."""
+    machine = timings.measured()
+    rates = {name: machine.get(name, kind.seconds_per_unit) for name, kind in JOB_KINDS.items()}
     for name in rates:
         measured = [
-            float(result["seconds"]) / int(result["units"])
+            (float(result["seconds"]) - float(result.get("load_seconds") or 0.0))
+            / int(result["units"])
             for result in JobQueue(ws).finished_results(name, TIMING_WINDOW)
             if result.get("seconds") is not None and result.get("units")
         ]
         if measured:
             rates[name] = statistics.median(measured)
     return rates
+
+
+def copy_model_load_seconds() -> float:
+    """Seconds the copy model will take to load before the first copy job writes: none
+    when this process has it loaded, else what loading took on this machine before."""
+    from generators.registry import model_cache
+
+    if any(key[-1] == "copy" for key in model_cache.loaded() or []):
+        return 0.0
+    return timings.measured().get("load:copy", DEFAULT_LOAD_SECONDS)
 
 
 def job_units(ws: Workspace, kind: str, payload: dict, target_id: int | None) -> int:

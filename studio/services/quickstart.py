@@ -101,6 +101,7 @@ def quickstart(
                 f"{len(summary['failed'])} generation job(s) failed: {failures}",
                 hint=f"see 'studio campaign show {path} {campaign_id}'",
             )
+        say("Approving what passes every check and exporting the bundle")
         approval = campaigns.approve_all(ws, campaign_id)
         if options.out is None:
             out = path / "exports" / f"campaign-{campaign_id}.zip"
@@ -120,6 +121,7 @@ def quickstart(
         "copy_for_review": approval.left_for_review,
         "bundle": str(report.path),
         "bundle_bytes": report.bytes,
+        "estimate_seconds": plan.estimate_seconds,
         "seconds": round(time.perf_counter() - started, 1),
     }
 

@@ -33,6 +33,11 @@ def pil_to_qimage(image, max_side: int | None = PREVIEW_MAX_SIDE) -> QImage:
     return qimage.copy()
 
 
+#: the share of its expected time a job past it is still thought to need (an estimate of
+#: "0 s" for a job at 0 % would be a promise nothing keeps)
+OVERDUE_SHARE = 0.25
+
+
 @dataclass
 class LiveJob:
     """What the GUI shows of a running job between database writes."""
@@ -54,7 +59,8 @@ class LiveJob:
         gives, in proportion to the progress made: it never jumps when progress starts.
         """
         elapsed = time.monotonic() - self.started
-        by_expectation = max(expected - elapsed, 0.0)
+        # a job past its expected time is not done: it has at least a share of it left
+        by_expectation = max(expected - elapsed, OVERDUE_SHARE * expected)
         fraction = min(max(self.fraction or 0.0, 0.0), 1.0)
         if fraction <= 0.0:
             return by_expectation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from studio.core.errors import InputError, NotFound, StudioError
 from studio.core.records import NewAsset
 from studio.jobs.queue import JobQueue
+from studio.jobs.worker import JobContext, JobOutcome, Worker
 from studio.render.brand import demo_brand_kit
 from studio.services import campaigns as c
 from studio.services import planning
@@ -111,7 +113,8 @@ def test_plan_counts_jobs_assets_and_estimates_time(ws):
     assert plan.total_assets == 18
     rates = {name: kind.seconds_per_unit for name, kind in JOB_KINDS.items()}
     expected = 4 * rates["copy"] + 2 * rates["visual"] + 4 * rates["creative"]
-    assert plan.estimate_seconds == pytest.approx(expected + 8 * rates["variants"])
+    loading = planning.copy_model_load_seconds()  # once, unless this process holds it
+    assert plan.estimate_seconds == pytest.approx(expected + 8 * rates["variants"] + loading)
     creative = next(job for job in plan.jobs if job.kind == "creative")
     assert [plan.jobs[i].kind for i in creative.after] == ["copy", "visual"]
 
@@ -126,7 +129,34 @@ def test_estimate_uses_measured_timings(ws):
         queue.claim_next()
         queue.finish(job, {"seconds": seconds, "units": 1})
     assert planning.seconds_per_unit(ws)["copy"] == 5.0  # the median resists one slow outlier
-    assert planning.plan_generation(ws, campaign_id).estimate_seconds == 5.0
+    loading = planning.copy_model_load_seconds()
+    assert planning.plan_generation(ws, campaign_id).estimate_seconds == 5.0 + loading
+
+
+def test_a_new_workspace_is_estimated_from_this_machines_timings(ws, tmp_path, monkeypatch):
+    """A job that ran anywhere on this machine teaches every workspace's estimate, its
+    model's loading counted once, apart from the work."""
+    from generators.registry import model_cache
+
+    def slow_copy(ctx: JobContext) -> JobOutcome:
+        time.sleep(0.3)  # the job's own seconds: 0.3 and more, 0.2 of them "loading"
+        return JobOutcome({"units": 1, "load_seconds": 0.2}, lambda _ws: [])
+
+    queue = JobQueue(ws)
+    queue.enqueue("copy")
+    worker = Worker(ws.path, queue, {"copy": slow_copy}, stop_when_idle=True)
+    worker.start()
+    assert worker.join(60) and worker.error is None
+    fresh = Workspace.create(tmp_path / "new shop")
+    try:
+        work = planning.seconds_per_unit(fresh)["copy"]
+        assert 0.1 <= work < 2.0  # this machine's figure, not the 15 s default
+        monkeypatch.setattr(model_cache, "loaded", lambda **_: [])
+        assert planning.copy_model_load_seconds() == pytest.approx(0.2)
+        monkeypatch.setattr(model_cache, "loaded", lambda **_: [("m", "cpu", "float32", "copy")])
+        assert planning.copy_model_load_seconds() == 0.0  # already loaded in this process
+    finally:
+        fresh.close()
 
 
 def test_enqueue_generation_queues_the_plan_with_dependencies(ws):

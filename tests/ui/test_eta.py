@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from studio.ui.jobs_bridge import LiveJob
+from studio.ui.jobs_bridge import OVERDUE_SHARE, LiveJob
 
 
 def _job(elapsed: float, fraction: float | None) -> LiveJob:
@@ -16,7 +16,8 @@ def _job(elapsed: float, fraction: float | None) -> LiveJob:
 
 def test_before_any_progress_the_expected_time_counts_down() -> None:
     assert _job(30, None).eta_seconds(90) == pytest.approx(60, abs=1)
-    assert _job(120, 0.0).eta_seconds(90) == 0  # overdue, but never negative
+    # overdue at 0 %: still a share of the expected time left, never "0 s"
+    assert _job(120, 0.0).eta_seconds(90) == pytest.approx(OVERDUE_SHARE * 90)
 
 
 def test_slow_first_steps_do_not_make_the_estimate_jump() -> None:
@@ -31,3 +32,21 @@ def test_near_the_end_the_progress_rate_decides() -> None:
     remaining = _job(100, 0.9).eta_seconds(500)
     assert remaining == pytest.approx(0.1 * 400 + 0.9 * 100 * 0.1 / 0.9, rel=0.01)
     assert _job(100, 1.0).eta_seconds(500) == 0
+
+
+def test_the_header_total_is_the_sum_of_the_rows_with_the_model_loading_once(qtbot) -> None:
+    from studio.ui.jobs_bridge import JobBridge
+    from studio.ui.viewmodels.jobs import JobTableModel
+
+    model = JobTableModel(JobBridge())
+    model.rates, model.loading = {"copy": 10.0, "creative": 2.0}, 8.0
+    job = {"payload": {}, "channel_format": "sms"}  # one unit each
+    model.jobs = [
+        {**job, "id": 1, "kind": "copy", "status": "queued"},
+        {**job, "id": 2, "kind": "copy", "status": "queued"},
+        {**job, "id": 3, "kind": "creative", "status": "queued"},
+        {**job, "id": 4, "kind": "copy", "status": "done"},
+    ]
+    assert model.eta(0) == pytest.approx(18.0)  # the first copy job waits for the model
+    assert model.eta(1) == pytest.approx(28.0)  # … and only the first
+    assert model.total_eta() == pytest.approx(30.0) == model.eta(2)

@@ -107,6 +107,8 @@ def run_copy(ctx: JobContext) -> JobOutcome:
 
     result_summary: dict[str, Any] = {
         "units": 1,
+        # loading the model is timed apart: it happens once per process, not per target
+        "load_seconds": result.stats.get("load_seconds", 0.0),
         "passed": result.passed,
         "problems": result.problems,
     }

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
-from studio.ui.viewmodels.jobs import ETA_COLUMN, PROGRESS_COLUMN, JobTableModel
+from studio.ui.viewmodels.jobs import PROGRESS_COLUMN, JobTableModel, format_seconds
 from studio.ui.widgets import button, row
 
 
@@ -140,15 +140,21 @@ class QueueScreen(Screen):
             found = self.model.row_of(job_id)
             if found is not None:
                 self.table.selectRow(found)
+        self._update_summary()
+        self._selection_changed()
+
+    def _update_summary(self) -> None:
+        """'3 to do, about 2 min 10 s · 1 done': the total is the last pending job's ETA
+        (each ETA counts the jobs before it), so it counts down as the running job goes."""
         counts: dict[str, int] = {}
         for job in self.model.jobs:
             counts[job["status"]] = counts.get(job["status"], 0) + 1
         pending = counts.get("queued", 0) + counts.get("running", 0)
-        eta = self.model.data(self.model.index(pending - 1, ETA_COLUMN)) if pending else ""
+        left = self.model.total_eta()
+        eta = format_seconds(left) if left else ""
         parts = [f"{pending} to do" + (f", about {eta}" if eta else "")]
         parts += [f"{counts[s]} {s}" for s in ("failed", "cancelled", "done") if counts.get(s)]
         self.summary.setText(" · ".join(parts))
-        self._selection_changed()
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -186,6 +192,7 @@ class QueueScreen(Screen):
 
     def _on_live(self, job_id: int) -> None:
         self.model.live_changed(job_id)
+        self._update_summary()
         if job_id == self.shown_job_id():
             self._show_live(job_id)
 

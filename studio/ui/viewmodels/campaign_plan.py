@@ -41,7 +41,7 @@ def preview(
     variants: int,
 ) -> Preview:
     """Counts and time as :func:`studio.services.planning.plan_generation` will plan them."""
-    from studio.services.planning import seconds_per_unit
+    from studio.services.planning import copy_model_load_seconds, seconds_per_unit
 
     rates = seconds_per_unit(ws)
     targets = list(cartesian(pairs, channel_formats))
@@ -54,5 +54,6 @@ def preview(
         + len(visual_pairs) * rates["visual"]
         + creatives * rates["creative"]
         + variant_count * rates["variants"]
+        + (copy_model_load_seconds() if targets else 0.0)
     )
     return Preview(len(targets), len(targets), len(visual_pairs), creatives, variant_count, seconds)

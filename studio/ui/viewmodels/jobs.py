@@ -55,15 +55,18 @@ class JobTableModel(QAbstractTableModel):
         self.bridge = bridge
         self.jobs: list[dict[str, Any]] = []
         self.rates: dict[str, float] = {}
+        #: seconds the copy model will take to load before the first copy job writes
+        self.loading = 0.0
 
     def load(self, ws: Workspace | None) -> None:
-        from studio.services.planning import seconds_per_unit
+        from studio.services.planning import copy_model_load_seconds, seconds_per_unit
         from studio.storage.catalog import job_rows
 
         self.beginResetModel()
         self.jobs = []
         if ws is not None:
             self.rates = seconds_per_unit(ws)
+            self.loading = copy_model_load_seconds()
             self.jobs = job_rows(ws)
         self.endResetModel()
 
@@ -87,14 +90,21 @@ class JobTableModel(QAbstractTableModel):
     def eta(self, row: int) -> float | None:
         """Seconds until the job at ``row`` is done (queued jobs wait for those before)."""
         total = 0.0
+        loading = self.loading  # counted once, with the first copy job to come
         for job in self.jobs[: row + 1]:
-            if job["status"] == "running":
-                live = self.bridge.live(job["id"])
-                expected = self.rates.get(job["kind"], 1.0) * job_units(job)
-                total += live.eta_seconds(expected) if live else expected
-            elif job["status"] == "queued":
-                total += self.rates.get(job["kind"], 1.0) * job_units(job)
+            if job["status"] not in ("queued", "running"):
+                continue
+            expected = self.rates.get(job["kind"], 1.0) * job_units(job)
+            if job["kind"] == "copy":
+                expected, loading = expected + loading, 0.0
+            live = self.bridge.live(job["id"]) if job["status"] == "running" else None
+            total += live.eta_seconds(expected) if live else expected
         return total if self.jobs[row]["status"] in ("queued", "running") else None
+
+    def total_eta(self) -> float | None:
+        """Seconds until every pending job is done (the sum the ETA column counts up to)."""
+        pending = [i for i, job in enumerate(self.jobs) if job["status"] in ("queued", "running")]
+        return self.eta(pending[-1]) if pending else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.jobs)
