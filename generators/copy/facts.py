@@ -60,6 +60,11 @@ class FactSheet:
     audience: str = ""
 
     @property
+    def kind_text(self) -> str:
+        """The description and category: what says which kind of thing the product is."""
+        return f"{self.product.description} {self.product.category}"
+
+    @property
     def name(self) -> str:
         return self.product.name
 

@@ -197,7 +197,7 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
                 run.append(word)
             if len(run) >= 2:
                 phrase = " ".join(run)
-                if phrase in short_references(name, ctx.room):
+                if phrase in short_references(name, ctx.room, sheet.kind_text):
                     continue
                 if not _in_text_outside_name(sheet, phrase):
                     problems.append(f"partial product name '{phrase}': write '{name}' in full")

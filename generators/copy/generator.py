@@ -16,6 +16,7 @@ Per field of the channel format:
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -76,7 +77,9 @@ class CopyGenerator:
         sheet = fact_sheet(request, language)
         model_id = copy_model_id(request.model_id)
         sink.update(f"Loading the copy model {model_id}", 0.0)
+        loading = time.perf_counter()
         lm = load_copy_model(model_id, device=self.device, precision=self.precision)
+        load_seconds = time.perf_counter() - loading
         cancel.raise_if_cancelled()
         masks = BriefMasks(lm.table, vocabulary(sheet))
         # a model writes only in the languages it was trained for; in others the copy is
@@ -88,7 +91,8 @@ class CopyGenerator:
         considered: dict[str, list[CopyCandidate]] = {}
         used: set[str] = set()  # texts another field already shows
         problems: list[str] = []
-        stats = {"new_tokens": 0.0, "seconds": 0.0, "generate_calls": 0.0, "sampled": 0.0}
+        stats = {"new_tokens": 0.0, "seconds": 0.0, "generate_calls": 0.0, "sampled": 0.0,
+                 "load_seconds": round(load_seconds, 3)}  # fmt: skip
         kinds = [field_kind(plan.field.name, plan.field.max_chars) for plan in plans]
         field_kinds = [(p.field.name, k) for p, k in zip(plans, kinds, strict=True)]
         state = PromptState(lm, ad_prompt(sheet, field_kinds))

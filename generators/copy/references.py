@@ -12,26 +12,40 @@ import re
 
 from studio.core.names import SMALL_WORDS
 
+#: last words that name how many, not what ("Dripper Set"): the word before is the kind
+COLLECTIVE_NOUNS = frozenset({"set", "pack", "kit", "bundle", "pair", "box", "duo", "trio"})
 #: where a product name's head ends and its variant or extras begin ("… Set with Glass
 #: Carafe", "T-Shirt - Heather Grey / M", "Candle – Fig & Cassis")
 _NAME_EXTRAS = re.compile(r"\s+(?:with|for|-|–|—|/|\|)\s+|\s*\(", re.I)
 
 
-def short_references(name: str, limit: int) -> list[str]:
+def short_references(name: str, limit: int, facts: str = "") -> list[str]:
     """Shorter ways to name a product for a field its full name does not fit, longest first:
     the name's head (before its variant or extras), then the head's last words, which in
     English name the kind of thing ("Hanging Heart T-Light Holder", "Coffee Dripper Set").
-    Never cut mid-word; empty when the full name fits."""
+    Never cut mid-word; empty when the full name fits.
+
+    With the product's ``facts`` (its description and category), a tail must end on a
+    word they use (the kind of thing, not "… Pantry Design") and must not split a phrase
+    they use ("Neck T-Shirt" from a "crew neck t-shirt")."""
     if len(name) <= limit:
         return []
     head = _NAME_EXTRAS.split(name, maxsplit=1)[0].strip()
     words = head.split()
     while words and any(ch.isdigit() for ch in words[-1]):  # "… Bath Salts 500g", "… 1L"
         words.pop()
-    starts = [
-        start
-        for start in range(len(words) - 1)
-        if words[start][0].isalpha() and words[start].lower() not in SMALL_WORDS
-    ]
-    tails = [" ".join(words[start:]) for start in starts]
-    return [tail for tail in tails if len(tail) <= limit]
+    said = " ".join(re.findall(r"[\w'-]+", facts.lower()))
+    kind = words[-2:-1] if words and words[-1].lower() in COLLECTIVE_NOUNS else words[-1:]
+    if said and kind and not re.search(rf"\b{re.escape(kind[0].lower())}", said):
+        return []  # the name does not end on the kind of thing: no tail names it
+    tails = []
+    for start in range(len(words) - 1):
+        first = words[start]
+        if not first[0].isalpha() or first.lower() in SMALL_WORDS:
+            continue
+        if start and said and f" {words[start - 1].lower()} {first.lower()} " in f" {said} ":
+            continue  # the tail would split a phrase of the facts
+        tail = " ".join(words[start:])
+        if len(tail) <= limit:
+            tails.append(tail)
+    return tails

@@ -133,7 +133,9 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     if sheet.angle:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
     # a name longer than a short field is referred to by its last words, never cut
-    references = short_references(sheet.name, limit) if kind in (HEADLINE, SUBJECT) else []
+    references = (
+        short_references(sheet.name, limit, sheet.kind_text) if kind in (HEADLINE, SUBJECT) else []
+    )
     texts: list[str] = []
     for names in ([filled], [replace(filled, name=ref) for ref in references]):
         for template in templates:
