@@ -65,3 +65,18 @@ def test_every_package_is_listed_for_the_wheel() -> None:
         for path in (ROOT / top).rglob("__init__.py")
     }
     assert listed == found | {"studio.resources"}
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    """No import circle between the project's modules, function-level imports included
+    (a circle hidden inside a function is still a circle)."""
+    import grimp
+
+    graph = grimp.build_graph("studio", "generators")
+    circles = sorted(
+        (module, imported)
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported != module and graph.find_shortest_chain(importer=imported, imported=module)
+    )
+    assert circles == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from generators.copy.language import resource
 from generators.copy.request import ProductFacts
+from generators.copy.text import first_sentence, split_kind
 from studio.core.errors import InputError
 
 ANGLES = ("benefit", "detail", "occasion", "social")
@@ -34,8 +35,6 @@ _DETAIL_VALUES = 3
 def angle_focus(angle: str, product: ProductFacts, language: str, occasion: str = "") -> str | None:
     """The fact copy on ``angle`` leads with, or None when the product has none."""
     if angle == "benefit":
-        from generators.copy.templates import first_sentence, split_kind
-
         description = first_sentence(product.description) if product.description else ""
         _, detail = split_kind(description)
         return detail or description.rstrip(".!?") or None
