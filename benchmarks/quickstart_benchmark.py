@@ -103,8 +103,16 @@ def main() -> None:
         child(args)
         return
     figures: dict[str, Any] = {"customers": args.customers}
+    from studio.core import paths
+
     with tempfile.TemporaryDirectory(prefix="quickstart-bench-") as folder:
-        env = {**os.environ, "STUDIO_HOME": str(Path(folder) / "home")}
+        # a fresh home, and the model cache set-up prepared (a fresh home alone would
+        # move the cache too, and the first campaign would convert the GGUF again)
+        env = {
+            **os.environ,
+            "STUDIO_HOME": str(Path(folder) / "home"),
+            "STUDIO_CACHE_DIR": str(paths.cache_dir()),
+        }
         if args.cold_cache:
             env["STUDIO_CACHE_DIR"] = str(Path(folder) / "cache")
             started = time.perf_counter()

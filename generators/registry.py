@@ -458,29 +458,49 @@ def _tqdm_for(on_progress: Callable[[int, int | None], None] | None) -> Any:
 class ModelCache:
     """Loaded models kept between jobs, keyed by (model id, device, dtype …).
 
-    Loading is expensive and models are big: one loader at a time, and ``release`` frees
-    memory on request (the GUI's "unload models", switching device).
+    Loading is expensive and models are big: each model is loaded once, by one thread
+    (another asking for it waits for that load), while different models may load side by
+    side (the embedding model a segmentation needs does not wait for a copy model being
+    warmed up); ``release`` frees memory on request (the GUI's "unload models",
+    switching device).
     """
 
     def __init__(self) -> None:
         self._models: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
+        #: signalled when a load ends
+        self._idle = threading.Condition(self._lock)
+        self._loaders: dict[tuple[Any, ...], threading.Lock] = {}
+        self._loading = 0
 
     def get(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
         with self._lock:
-            if key not in self._models:
-                self._models[key] = load()
-            return self._models[key]
+            if key in self._models:
+                return self._models[key]
+            loader = self._loaders.setdefault(key, threading.Lock())
+        with loader:
+            with self._lock:
+                if key in self._models:  # loaded by the thread this one waited for
+                    return self._models[key]
+                self._loading += 1
+            try:
+                model = load()
+            finally:
+                with self._lock:
+                    self._loading -= 1
+                    self._idle.notify_all()
+            with self._lock:
+                self._models[key] = model
+            return model
 
     def loaded(self, *, blocking: bool = True) -> list[tuple[Any, ...]] | None:
         """Keys of the loaded models. With ``blocking=False`` (a GUI asking) it returns
         None at once while a model is being loaded, instead of waiting for the load."""
-        if not self._lock.acquire(blocking=blocking):
-            return None
-        try:
+        with self._lock:
+            if self._loading and not blocking:
+                return None
+            self._idle.wait_for(lambda: self._loading == 0)
             return list(self._models)
-        finally:
-            self._lock.release()
 
     def release(self, model_id: str | None = None) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ model id, device and dtype; ``model_cache.release(model_id)`` frees them.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,8 @@ from studio.core.settings import load_settings
 
 if TYPE_CHECKING:
     from generators.copy.decoding import TokenTable
+
+log = logging.getLogger(__name__)
 
 #: the dtype converted GGUF weights are kept in: half the disk of fp32, and far finer
 #: than the 4-bit quantisation they come from
@@ -115,6 +118,20 @@ def _load(spec: ModelSpec, choice: DeviceChoice, *, allow_pickle: bool) -> Loade
     bos = tokenizer.bos_token_id
     needs_bos = bos is not None and tokenizer("a")["input_ids"][:1] == [bos]
     return LoadedCopyModel(spec, model, tokenizer, choice, revision, needs_bos)
+
+
+def warm_up(model_id: str | None = None) -> None:
+    """Load now what the first copy request needs (the copy model, its token table and the
+    embedding model), so a caller with other work to do first can overlap the two. Errors
+    are left for the copy job itself to report."""
+    from generators.scoring.embeddings import embed_texts
+
+    try:
+        embed_texts(["warm up"])  # first: segmenting and recommending need it too
+        lm = load_copy_model(copy_model_id(model_id))
+        lm.table  # noqa: B018 (read once per loaded model, a second or two)
+    except Exception:  # the job that needs the model says what is wrong
+        log.debug("warming up the copy model failed", exc_info=True)
 
 
 def prepare_copy_model(model_id: str | None = None) -> Path | None:

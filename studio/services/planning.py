@@ -155,7 +155,8 @@ def copy_model_load_seconds() -> float:
     when this process has it loaded, else what loading took on this machine before."""
     from generators.registry import model_cache
 
-    if any(key[-1] == "copy" for key in model_cache.loaded() or []):
+    loaded = model_cache.loaded(blocking=False)  # None: a model is loading right now
+    if loaded is not None and any(key[-1] == "copy" for key in loaded):
         return 0.0
     return timings.measured().get("load:copy", DEFAULT_LOAD_SECONDS)
 

@@ -4,6 +4,7 @@ visuals, creatives, variants → approval of what passes every check → the bun
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,11 @@ def quickstart(
     if options.out is not None:  # refuse a bad destination before minutes of work
         check_bundle_destination(out, overwrite=options.overwrite)
     started = time.perf_counter()
+    # the copy model loads while the shop is built and segmented (work that does not
+    # need it); the first copy job then finds it ready, or waits for the rest of it
+    from generators.copy.loading import warm_up
+
+    threading.Thread(target=warm_up, name="studio-warm-up", daemon=True).start()
     if (path / DB_NAME).exists():
         ws = Workspace.open(path)
         say(f"Using the workspace at {path}")

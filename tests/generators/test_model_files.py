@@ -113,3 +113,36 @@ def test_a_pickle_model_is_not_ready_once_its_permission_is_gone(pickled_model):
     assert not is_available(without)  # Settings do not allow pickles either
     with pytest.raises(UnsafeModelFile):
         check_weights(folder)
+
+
+def test_one_load_per_model_and_different_models_load_side_by_side() -> None:
+    """A second thread asking for a model being loaded waits for that load; a thread
+    asking for another model does not wait for it."""
+    import threading
+    import time
+
+    from generators.registry import ModelCache
+
+    cache = ModelCache()
+    started, release = threading.Event(), threading.Event()
+    loads: list[str] = []
+
+    def slow() -> str:
+        loads.append("slow")
+        started.set()
+        release.wait(10)
+        return "big model"
+
+    first = threading.Thread(target=lambda: cache.get(("big",), slow))
+    second = threading.Thread(target=lambda: cache.get(("big",), slow))
+    first.start()
+    assert started.wait(10)
+    second.start()
+    assert cache.loaded(blocking=False) is None  # a load is under way
+    began = time.perf_counter()
+    assert cache.get(("small",), lambda: "embedder") == "embedder"  # no waiting
+    assert time.perf_counter() - began < 5
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert loads == ["slow"] and sorted(cache.loaded() or []) == [("big",), ("small",)]

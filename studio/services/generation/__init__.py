@@ -29,8 +29,9 @@ class JobKind:
     handler: Handler
     #: the asset kind its jobs make
     asset_kind: str
-    #: seconds per unit of work on a 2-core CPU (a unit: one copy target, one visual, one
-    #: rendered image format, one variant)
+    #: seconds per unit of work on a 2-core CPU before this machine measured any (a unit:
+    #: one copy target, one visual, one rendered image format, one variant), as the
+    #: quickstart benchmark measured them with the embedded models (docs/quickstart.md)
     seconds_per_unit: float
 
 
@@ -38,9 +39,9 @@ JOB_KINDS = {
     kind.name: kind
     for kind in (
         JobKind("copy", run_copy, "copy", 15.0),
-        JobKind("visual", run_visual, "visual", 2.0),
-        JobKind("creative", run_creative, "creative", 1.5),
-        JobKind("variants", run_variants, "variant", 5.0),
+        JobKind("visual", run_visual, "visual", 0.5),
+        JobKind("creative", run_creative, "creative", 0.5),
+        JobKind("variants", run_variants, "variant", 1.0),
     )
 }
 #: the job kind that makes a new version of each asset kind
