@@ -25,11 +25,11 @@ class TrafficPlanDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Plan a test")
         form = QFormLayout(self)
-        self.metric = QComboBox()
-        self.metric.setAccessibleName("Judge on")
+        self.judge_on = QComboBox()
+        self.judge_on.setAccessibleName("Judge on")
         for key, (label, _, _) in results.METRICS.items():
-            self.metric.addItem(label.capitalize(), key)
-        self.metric.setCurrentIndex(max(self.metric.findData(metric), 0))
+            self.judge_on.addItem(label.capitalize(), key)
+        self.judge_on.setCurrentIndex(max(self.judge_on.findData(metric), 0))
         self.rate = QDoubleSpinBox()
         self.rate.setAccessibleName("Rate today (%)")
         self.rate.setRange(0.01, 99.0)
@@ -54,7 +54,7 @@ class TrafficPlanDialog(QDialog):
         self.answer.setWordWrap(True)
         self.answer.setMinimumWidth(420)
         self.answer.setAccessibleName("Traffic the test needs")
-        form.addRow("Judge on", self.metric)
+        form.addRow("Judge on", self.judge_on)
         form.addRow("Rate today", self.rate)
         form.addRow("Smallest lift worth finding", self.lift)
         form.addRow("Ads in the test", self.ads)
@@ -65,11 +65,11 @@ class TrafficPlanDialog(QDialog):
         form.addRow(buttons)
         for box in (self.rate, self.lift, self.ads, self.daily):
             box.valueChanged.connect(self.update_answer)
-        self.metric.currentIndexChanged.connect(self.update_answer)
+        self.judge_on.currentIndexChanged.connect(self.update_answer)
         self.update_answer()
 
     def update_answer(self) -> None:
-        metric = self.metric.currentData()
+        metric = self.judge_on.currentData()
         try:
             needed = results.plan_test(
                 self.rate.value() / 100, self.lift.value() / 100, self.ads.value(),

@@ -96,5 +96,5 @@ def test_a_test_is_planned_in_full_weeks_before_it_starts(qtbot) -> None:
     dialog.daily.setValue(3_000)
     assert "47,345 impressions per ad" in dialog.answer.text()
     assert "10 full weeks" in dialog.answer.text()
-    dialog.metric.setCurrentIndex(dialog.metric.findData("cvr"))
+    dialog.judge_on.setCurrentIndex(dialog.judge_on.findData("cvr"))
     assert "clicks per ad" in dialog.answer.text()

@@ -57,10 +57,10 @@ class ResultsScreen(Screen):
         super().__init__(session, parent)
         self.campaign = QComboBox()
         self.campaign.setAccessibleName("Campaign")
-        self.metric = QComboBox()
-        self.metric.setAccessibleName("Judge tests on")
+        self.judge_on = QComboBox()
+        self.judge_on.setAccessibleName("Judge tests on")
         for key, (label, _, _) in results.METRICS.items():
-            self.metric.addItem(label.capitalize(), key)
+            self.judge_on.addItem(label.capitalize(), key)
         self.import_button = button(
             "Import &results…", "Read a Meta or Google Ads report", primary=True
         )  # fmt: skip
@@ -69,7 +69,7 @@ class ResultsScreen(Screen):
             "Plan a test…", "The traffic and full weeks a new test needs to find a lift"
         )
         self.layout_.addLayout(
-            row(QLabel("Campaign"), self.campaign, QLabel("Judge on"), self.metric, None,
+            row(QLabel("Campaign"), self.campaign, QLabel("Judge on"), self.judge_on, None,
                 self.plan_button, self.import_button, self.next_button, stretch_at=4)
         )  # fmt: skip
         self.progress = ProgressPanel()
@@ -121,7 +121,7 @@ class ResultsScreen(Screen):
 
         self.found: results.CampaignResults | None = None
         self.campaign.activated.connect(lambda _i: self.reload())
-        self.metric.activated.connect(lambda _i: self.reload())
+        self.judge_on.activated.connect(lambda _i: self.reload())
         self.tests.currentRowChanged.connect(self._show_test)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.import_button.clicked.connect(self.choose_report)
@@ -146,7 +146,7 @@ class ResultsScreen(Screen):
         if workspace is not None and campaign_id is not None:
             with guarded("Reading the results", self):
                 self.found = results.campaign_results(
-                    workspace, campaign_id, self.metric.currentData()
+                    workspace, campaign_id, self.judge_on.currentData()
                 )
         found = self.found
         has_tests = bool(found and found.tests)
@@ -170,7 +170,8 @@ class ResultsScreen(Screen):
             return ""
         winners = sum(1 for t in found.tests if t.winner_id is not None)
         text = (
-            f"{len(found.tests)} tests with results to {found.last_day}; "
+            f"{len(found.tests)} test{'s' if len(found.tests) != 1 else ''} with results "
+            f"to {found.last_day}; "
             f"{winners} with a winner. Judged on {found.metric_label}."
         )
         if found.conversions_until:
@@ -275,18 +276,20 @@ class ResultsScreen(Screen):
         if not ok:
             return
         with guarded("Recording the winner", self):
-            results.choose_winner(workspace, asset_id, metric=self.metric.currentData(), note=note)
+            results.choose_winner(
+                workspace, asset_id, metric=self.judge_on.currentData(), note=note
+            )
             self.session.data_changed.emit("results")
 
     def plan_test(self) -> None:
-        TrafficPlanDialog(self, metric=self.metric.currentData()).exec()
+        TrafficPlanDialog(self, metric=self.judge_on.currentData()).exec()
 
     def plan_next_round(self) -> None:
         workspace = self.session.workspace
         campaign_id = self.campaign.currentData()
         if workspace is None or campaign_id is None:
             return
-        metric = self.metric.currentData()
+        metric = self.judge_on.currentData()
         with guarded("Planning the next round", self):
             plan = rounds.plan_next_round(workspace, campaign_id, metric)
             lines = []
