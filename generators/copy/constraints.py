@@ -123,7 +123,34 @@ def ungrounded(text: str, facts: str, language: str = "en") -> list[str]:
     links = [link for link in _LINK.findall(text) if link.lower() not in facts.lower()]
     if links:
         problems.append(f"links not in the product facts: {', '.join(links)}")
+    problems += [
+        f"a size cut short: the facts say {size!r}" for size in _partial_sizes(text, facts)
+    ]
     return problems
+
+
+#: a size of two or three measures ("130 × 170 cm", "20x30x10 cm")
+_SIZE = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[×xX]\s*\d+(?:[.,]\d+)?){1,2}(?:\s*[^\W\d_]+)?")
+
+
+def _size_key(text: str) -> str:
+    """A text with sizes written one way: "130 x 170cm" and "130 × 170 cm" alike."""
+    return re.sub(r"\s*[×xX]\s*(?=\d)", "×", " ".join(text.lower().split())).replace(" ", "")
+
+
+def _partial_sizes(text: str, facts: str) -> list[str]:
+    """Sizes of the facts that the text quotes only in part ("130 cm" of "130 × 170 cm"):
+    every number is a fact, the statement is not."""
+    cut = []
+    for size in _SIZE.findall(facts):
+        numbers = _NUMBER.findall(size)
+        spaced = " ".join(size.split())
+        if _size_key(spaced) in _size_key(text):
+            continue
+        if any(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d.,]|\s*[×xX]\s*\d)", text)
+               for n in numbers):  # fmt: skip
+            cut.append(spaced)
+    return cut
 
 
 # --- SMS alphabet ----------------------------------------------------------------------

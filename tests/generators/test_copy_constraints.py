@@ -12,6 +12,7 @@ from generators.copy.constraints import (
     clean,
     fit,
     sms_safe,
+    ungrounded,
     with_suffix,
 )
 from generators.copy.facts import fact_sheet
@@ -161,3 +162,14 @@ def test_sms_must_stay_in_the_gsm_alphabet() -> None:
         'Trail Runner\'s - "GTX"',
         ["used plain quotes and dashes for SMS"],
     )
+
+
+def test_a_size_quoted_in_part_is_not_grounded() -> None:
+    """'Soft alpaca wool throw, 130 cm' for a throw of 130 × 170 cm: every number is a
+    fact, the statement is not."""
+    facts = "Soft alpaca wool throw with fringed edges, 130 × 170 cm."
+    assert ungrounded("Soft alpaca wool throw, 130 cm", facts) == [
+        "a size cut short: the facts say '130 × 170 cm'"
+    ]
+    assert ungrounded("A throw of 130 x 170cm.", facts) == []  # the whole size, written alike
+    assert ungrounded("Soft alpaca wool throw.", facts) == []
