@@ -66,6 +66,9 @@ class ModelSpec:
     recommended: bool = False
     #: shipped with the app and checked by hash: may use torch's weights-only unpickler
     trusted: bool = False
+    #: a package model the user installs when they want it (set-up does not): absent is
+    #: not a broken install
+    optional: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

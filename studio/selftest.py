@@ -119,13 +119,14 @@ def step_imports(state: _State, report: SelfTestReport) -> str:
 
 
 def step_embedded_models(state: _State, report: SelfTestReport) -> str:
-    """The weights shipped with the app are there and are the files they should be."""
+    """The weights shipped with the app are there and are the files they should be
+    (package models the user installs when they want them are not part of the app)."""
     from generators import registry
     from studio.core.hashing import sha256_file
 
     found = []
     for spec in registry.all_specs():
-        if spec.source != "package":
+        if spec.source != "package" or spec.optional:
             continue
         path = registry.resolve_path(spec)
         if spec.sha256 and path.is_file() and sha256_file(path) != spec.sha256:

