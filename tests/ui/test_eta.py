@@ -50,3 +50,44 @@ def test_the_header_total_is_the_sum_of_the_rows_with_the_model_loading_once(qtb
     assert model.eta(0) == pytest.approx(18.0)  # the first copy job waits for the model
     assert model.eta(1) == pytest.approx(28.0)  # … and only the first
     assert model.total_eta() == pytest.approx(30.0) == model.eta(2)
+
+
+#: what the quickstart's jobs took on 2 idle cores (docs/quickstart.md): per job kind,
+#: (jobs, units each, seconds each), the copy model's loading apart
+RECORDED = {
+    "copy": (4, 1, 16.0),
+    "visual": (2, 1, 0.1),
+    "creative": (2, 2, 0.5),
+    "variants": (2, 2, 0.6),
+}
+RECORDED_LOAD = 7.0
+
+
+def test_the_builders_first_estimate_is_the_planners_and_near_the_recorded_run(
+    demo_ws, monkeypatch
+) -> None:
+    """Jobs this machine ran before (recorded figures, not wall-clock) teach the estimate;
+    the builder's preview says what the planner will, within 25 % of the recorded run."""
+    from generators.registry import model_cache
+    from studio.jobs.queue import JobQueue
+    from studio.services import audience, campaigns, planning
+    from studio.storage import timings
+    from studio.ui.viewmodels.campaign_plan import preview
+
+    queue = JobQueue(demo_ws)
+    for kind, (jobs, units, seconds) in RECORDED.items():
+        for _ in range(jobs):
+            queue.finish(queue.enqueue(kind), {"seconds": seconds * units, "units": units})
+    timings.remember("load:copy", RECORDED_LOAD)
+    monkeypatch.setattr(model_cache, "loaded", lambda **_: [])  # a new process
+
+    segments = [r["id"] for r in demo_ws.query("SELECT id FROM segments ORDER BY id LIMIT 2")]
+    pairs = audience.recommended_pairs(demo_ws, segments, 1)
+    shown = preview(demo_ws, pairs, ["meta_feed", "email"], variants=1)
+    campaign_id = campaigns.create_campaign(
+        demo_ws, "Estimated", pairs=pairs, channel_formats=["meta_feed", "email"], variants=1
+    )
+    planned = planning.plan_generation(demo_ws, campaign_id).estimate_seconds
+    recorded = RECORDED_LOAD + sum(n * u * s for n, u, s in RECORDED.values())
+    assert shown.seconds == pytest.approx(planned, abs=0.1)
+    assert abs(shown.seconds - recorded) <= 0.25 * recorded
