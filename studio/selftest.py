@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core import paths
+from studio.core.campaign_settings import CampaignSettings
 
 #: heavy libraries the app needs somewhere; c2pa is optional (content credentials)
 HEAVY_MODULES = (
@@ -175,8 +176,7 @@ def step_generate(state: _State, report: SelfTestReport) -> str:
             pairs=[(segment["id"], product["product_id"])],
             channel_formats=[CHANNEL_FORMAT],
             brief="Self-test campaign.",
-            variants=0,
-            copy_candidates=1,
+            settings=CampaignSettings(copy_candidates=1),
         )
         summary = run_campaign(ws, state.campaign_id)
         if summary["failed"]:

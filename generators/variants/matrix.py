@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from generators.base import CancelToken, ProgressSink
 from generators.variants.colourways import Colourway, colourways, recolour
 from generators.variants.styles import list_styles, stylize
+from studio.core.campaign_settings import VARIANT_AXES
 from studio.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from studio.render.brand import BrandKit
     from studio.render.compositor import VisualLayer
 
-AXES = ("angle", "style", "colourway", "layout", "crop", "headline", "cta")
+AXES = VARIANT_AXES
 #: axes that change the text, and the creative's text role each changes
 TEXT_AXES = {"headline": "headline", "cta": "cta"}
 GENERATOR = "variants"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from generators.registry import ModelSpec, all_specs, get_spec, model_cache, resolve_path
 from generators.variants.networks import GeneratorConfig, build_generator
+from studio.core.campaign_settings import STYLE_STRENGTH
 from studio.core.errors import InputError, ModelError
 
 if TYPE_CHECKING:
@@ -31,8 +32,7 @@ DEFAULT_PROCESS_SIZE = 512
 #: the generator downsamples twice, so sides must be multiples of 4
 _MULTIPLE = 4
 DEFAULT_BATCH = 8
-#: how far a variant may scale a style's change (1: the style as trained)
-MIN_STRENGTH, MAX_STRENGTH = 0.25, 2.0
+MIN_STRENGTH, MAX_STRENGTH = STYLE_STRENGTH
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,13 @@ from studio.cli.common import (
     progress,
     workspace_argument,
 )
+from studio.core.campaign_settings import (
+    CONVERSION_LAG_DAYS,
+    DEFAULT_CONVERSION_LAG_DAYS,
+    MAX_VARIANTS,
+    STYLE_STRENGTH,
+    CampaignSettings,
+)
 from studio.core.channels import channel_formats
 from studio.core.errors import NotFound, StudioError
 from studio.jobs import JobQueue
@@ -82,7 +89,13 @@ def campaign_group() -> None:
 @click.option("--brief", default="", help="What the campaign is about, in a sentence or two.")
 @click.option("--tone", default="", help="Tone words for the copy, e.g. 'warm, playful'.")
 @click.option("--language", default="en", show_default=True, help="Language of the copy.")
-@click.option("--variants", default=0, show_default=True, help="Variants per creative.")
+@click.option(
+    "--variants",
+    type=click.IntRange(0, MAX_VARIANTS),
+    default=0,
+    show_default=True,
+    help="Variants per creative.",
+)
 @click.option(
     "--variant-axes",
     default="",
@@ -95,9 +108,17 @@ def campaign_group() -> None:
 @click.option("--landing-url", default="", help="Where the ads link to (unless a product says).")
 @click.option(
     "--style-strength",
-    type=click.FloatRange(0.25, 2.0),
+    type=click.FloatRange(*STYLE_STRENGTH),
     default=1.0,
     help="How strongly style variants apply their style (1: as trained).",
+)
+@click.option(
+    "--conversion-lag-days",
+    type=click.IntRange(*CONVERSION_LAG_DAYS),
+    default=DEFAULT_CONVERSION_LAG_DAYS,
+    show_default=True,
+    help="Days a purchase takes to be reported after the click; results leave the latest "
+    "days out of conversion rates.",
 )
 @click.option("--brand-kit", "brand_kit", default=None, help="Brand kit name or id.")
 @json_option
@@ -116,6 +137,7 @@ def create_command(
     occasion: str,
     landing_url: str,
     style_strength: float,
+    conversion_lag_days: int,
     brand_kit: str | None,
     as_json: bool,
 ) -> None:
@@ -141,11 +163,14 @@ def create_command(
             brand_kit_id=kit_id,
             tone=tone,
             language=language,
-            variants=variants,
-            variant_axes=_axes(variant_axes),
-            occasion=occasion,
-            landing_url=landing_url,
-            style_strength=style_strength,
+            settings=CampaignSettings(
+                variants=variants,
+                variant_axes=_axes(variant_axes),
+                occasion=occasion,
+                landing_url=landing_url,
+                style_strength=style_strength,
+                conversion_lag_days=conversion_lag_days,
+            ),
         )
         plan = plan_generation(ws, campaign_id)
     data = {
@@ -237,7 +262,7 @@ def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
         "id": found.id,
         "name": found.name,
         "brief": found.brief,
-        "settings": found.settings,
+        "settings": found.settings.to_json(),
         "targets": targets,
         "assets": assets,
         "jobs": jobs,

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.channels import get_channel_format
 
 #: statuses the schema's CHECK constraints allow
 ASSET_STATUSES = ("draft", "approved", "rejected")
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
-DEFAULT_COPY_CANDIDATES = 3
 
 
 @dataclass(frozen=True)
@@ -28,40 +28,15 @@ class Campaign:
     segmentation_run_id: int | None
     language: str
     tone: str
-    settings: dict[str, Any]
+    settings: CampaignSettings
     status: str
     created_at: str
     updated_at: str
 
-    @property
-    def variants(self) -> int:
-        return int(self.settings.get("variants", 0))
-
-    @property
-    def variant_axes(self) -> dict[str, int]:
-        """How many values of each axis every creative is tested on ("2 angles × 2
-        colourways": ``{"angle": 2, "colourway": 2}``); empty: the engine's default mix."""
-        return {str(k): int(v) for k, v in (self.settings.get("variant_axes") or {}).items()}
-
-    @property
-    def variants_per_creative(self) -> int:
-        """Variants each creative gets: as asked, else every cell of the axes' design
-        (single changes and their crossings)."""
-        if self.variants:
-            return self.variants
-        design = 1
-        for count in self.variant_axes.values():
-            design *= count + 1
-        return design - 1
-
-    @property
-    def copy_candidates(self) -> int:
-        return int(self.settings.get("copy_candidates", DEFAULT_COPY_CANDIDATES))
-
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Campaign:
         values = dict(row)
-        values["settings"] = json.loads(values["settings"] or "{}")
+        values["settings"] = CampaignSettings.from_json(json.loads(values["settings"] or "{}"))
         return cls(**values)
 
 
@@ -141,6 +116,25 @@ class NewAsset:
 
 
 @dataclass(frozen=True)
+class PickedProduct:
+    sku: str
+    name: str
+    #: why, in words a customer may read ("often bought with Espresso Dark Roast")
+    reason: str
+
+
+@dataclass(frozen=True)
+class PersonalPick:
+    """One customer's own recommended products: personal data, exported only when asked."""
+
+    customer: str  # the shop's customer id
+    name: str
+    email: str
+    segment_id: int
+    products: tuple[PickedProduct, ...]
+
+
+@dataclass(frozen=True)
 class PlannedJob:
     kind: str
     target_id: int
@@ -154,12 +148,16 @@ class PlannedJob:
 class Plan:
     """What generating a campaign will do: jobs, assets per kind, and how long it takes."""
 
-    campaign_id: int
+    #: None: a draft, planned before the campaign is created
+    campaign_id: int | None
     targets: int
     jobs: list[PlannedJob]
     assets: dict[str, int]
     estimate_seconds: float
     seconds_per_unit: dict[str, float] = field(default_factory=dict)
+    #: the ads the campaign will have once generated: every image (creative or variant),
+    #: and a text ad per copy written for a format without images
+    ads: int = 0
 
     @property
     def total_assets(self) -> int:

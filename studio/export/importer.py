@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import ImportProblem, InputError
 from studio.export.catalog import (
     BRAND_KIT_JSON,
@@ -106,7 +107,16 @@ def _plan(ws: Workspace, bundle: Bundle) -> dict[str, Any]:
                 f" (e.g. {clashes[0]['variant_id']} in campaign '{clashes[0]['name']}').",
                 hint="this bundle was exported from, or imported into, this workspace before",
             )
-    return {"segments": segments, "products": products, "creatives": creatives}
+    try:
+        settings = CampaignSettings.from_json(manifest["campaign"]["settings"])
+    except InputError as error:
+        raise InputError(f"{bundle.path.name}: {error.message}", hint=error.hint) from error
+    return {
+        "segments": segments,
+        "products": products,
+        "creatives": creatives,
+        "settings": settings,
+    }
 
 
 def _free_name(ws: Workspace, name: str) -> str:
@@ -155,7 +165,7 @@ def _write_rows(
                 brand_kit_id,
                 campaign["language"],
                 campaign["tone"],
-                to_json(campaign["settings"]),
+                to_json(plan["settings"].to_json()),
                 campaign["status"],
                 campaign["created_at"],
                 campaign["updated_at"],

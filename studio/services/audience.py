@@ -66,12 +66,21 @@ def top_segments(ws: Workspace, count: int) -> list[dict[str, Any]]:
     return rows
 
 
-def recommended_pairs(ws: Workspace, segment_ids: Sequence[int], top: int) -> list[tuple[int, int]]:
-    """Each segment with its ``top`` recommended products (computed when missing)."""
-    from studio.data.recommend import top_products
+def recommended_pairs(
+    ws: Workspace, segment_ids: Sequence[int], top: int, *, stored_only: bool = False
+) -> list[tuple[int, int]]:
+    """Each segment with its ``top`` recommended products, computed when missing; with
+    ``stored_only`` (a preview that must stay fast) as stored, and a segment without any
+    left out."""
+    from studio.data.recommend import stored_top_products, top_products
 
     pairs = []
     for segment_id in segment_ids:
+        if stored_only:
+            pairs += [
+                (segment_id, r["product_id"]) for r in stored_top_products(ws, segment_id, top)
+            ]
+            continue
         products = top_products(ws, segment_id, top)
         if not products:
             raise InputError(

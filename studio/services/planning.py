@@ -9,11 +9,16 @@ waits for the ones it needs.
 from __future__ import annotations
 
 import statistics
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import product as cartesian
 
+from studio.core.campaign_settings import CampaignSettings
+from studio.core.channels import get_channel_format
 from studio.core.errors import StudioError
-from studio.core.records import Asset, Campaign, Plan, PlannedJob, Target
+from studio.core.records import Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
+from studio.services.campaigns import check_design
 from studio.services.generation import JOB_KINDS
 from studio.storage import campaigns as store
 from studio.storage import timings
@@ -26,86 +31,169 @@ TIMING_WINDOW = 20
 DEFAULT_LOAD_SECONDS = 8.0
 
 
-def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
-    """The jobs that make every missing asset of a campaign, and how long they will take."""
-    campaign = store.get_campaign(ws, campaign_id)
-    targets = store.campaign_targets(ws, campaign_id)
+@dataclass(frozen=True)
+class PlanTarget:
+    """A target as the planner sees it: what it is, and what it already has (nothing for
+    a campaign not yet created)."""
+
+    #: the target's id; a draft's position before it is stored
+    key: int
+    segment_id: int
+    product_id: int
+    image_formats: tuple[str, ...]
+    #: message angles the campaign tests that the product has facts for
+    angles: tuple[str, ...] = ()
+    has_copy: bool = False
+    angles_written: frozenset[str] = frozenset()
+    has_visual: bool = False
+    rendered: frozenset[str] = frozenset()
+    variants_made: int = 0
+
+
+def plan_jobs(
+    targets: Sequence[PlanTarget], settings: CampaignSettings
+) -> tuple[list[PlannedJob], dict[str, int], int]:
+    """The jobs that make what ``targets`` lack, the assets they make per kind, and the ads
+    the campaign will have; the one planner behind generation and the builder's preview."""
     jobs: list[PlannedJob] = []
     visual_job: dict[tuple[int, int], int | None] = {}
     assets = {"copy": 0, "visual": 0, "creative": 0, "variant": 0}
+    ads = 0
+    candidates = settings.copy_candidates
     for target in targets:
         copy_index = None
-        base = store.latest_copy(ws, target.id)
-        if base is None:
-            jobs.append(PlannedJob("copy", target.id, {"candidates": campaign.copy_candidates}, 1))
+        if not target.has_copy:
+            jobs.append(PlannedJob("copy", target.key, {"candidates": candidates}, 1))
             copy_index = len(jobs) - 1
             assets["copy"] += 1
         angle_indexes = []
-        for angle in missing_angles(ws, campaign, target, base):
-            payload = {"candidates": campaign.copy_candidates, "angle": angle}
+        for angle in target.angles:
+            if angle in target.angles_written:
+                continue
             after = () if copy_index is None else (copy_index,)
-            jobs.append(PlannedJob("copy", target.id, payload, 1, after))
+            payload = {"candidates": candidates, "angle": angle}
+            jobs.append(PlannedJob("copy", target.key, payload, 1, after))
             angle_indexes.append(len(jobs) - 1)
             assets["copy"] += 1
         images = target.image_formats
-        if not images:
+        if not images:  # a text ad per angle the copy is written in
+            ads += 1 + len(target.angles)
             continue
+        ads += len(images) * (1 + settings.variants_per_creative)
         pair = (target.segment_id, target.product_id)
         if pair not in visual_job:
             visual_job[pair] = None
-            if store.latest_visual(ws, campaign_id, *pair) is None:
+            if not target.has_visual:
                 payload = {"segment_id": target.segment_id, "product_id": target.product_id}
-                jobs.append(PlannedJob("visual", target.id, payload, 1))
+                jobs.append(PlannedJob("visual", target.key, payload, 1))
                 visual_job[pair] = len(jobs) - 1
                 assets["visual"] += 1
-        rendered = {
-            a.format for a in store.current_assets(ws, campaign_id, "creative", target_id=target.id)
-        }
         creative_index = None
-        if copy_index is not None or visual_job[pair] is not None or set(images) - rendered:
+        if copy_index is not None or visual_job[pair] is not None or set(images) - target.rendered:
             after = tuple(i for i in (copy_index, visual_job[pair]) if i is not None)
-            jobs.append(PlannedJob("creative", target.id, {}, len(images), after))
+            jobs.append(PlannedJob("creative", target.key, {}, len(images), after))
             creative_index = len(jobs) - 1
             assets["creative"] += len(images)
-        per_creative = campaign.variants_per_creative
+        per_creative = settings.variants_per_creative
         if per_creative > 0:
             wanted = per_creative * len(images)
-            have = 0 if creative_index is not None else store.current_variant_count(ws, target.id)
+            have = 0 if creative_index is not None else target.variants_made
             if have < wanted or angle_indexes:
                 after = tuple(angle_indexes) + (() if creative_index is None else (creative_index,))
-                payload = {"count": per_creative}
                 units = max(wanted - have, 1)
-                jobs.append(PlannedJob("variants", target.id, payload, units, after))
+                jobs.append(
+                    PlannedJob("variants", target.key, {"count": per_creative}, units, after)
+                )
                 assets["variant"] += units
-    rates = seconds_per_unit(ws)
+    return jobs, assets, ads
+
+
+def estimate_seconds(jobs: Sequence[PlannedJob], rates: dict[str, float]) -> float:
+    """How long ``jobs`` take here, the copy model's loading counted once."""
     estimate = sum(job.units * rates.get(job.kind, 1.0) for job in jobs)
     if any(job.kind == "copy" for job in jobs):
         estimate += copy_model_load_seconds()
-    return Plan(campaign_id, len(targets), jobs, assets, round(estimate, 1), rates)
+    return round(estimate, 1)
 
 
-def missing_angles(
-    ws: Workspace, campaign: Campaign, target: Target, base: Asset | None
-) -> list[str]:
-    """The message angles a campaign tests that a target has facts for but no copy yet."""
-    wanted = campaign.variant_axes.get("angle", 0)
-    if wanted <= 0:
+def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
+    """The jobs that make every missing asset of a campaign, and how long they will take."""
+    campaign = store.get_campaign(ws, campaign_id)
+    targets = [
+        _stored_target(ws, campaign, target) for target in store.campaign_targets(ws, campaign_id)
+    ]
+    jobs, assets, ads = plan_jobs(targets, campaign.settings)
+    rates = seconds_per_unit(ws)
+    return Plan(campaign_id, len(targets), jobs, assets, estimate_seconds(jobs, rates), rates, ads)
+
+
+def plan_draft(
+    ws: Workspace,
+    pairs: Sequence[tuple[int, int]],
+    channel_formats: Sequence[str],
+    settings: CampaignSettings,
+    language: str = "en",
+) -> Plan:
+    """What a campaign not yet created would generate, planned as :func:`plan_generation`
+    will plan it once created (the builder's preview)."""
+    check_design(settings, channel_formats)
+    targets = [
+        PlanTarget(
+            key,
+            segment_id,
+            product_id,
+            get_channel_format(format_id).image_formats,
+            tuple(_angles(ws, product_id, language, settings)),
+        )
+        for key, ((segment_id, product_id), format_id) in enumerate(
+            cartesian(dict.fromkeys(pairs), dict.fromkeys(channel_formats))
+        )
+    ]
+    jobs, assets, ads = plan_jobs(targets, settings)
+    rates = seconds_per_unit(ws)
+    return Plan(None, len(targets), jobs, assets, estimate_seconds(jobs, rates), rates, ads)
+
+
+def _stored_target(ws: Workspace, campaign: Campaign, target: Target) -> PlanTarget:
+    base = store.latest_copy(ws, target.id)
+    written: set[str] = set()
+    if base is not None:
+        children = store.current_children(ws, base.id, kind="copy")
+        written = {str(a.content.get("angle")) for a in children if a.content.get("angle")}
+    images = target.image_formats
+    has_visual = bool(images) and (
+        store.latest_visual(ws, campaign.id, target.segment_id, target.product_id) is not None
+    )
+    rendered = (
+        {a.format for a in store.current_assets(ws, campaign.id, "creative", target_id=target.id)}
+        if images
+        else set()
+    )
+    return PlanTarget(
+        target.id,
+        target.segment_id,
+        target.product_id,
+        images,
+        tuple(_angles(ws, target.product_id, campaign.language, campaign.settings)),
+        has_copy=base is not None,
+        angles_written=frozenset(written),
+        has_visual=has_visual,
+        rendered=frozenset(a for a in rendered if a),
+        variants_made=store.current_variant_count(ws, target.id) if images else 0,
+    )
+
+
+def _angles(ws: Workspace, product_id: int, language: str, settings: CampaignSettings) -> list[str]:
+    """The message angles a campaign tests that the product has facts for."""
+    if settings.angles_tested <= 0:
         return []
     from generators.copy import available_angles, facts_from_product_row
 
-    product = store.product_row(ws, target.product_id)
+    product = store.product_row(ws, product_id)
     if product is None:
         return []
-    facts = replace(
-        facts_from_product_row(product), buyers=store.product_buyers(ws, target.product_id)
-    )
-    angles = list(
-        available_angles(facts, campaign.language, str(campaign.settings.get("occasion", "")))
-    )[:wanted]
-    have = set()
-    if base is not None:
-        have = {a.content.get("angle") for a in store.current_children(ws, base.id, kind="copy")}
-    return [angle for angle in angles if angle not in have]
+    facts = replace(facts_from_product_row(product), buyers=store.product_buyers(ws, product_id))
+    return list(available_angles(facts, language, settings.occasion))[: settings.angles_tested]
 
 
 def enqueue_generation(ws: Workspace, campaign_id: int, queue: JobQueue | None = None) -> list[int]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.channels import get_channel_format
 from studio.core.errors import StudioError
 from studio.services import audience, campaigns
@@ -92,8 +93,9 @@ def quickstart(
             # no brief: what a brief says may be said in the copy, and this one would be
             # the studio's words, not the shop's
             brief="",
-            variants=options.variants,
-            copy_candidates=options.copy_candidates,
+            settings=CampaignSettings(
+                variants=options.variants, copy_candidates=options.copy_candidates
+            ),
         )
         plan = plan_generation(ws, campaign_id)
         say(

@@ -39,9 +39,6 @@ METRICS = {
 }
 #: the fewest trials per ad before a winner is called, per metric
 MIN_TRIALS = {"ctr": 1000, "cvr": 200}
-#: conversions are reported days after the click; the latest days of a report undercount
-#: them, so the conversion rate leaves them out (campaign setting ``conversion_lag_days``)
-DEFAULT_CONVERSION_LAG_DAYS = 2
 #: problems listed in an error message (all are in the report)
 SHOWN_PROBLEMS = 5
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
@@ -348,7 +345,7 @@ def campaign_results(
     last = results_store.last_day(ws, list(all_totals))
     cutoff = None
     if metric == "cvr" and last is not None:
-        lag = int(campaign.settings.get("conversion_lag_days", DEFAULT_CONVERSION_LAG_DAYS))
+        lag = campaign.settings.conversion_lag_days
         cutoff = (date.fromisoformat(last) - timedelta(days=lag - 1)).isoformat()
     counted = results_store.totals(ws, list(all_totals), before=cutoff) if cutoff else all_totals
     by_id = {a.id: a for a in measured}

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sized
 from typing import Any
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import InputError, NotFound
 from studio.core.records import ASSET_STATUSES, Asset, Campaign, NewAsset, Target
 from studio.storage.workspace import Workspace, to_json, utcnow
@@ -54,7 +55,7 @@ def insert_campaign(
     run_id: int | None,
     language: str,
     tone: str,
-    settings: dict[str, Any],
+    settings: CampaignSettings,
     targets: Iterable[tuple[int, int, str]],
 ) -> int:
     """One campaign and its (segment, product, channel format) targets, in one write."""
@@ -64,7 +65,17 @@ def insert_campaign(
             "INSERT INTO campaigns (name, brief, brand_kit_id, segmentation_run_id, language,"
             " tone, settings, status, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
-            (name, brief, brand_kit_id, run_id, language, tone, to_json(settings), now, now),
+            (
+                name,
+                brief,
+                brand_kit_id,
+                run_id,
+                language,
+                tone,
+                to_json(settings.to_json()),
+                now,
+                now,
+            ),
         ).lastrowid
         for segment_id, product_id, format_id in targets:
             db.execute(

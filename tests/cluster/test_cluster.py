@@ -13,6 +13,7 @@ import pytest
 from campaign_helpers import add_copy
 
 from studio.cluster.dispatcher import ClusterOptions, ClusterWorker, parse_address
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import StudioError
 from studio.jobs import JobQueue, Worker
 from studio.services import campaigns as c
@@ -52,7 +53,7 @@ def one_thread():
 def _campaign(ws: Workspace, products: list[int], variants: int = 1) -> int:
     campaign_id = c.create_campaign(
         ws, "Cluster", pairs=[(1, p) for p in products], channel_formats=["email"],
-        variants=variants,
+        settings=CampaignSettings(variants=variants),
     )  # fmt: skip
     for target in store.campaign_targets(ws, campaign_id):
         add_copy(ws, campaign_id, target, EMAIL_COPY)

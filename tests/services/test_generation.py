@@ -14,6 +14,7 @@ import pytest
 from campaign_helpers import add_copy, run_queue
 from PIL import Image
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.channels import get_channel_format
 from studio.core.records import Target
 from studio.jobs import JobQueue, Worker
@@ -36,7 +37,11 @@ EMAIL_COPY = {
 @pytest.fixture(params=[0])
 def email_campaign(demo_ws: Workspace, request) -> tuple[Workspace, int, Target]:
     campaign_id = c.create_campaign(
-        demo_ws, "Email", pairs=[(1, 1)], channel_formats=["email"], variants=request.param
+        demo_ws,
+        "Email",
+        pairs=[(1, 1)],
+        channel_formats=["email"],
+        settings=CampaignSettings(variants=request.param),
     )
     target = store.campaign_targets(demo_ws, campaign_id)[0]
     add_copy(demo_ws, campaign_id, target, EMAIL_COPY)
@@ -163,7 +168,11 @@ def test_creative_copy_shows_the_chosen_line_and_never_cuts_mid_word():
 
 def test_copy_jobs_run_the_copy_model_and_store_text_with_provenance(demo_ws, tiny_copy_model):
     campaign_id = c.create_campaign(
-        demo_ws, "Copy", pairs=[(1, 1)], channel_formats=["google_display"], copy_candidates=1
+        demo_ws,
+        "Copy",
+        pairs=[(1, 1)],
+        channel_formats=["google_display"],
+        settings=CampaignSettings(copy_candidates=1),
     )
     events = []
     queue = JobQueue(demo_ws)

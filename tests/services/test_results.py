@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from campaign_helpers import add_copy, run_queue
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import InputError
 from studio.core.records import NewAsset
 from studio.export.writer import export_bundle
@@ -39,7 +40,7 @@ def meta_campaign(demo_ws, tmp_path):
     ws = demo_ws
     campaign_id = c.create_campaign(
         ws, "Autumn", pairs=[(1, 1)], channel_formats=["meta_feed"],
-        variant_axes={"headline": 1, "colourway": 1}, landing_url="https://shop.example/beans",
+        settings=CampaignSettings(variant_axes={"headline": 1, "colourway": 1}, landing_url="https://shop.example/beans"),
     )  # fmt: skip
     target = store.campaign_targets(ws, campaign_id)[0]
     add_copy(ws, campaign_id, target, META_COPY)
@@ -280,7 +281,7 @@ def test_a_google_ads_report_matches_by_the_link(demo_ws, tmp_path):
     ws = demo_ws
     campaign_id = c.create_campaign(
         ws, "Search", pairs=[(1, 1)], channel_formats=["google_rsa"],
-        landing_url="https://shop.example/beans",
+        settings=CampaignSettings(landing_url="https://shop.example/beans"),
     )  # fmt: skip
     target = store.campaign_targets(ws, campaign_id)[0]
     rsa = {"headline": ["House Blend Beans", "Fresh beans", "Roasted weekly"],

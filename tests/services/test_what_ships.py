@@ -11,6 +11,7 @@ import zipfile
 
 from campaign_helpers import add_copy, run_queue
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.export import export_bundle
 from studio.export.csv_files import META_CTA_TYPES
 from studio.services import campaigns as c
@@ -37,7 +38,7 @@ def test_an_edited_approved_ad_ships_the_same_text_everywhere(demo_ws, tmp_path)
     segment = ws.scalar("SELECT min(id) FROM segments WHERE kind = 'cluster'")
     campaign_id = c.create_campaign(
         ws, "Winter", pairs=[(segment, product)], channel_formats=["meta_feed", "email"],
-        landing_url="https://shop.example/espresso",
+        settings=CampaignSettings(landing_url="https://shop.example/espresso"),
     )  # fmt: skip
     for target in store.campaign_targets(ws, campaign_id):
         add_copy(ws, campaign_id, target, FEED if target.channel_format == "meta_feed" else EMAIL)

@@ -52,12 +52,12 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         channel_format=target.channel_format,
         segment=segment_from_row(subject.segment),
         brand=brand,
-        n=int(payload.get("candidates", campaign.copy_candidates)),
+        n=int(payload.get("candidates", campaign.settings.copy_candidates)),
         language=campaign.language,
         seed=int(payload.get("seed", stable_seed("copy", campaign.id, target.id))),
         model_id=payload.get("model_id"),
         angle=angle,
-        occasion=str(campaign.settings.get("occasion", "")),
+        occasion=campaign.settings.occasion,
         brief=campaign.brief,
     )
     result = generate_copy(request, ctx.sink, ctx.cancel)

@@ -282,8 +282,8 @@ def run_variants(ctx: JobContext) -> JobOutcome:
         return _new_take(ctx, store.get_asset(ws, int(payload["supersedes"])))
     if payload.get("cells") is not None:
         return _challengers(ctx, store.get_asset(ws, int(payload["parent_id"])), payload["cells"])
-    axes = dict(payload.get("axes") or subject.campaign.variant_axes or {})
-    count = int(payload.get("count", subject.campaign.variants or 1))
+    axes = dict(payload.get("axes") or subject.campaign.settings.variant_axes)
+    count = int(payload.get("count", subject.campaign.settings.variants or 1))
     replaced: dict[int, list[Asset]] = {}
     if payload.get("remake_of"):  # creatives rendered again: their variants are remade
         parents = []
@@ -304,7 +304,7 @@ def run_variants(ctx: JobContext) -> JobOutcome:
             hint="retry its creative job first",
         )
     seed = int(payload.get("seed", 0))
-    strength = float(subject.campaign.settings.get("style_strength", 1.0))
+    strength = subject.campaign.settings.style_strength
     work = []
     for index, parent in enumerate(parents):
         ctx.cancel.raise_if_cancelled()

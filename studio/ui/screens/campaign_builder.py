@@ -1,4 +1,6 @@
-"""Campaign builder: segments × products × channel formats, tone, language, variants."""
+"""Campaign builder: segments × products × channel formats, the brief, and the variants
+and test design each creative gets; its estimate is the planner's
+(:func:`studio.services.planning.plan_draft`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -26,13 +29,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.core.campaign_settings import (
+    AXIS_VALUES,
+    MAX_VARIANTS,
+    STYLE_STRENGTH,
+    CampaignSettings,
+)
 from studio.core.channels import channel_formats
+from studio.core.errors import StudioError
+from studio.core.records import Plan
+from studio.services.audience import recommended_pairs
+from studio.services.planning import plan_draft
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
-from studio.ui.viewmodels.campaign_plan import preview, recommended_pairs
 from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.jobs import format_seconds
-from studio.ui.widgets import button, row
+from studio.ui.widgets import button, hint, row
 
 CHANNEL_TITLES = {
     "google": "Google",
@@ -46,6 +58,13 @@ CHANNEL_TITLES = {
 }
 
 
+#: the axes a test design in the builder can vary: (axis, label, tooltip)
+DESIGN_AXES = (
+    ("angle", "Message angles", "Copy written from other angles (value, gift, occasion …)"),
+    ("colourway", "Colourways", "The creative in other colours of the brand"),
+    ("layout", "Layouts", "The creative in other arrangements of picture and text"),
+    ("style", "Styles", "The picture in the installed variant styles"),
+)
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a segment item's name, without its size
 
 
@@ -89,10 +108,6 @@ class CampaignBuilderScreen(Screen):
         self.tone.setPlaceholderText("e.g. playful, seasonal (added to the brand's tone)")
         self.language = QComboBox()
         self.language.setAccessibleName("Language")
-        self.variants = QSpinBox()
-        self.variants.setAccessibleName("Variants per creative")
-        self.variants.setRange(0, 24)
-        self.variants.setToolTip("Extra versions of each creative in other styles and colours")
         self.occasion = QLineEdit()
         self.occasion.setAccessibleName("Occasion")
         self.occasion.setPlaceholderText("e.g. Christmas (default: one the brief names)")
@@ -106,7 +121,6 @@ class CampaignBuilderScreen(Screen):
         about_form.addRow("Brand kit", self.brand_kit)
         about_form.addRow("Tone", self.tone)
         about_form.addRow("Language", self.language)
-        about_form.addRow("Variants", self.variants)
 
         audience = QGroupBox("Segments")
         audience_layout = QVBoxLayout(audience)
@@ -135,6 +149,8 @@ class CampaignBuilderScreen(Screen):
         products_layout.addLayout(per_segment)
         products_layout.addWidget(self.use_chosen)
         products_layout.addWidget(self.products)
+
+        design = self._design_group()
 
         formats = QGroupBox("Channel formats")
         formats_layout = QVBoxLayout(formats)
@@ -165,7 +181,8 @@ class CampaignBuilderScreen(Screen):
 
         columns.addWidget(about, 0, 0)
         columns.addWidget(audience, 1, 0)
-        columns.addWidget(products, 0, 1, 2, 1)
+        columns.addWidget(products, 0, 1)
+        columns.addWidget(design, 1, 1)
         columns.addWidget(formats_scroll, 0, 2, 2, 1)
         columns.setColumnStretch(0, 3)
         columns.setColumnStretch(1, 3)
@@ -188,9 +205,56 @@ class CampaignBuilderScreen(Screen):
             widget.itemChanged.connect(lambda _item: self.update_estimate())
         self.use_recommended.toggled.connect(self.update_estimate)
         self.top.valueChanged.connect(self.update_estimate)
-        self.variants.valueChanged.connect(self.update_estimate)
+        for spin in (self.variants, *self.axes.values(), self.style_strength):
+            spin.valueChanged.connect(self.update_estimate)
+        self.occasion.textChanged.connect(self.update_estimate)
         self.name.textChanged.connect(self.update_estimate)
         self.generate_button.clicked.connect(self.generate)
+        self.last_plan: Plan | None = None  # the plan the estimate shows
+
+    def _design_group(self) -> QGroupBox:
+        """Variants per creative, or a test design: how many values of each axis."""
+        group = QGroupBox("Variants and tests")
+        form = QFormLayout(group)
+        self.variants = QSpinBox()
+        self.variants.setAccessibleName("Variants per creative")
+        self.variants.setRange(0, MAX_VARIANTS)
+        self.variants.setToolTip(
+            "Extra versions of each creative in the studio's mix of styles, colours, layouts "
+            "and lines (used when no test design is set below)"
+        )
+        form.addRow("Variants", self.variants)
+        self.axes: dict[str, QSpinBox] = {}
+        for axis, label, tip in DESIGN_AXES:
+            spin = QSpinBox()
+            spin.setRange(0, AXIS_VALUES[1])
+            spin.setAccessibleName(label)
+            spin.setToolTip(tip)
+            spin.setSpecialValueText("not tested")
+            self.axes[axis] = spin
+            form.addRow(label, spin)
+        self.style_strength = QDoubleSpinBox()
+        self.style_strength.setAccessibleName("Style strength")
+        self.style_strength.setRange(*STYLE_STRENGTH)
+        self.style_strength.setSingleStep(0.25)
+        self.style_strength.setValue(1.0)
+        self.style_strength.setToolTip(
+            "How strongly style variants apply their style (1: as trained)"
+        )
+        form.addRow("Style strength", self.style_strength)
+        form.addRow(hint("A test design makes each change alone, then their crossings."))
+        return group
+
+    def draft_settings(self) -> CampaignSettings:
+        """The campaign's options as chosen (raises InputError naming a choice that cannot
+        be generated)."""
+        return CampaignSettings(
+            variants=self.variants.value(),
+            variant_axes={a: s.value() for a, s in self.axes.items() if s.value()},
+            occasion=self.occasion.text(),
+            landing_url=self.landing_url.text(),
+            style_strength=round(self.style_strength.value(), 2),
+        )
 
     # --- loading ------------------------------------------------------------------------
 
@@ -265,7 +329,7 @@ class CampaignBuilderScreen(Screen):
         if workspace is None or not segments:
             return []
         if self.use_recommended.isChecked():
-            pairs = recommended_pairs(workspace, segments, self.top.value())
+            pairs = recommended_pairs(workspace, segments, self.top.value(), stored_only=True)
             self._show_recommended({p for _s, p in pairs})
             return pairs
         return [(s, p) for s in segments for p in _checked(self.products)]
@@ -318,12 +382,28 @@ class CampaignBuilderScreen(Screen):
             self.estimate.setText(text)
             self.generate_button.setEnabled(False)
             return
-        plan = preview(workspace, pairs, formats, self.variants.value())
+        designed = any(spin.value() for spin in self.axes.values())
+        self.variants.setEnabled(not designed)  # a design decides the variants
+        try:
+            plan = plan_draft(
+                workspace,
+                pairs,
+                formats,
+                self.draft_settings(),
+                self.language.currentData() or "en",
+            )
+        except StudioError as error:
+            self.estimate.setText(f"Cannot generate this: {error.message}")
+            self.generate_button.setEnabled(False)
+            return
+        self.last_plan = plan
         left_out = f" Left out, with no recommended products: {_names(without)}." if without else ""
+        assets = plan.assets
         self.estimate.setText(
-            f"<b>{plan.targets} targets → {plan.assets} assets</b>: {plan.copy} copy, "
-            f"{plan.visuals} visuals, {plan.creatives} creatives, {plan.variants} variants. "
-            f"About <b>{format_seconds(plan.seconds)}</b> on this computer.{left_out}"
+            f"<b>{plan.targets} targets → {plan.ads} ads</b> from {plan.total_assets} assets: "
+            f"{assets['copy']} copy, {assets['visual']} visuals, {assets['creative']} creatives, "
+            f"{assets['variant']} variants. "
+            f"About <b>{format_seconds(plan.estimate_seconds)}</b> on this computer.{left_out}"
         )
         self.generate_button.setEnabled(True)
 
@@ -349,9 +429,7 @@ class CampaignBuilderScreen(Screen):
                 brand_kit_id=kit,
                 tone=self.tone.text().strip(),
                 language=self.language.currentData() or "en",
-                variants=self.variants.value(),
-                occasion=self.occasion.text().strip(),
-                landing_url=self.landing_url.text().strip(),
+                settings=self.draft_settings(),
             )
             jobs = enqueue_generation(workspace, campaign_id, self.session.queue)
             self.session.status_message.emit(
