@@ -12,7 +12,6 @@ from studio.export import (
     C2paSigner,
     ExportReport,
     VerifyReport,
-    export_bundle,
     import_bundle,
     load_or_create_identity,
     verify_bundle,
@@ -20,6 +19,7 @@ from studio.export import (
 from studio.export.c2pa_signing import default_identity_dir
 from studio.export.catalog import resolve_campaign
 from studio.export.writer import check_bundle_destination
+from studio.services.exports import export_campaign
 from studio.storage.campaigns import campaign_asset_count, get_campaign
 
 bundle_argument = click.argument(
@@ -86,6 +86,13 @@ def _formats(values: tuple[str, ...]) -> list[str] | None:
     help="Who sends the emails: their unsubscribe merge tag goes in (plain: --unsubscribe-url).",
 )
 @click.option("--unsubscribe-url", default="", help="With --email-platform plain: the link.")
+@click.option(
+    "--personal-picks",
+    is_flag=True,
+    help="Add personal/: a mail-merge file for the email platform with every customer of the "
+    "campaign's segments (email, name, their own three products). This puts customer data "
+    "in the bundle; off by default.",
+)
 @json_option
 def export_command(
     workspace: Path,
@@ -99,6 +106,7 @@ def export_command(
     overwrite: bool,
     email_platform: str,
     unsubscribe_url: str,
+    personal_picks: bool,
     as_json: bool,
 ) -> None:
     """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
@@ -108,10 +116,11 @@ def export_command(
     with opened(workspace) as ws:
         campaign_id = resolve_campaign(ws, campaign)
         with progress(not as_json) as update:
-            report = export_bundle(
+            report = export_campaign(
                 ws,
                 campaign_id,
                 out,
+                personal_picks=personal_picks,
                 include_drafts=include_drafts,
                 c2pa=signer,
                 progress=update,
@@ -127,6 +136,11 @@ def export_command(
             f"Wrote {r.path} ({r.bytes / 1e6:.1f} MB): {r.creatives} creative(s){signed},"
             f" {r.copy_assets} copy set(s), {r.emails} email(s)."
         )
+        if personal_picks:
+            click.echo(
+                f"personal/ holds customer data: {r.personal_rows:,} customers with their "
+                "own picks. Share it only with your email platform."
+            )
         click.echo(f"sha256 {r.sha256}")
         for warning in r.warnings:
             click.echo(f"Note: {warning}", err=True)

@@ -4,7 +4,8 @@ Orders in the last ``holdout_days`` are hidden; segments and recommendations are
 again from the earlier orders only (so nothing leaks from the future), and every customer
 who ordered both before and after the cut-off is given their segment's ranking. A hit is
 a hidden purchase in the top K. The same customers are ranked by overall popularity and
-at random as baselines.
+at random as baselines. Each customer's personal picks (their segment's scores with their
+own purchases mixed in) are judged the same way at 3 products.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from studio.core.errors import NotEnoughData
 from studio.data.features import build_features, iso_day, load_workspace_data
 from studio.data.recommend import (
     BLEND_WEIGHTS,
+    PERSONAL_WEIGHTS,
+    Signals,
     blend,
     build_signals,
+    own_signals,
+    personal_scores,
     product_embeddings,
     purchase_matrix,
     rank_scores,
@@ -29,6 +34,8 @@ from studio.data.segmentation import cluster, latest_run_id
 from studio.storage.workspace import Workspace, to_json, utcnow
 
 EVALUATION_KIND = "recommendations"
+#: products in a customer's personal picks
+PERSONAL_K = 3
 
 
 def ranking_metrics(top: np.ndarray, relevant: np.ndarray, k: int) -> dict[str, float]:
@@ -76,6 +83,51 @@ def _choose_weight(hits: dict[float, np.ndarray], rng: np.random.Generator) -> f
         return 0.0
     low, _ = _interval(hits[best] - hits[0.0], rng)
     return best if low > 0 else 0.0
+
+
+def _personal_picks(
+    signals: Signals,
+    customers: np.ndarray,
+    labels: np.ndarray,
+    segment_scores: list[np.ndarray],
+    popularity_weight: float,
+    relevant: np.ndarray,
+    popular: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, Any]:
+    """Hit rate@3 of each customer's personal picks against their segment's list and
+    popularity, and the weight of their own signals to pick with: the largest that does
+    not hit less often than the segment's list (its difference's interval reaches 0)."""
+    k = min(PERSONAL_K, relevant.shape[1])
+    segment_rows = np.stack(
+        [blend(score, signals.overall_rate, popularity_weight) for score in segment_scores]
+    )[labels]
+    own = own_signals(signals, customers)
+    hits = {
+        weight: _hits(_top_rows(personal_scores(segment_rows, own, weight), k), relevant, k)
+        for weight in PERSONAL_WEIGHTS
+    }
+    kept = [w for w in PERSONAL_WEIGHTS if _interval(hits[w] - hits[0.0], rng)[1] >= 0]
+    weight = max(kept)
+    popularity = _hits(np.tile(popular[:k], (len(relevant), 1)), relevant, k)
+    return {
+        "k": k,
+        "weight": weight,
+        "hit_rate": {
+            "personal": round(float(hits[weight].mean()), 4),
+            "segments": round(float(hits[0.0].mean()), 4),
+            "popularity": round(float(popularity.mean()), 4),
+        },
+        "personal_minus_popularity": _interval(hits[weight] - popularity, rng),
+        "by_weight": {str(w): round(float(h.mean()), 4) for w, h in hits.items()},
+    }
+
+
+def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Each row's k best columns, ties broken by column for determinism."""
+    order = np.lexsort((np.broadcast_to(np.arange(scores.shape[1]), scores.shape),
+                        -np.round(scores, 9)), axis=1)  # fmt: skip
+    return order[:, :k]
 
 
 def verdict(n_evaluated: int, difference: list[float], weight: float) -> str:
@@ -175,6 +227,10 @@ def evaluate_recommendations(
         "popularity": ranking_metrics(np.tile(popular, (len(relevant), 1)), relevant, k),
         "random": ranking_metrics(random_top, relevant, k),
     }
+    personal = _personal_picks(
+        signals, np.flatnonzero(evaluated), labels[evaluated], segment_scores, chosen, relevant,
+        popular, rng,
+    )  # fmt: skip
     n_evaluated = int(evaluated.sum())
     difference = _interval(hits_by_weight[0.0] - popularity_hits, rng)
     parameters = {"holdout_days": holdout_days, "k": k, "seed": seed, "method": method}
@@ -195,6 +251,7 @@ def evaluate_recommendations(
             "by_weight": {str(w): round(float(h.mean()), 4) for w, h in hits_by_weight.items()},
         },
         "verdict": verdict(n_evaluated, difference, chosen),
+        "personal": personal,
     }
     with ws.write() as db:
         evaluation_id = db.execute(

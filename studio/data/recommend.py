@@ -191,6 +191,29 @@ def rank_scores(score: np.ndarray) -> np.ndarray:
     return np.lexsort((np.arange(len(score)), -np.round(score, 9)))
 
 
+#: how much a customer's own signals weigh against their segment's scores in their
+#: personal picks; the hold-out evaluation chooses among them
+PERSONAL_WEIGHTS = (0.0, 0.1, 0.25, 0.5)
+#: the weight before any evaluation: the segment's ranking, nudged by the customer's own
+DEFAULT_PERSONAL_WEIGHT = 0.25
+
+
+def own_signals(signals: Signals, customers: np.ndarray) -> np.ndarray:
+    """(customers, products) in [0, 1]: what goes with what each customer bought
+    (co-purchase), and what they bought themselves (people buy favourites again)."""
+    rows = signals.bought[customers]
+    companions = np.asarray(rows @ signals.similarity)
+    top = companions.max(axis=1, keepdims=True)
+    companions = np.divide(companions, top, out=np.zeros_like(companions), where=top > 0)
+    return 0.5 * companions + 0.5 * rows.toarray()
+
+
+def personal_scores(segment_score: np.ndarray, own: np.ndarray, weight: float) -> np.ndarray:
+    """Each customer's scores: their segment's (one row per customer), with their own
+    signals mixed in at ``weight``."""
+    return (1 - weight) * segment_score + weight * own
+
+
 def chosen_blend(ws: Workspace) -> tuple[float, str | None]:
     """The popularity weight the latest hold-out evaluation chose, and when (0, None
     before any evaluation)."""
@@ -202,6 +225,15 @@ def chosen_blend(ws: Workspace) -> tuple[float, str | None]:
         return 0.0, None
     weight = json.loads(rows[0]["metrics"]).get("blend", {}).get("popularity_weight", 0.0)
     return float(weight), rows[0]["created_at"][:10]
+
+
+def chosen_personal_weight(ws: Workspace) -> float:
+    """The weight of a customer's own signals the latest hold-out evaluation chose."""
+    metrics = ws.scalar(
+        "SELECT metrics FROM evaluations WHERE kind = 'recommendations' ORDER BY id DESC LIMIT 1"
+    )
+    personal = json.loads(metrics).get("personal", {}) if metrics else {}
+    return float(personal.get("weight", DEFAULT_PERSONAL_WEIGHT))
 
 
 def explain(product: int, scores: SegmentScores, signals: Signals, catalog: Catalog) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import ExportError, NotFound
 from studio.core.links import is_web_link
 from studio.export.naming import UniqueNames, slugify
@@ -97,7 +98,7 @@ class Campaign:
     language: str
     tone: str
     status: str
-    settings: dict[str, Any]
+    settings: CampaignSettings
     created_at: str
     updated_at: str
     brand_kit: dict[str, Any] | None
@@ -108,6 +109,8 @@ class Campaign:
     copy: list[Asset] = field(default_factory=list)
     #: the rounds of its tests: what each kept, dropped and made, and the figures behind it
     rounds: list[dict[str, Any]] = field(default_factory=list)
+    #: the workspace's segment ids → their keys in the bundle (never written to it)
+    segment_keys: dict[int, str] = field(default_factory=dict)
 
     def segment(self, key: str | None) -> Segment | None:
         return next((s for s in self.segments if s.key == key), None)
@@ -140,9 +143,7 @@ class Campaign:
     def landing_url(self, sku: str | None) -> str:
         """Where ads link to: the product's ``url`` attribute, else the campaign's."""
         product = self.product(sku)
-        url = (product.attributes.get("url") if product else None) or self.settings.get(
-            "landing_url"
-        )
+        url = (product.attributes.get("url") if product else None) or self.settings.landing_url
         url = str(url or "")
         return url if is_web_link(url) else ""  # never a javascript: or file: link
 
@@ -185,7 +186,7 @@ def _asset_key(row: dict[str, Any], target: tuple[str, str, str] | None) -> str:
 def ad_keys(ws: Workspace, campaign_id: int) -> dict[str, int]:
     """Every image and copy asset of a campaign (any version or status) by the key its
     bundle files, ad names and links carry: what ad results are matched back by."""
-    scratch = Campaign("", "", "", "", "", {}, "", "", None)
+    scratch = Campaign("", "", "", "", "", CampaignSettings(), "", "", None)
     targets = _load_segments_and_products(ws, campaign_id, scratch)
     kinds = (*IMAGE_KINDS, COPY_KIND)
     rows = ws.query(
@@ -229,7 +230,7 @@ def load_campaign(
         language=row["language"],
         tone=row["tone"],
         status=row["status"],
-        settings=_json(row["settings"], {}),
+        settings=CampaignSettings.from_json(_json(row["settings"], {})),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         brand_kit=_brand_kit(ws, row["brand_kit_id"]),
@@ -283,7 +284,7 @@ def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campa
         (campaign_id,),
     )
     names = UniqueNames()
-    keys: dict[int, str] = {}
+    keys = campaign.segment_keys
     for s in segment_rows:
         keys[s["id"]] = names.claim(slugify(s["name"], fallback="segment"))
         run = None

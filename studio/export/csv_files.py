@@ -101,7 +101,7 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
@@ -152,7 +152,7 @@ def copy_csv(campaign: Campaign) -> bytes:
                         text,
                     )
                 )
-    return _csv_bytes(COPY_COLUMNS, rows)
+    return csv_bytes(COPY_COLUMNS, rows)
 
 
 def google_rsa_csv(campaign: Campaign) -> bytes:
@@ -178,7 +178,7 @@ def google_rsa_csv(campaign: Campaign) -> bytes:
                 tagged_link(campaign.landing_url(asset.product), asset.key),
             )
         )
-    return _csv_bytes(GOOGLE_RSA_COLUMNS, rows)
+    return csv_bytes(GOOGLE_RSA_COLUMNS, rows)
 
 
 #: a CTA's first word → the nearest of Ads Manager's button types (image ads take a type,
@@ -241,4 +241,4 @@ def meta_ads_csv(campaign: Campaign) -> bytes:
                 creative.path.rsplit("/", 1)[-1] if creative.path else "",
             )
         )
-    return _csv_bytes(META_COLUMNS, rows)
+    return csv_bytes(META_COLUMNS, rows)

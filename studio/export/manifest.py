@@ -58,7 +58,7 @@ def build_manifest(
             "language": campaign.language,
             "tone": campaign.tone,
             "status": campaign.status,
-            "settings": campaign.settings,
+            "settings": campaign.settings.to_json(),
             "brand_kit": campaign.brand_kit,
             "created_at": campaign.created_at,
             "updated_at": campaign.updated_at,
@@ -76,7 +76,14 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def readme_text(campaign: Campaign, paths: list[str], *, app_version: str, signed: bool) -> str:
+def readme_text(
+    campaign: Campaign,
+    paths: list[str],
+    *,
+    app_version: str,
+    signed: bool,
+    personal_rows: int | None = None,
+) -> str:
     has = {p.split("/", 1)[0] for p in paths}
     lines = [
         f"Campaign bundle: {campaign.name}",
@@ -103,6 +110,22 @@ def readme_text(campaign: Campaign, paths: list[str], *, app_version: str, signe
     if "email" in has:
         lines.append("  email/           one HTML email per segment (600 px, images referenced")
         lines.append("                   relatively: upload creatives/ and adjust the paths)")
+    if personal_rows is not None:
+        lines += [
+            f"  personal/        a mail-merge file: {personal_rows:,} customers, each with their",
+            "                   own three products and their segment's email",
+        ]
+    lines += ["", "Customer data"]
+    if personal_rows is not None:
+        lines += [
+            "  personal/ holds customer data: names, email addresses and picks based on what",
+            "  each customer bought. It was included because the person exporting asked for",
+            "  it. Share it only with your email platform, and delete it when it is imported.",
+        ]
+    else:
+        lines += [
+            "  No customer data is in this bundle: segments appear only as names and figures.",
+        ]
     lines += [
         "",
         "AI labelling",

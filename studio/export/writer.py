@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from studio import __version__
-from studio.core.channels import channel_formats
+from studio.core.channels import channel_formats, get_channel_format
 from studio.core.errors import Cancelled, ExportError, StudioError
 from studio.core.hashing import sha256_file
 from studio.core.links import is_web_link
+from studio.core.records import PersonalPick
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
 from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
@@ -25,6 +26,7 @@ from studio.export.manifest import (
     readme_text,
 )
 from studio.export.naming import UniqueNames, slugify
+from studio.export.personal import PersonalFile, personal_file
 from studio.export.zipwriter import BundleZip
 from studio.storage.outputs import check_destination
 from studio.storage.workspace import Workspace
@@ -53,6 +55,8 @@ class ExportReport:
     include_drafts: bool
     #: what would upload empty or broken (an ad without text, a button without a link)
     warnings: list[str] = field(default_factory=list)
+    #: customers in the personal mail-merge file (0: none was asked for)
+    personal_rows: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "path": str(self.path)}
@@ -114,6 +118,7 @@ def export_bundle(
     overwrite: bool = False,
     email_platform: str = "mailchimp",
     unsubscribe_url: str = "",
+    personal: Sequence[PersonalPick] | None = None,
 ) -> ExportReport:
     """Write the campaign's approved (and, optionally, draft) assets to ``out``.
 
@@ -122,6 +127,8 @@ def export_bundle(
     are written; ``cancel.cancelled`` is checked between files. On any failure or cancel
     nothing is left under ``out`` (an existing file there is kept unchanged). ``out`` may
     be an earlier bundle; anything else that exists there is refused unless ``overwrite``.
+    ``personal`` (customer data: only when the user asked for it) adds ``personal/``, a
+    mail-merge file for ``email_platform``.
     """
     out = check_bundle_destination(Path(out), overwrite=overwrite)
     if email_platform not in html_pages.EMAIL_PLATFORMS:
@@ -153,12 +160,20 @@ def export_bundle(
         )
     check_consistency(campaign)
     _place_creatives(campaign)
-    options = {"include_drafts": include_drafts, "formats": wanted, "c2pa": c2pa is not None}
+    options = {
+        "include_drafts": include_drafts,
+        "formats": wanted,
+        "c2pa": c2pa is not None,
+        "personal": personal is not None,
+    }
     try:
         with BundleZip(out) as bundle:
             files, signed = _write_creatives(ws, bundle, campaign, c2pa, report, cancel)
             emails = {"platform": email_platform, "unsubscribe_url": unsubscribe_url}
-            written = _write_documents(bundle, campaign, files, signed > 0, emails)
+            contacts = (
+                None if personal is None else personal_file(campaign, personal, email_platform)
+            )
+            written = _write_documents(bundle, campaign, files, signed > 0, emails, contacts)
             bundle.add(
                 MANIFEST_NAME,
                 manifest_bytes(
@@ -189,8 +204,18 @@ def export_bundle(
         files=len(files) + 1,
         c2pa_signed=signed,
         include_drafts=include_drafts,
-        warnings=upload_warnings(campaign),
+        warnings=upload_warnings(campaign) + personal_warnings(contacts, email_platform),
+        personal_rows=contacts.rows if contacts else 0,
     )
+
+
+def personal_warnings(contacts: PersonalFile | None, platform: str) -> list[str]:
+    if contacts is None or not contacts.without_email:
+        return []
+    return [
+        f"{contacts.without_email:,} customers have no email address and are not in "
+        f"{contacts.path} ({platform.capitalize()} cannot import them)."
+    ]
 
 
 def upload_warnings(campaign: Campaign) -> list[str]:
@@ -203,6 +228,18 @@ def upload_warnings(campaign: Campaign) -> list[str]:
         warnings.append(
             f"{len(textless)} ad(s) have no approved copy, so their text columns are empty: "
             f"{', '.join(textless[:3])}{' …' if len(textless) > 3 else ''}"
+        )
+    short = sorted(
+        f"{c.key} ({field.name}: {len(c.fields.get(field.name, []))} of {field.min_count})"
+        for c in campaign.copy
+        if c.format == csv_files.GOOGLE_RSA_FORMAT
+        for field in get_channel_format(c.format).fields
+        if len(c.fields.get(field.name, [])) < field.min_count
+    )
+    if short:
+        warnings.append(
+            f"{len(short)} search ad field(s) have fewer lines than Google Ads needs, and "
+            f"its import will refuse them: {', '.join(short[:3])}{' …' if len(short) > 3 else ''}"
         )
     products = {c.product for c in ads + campaign.copy if c.product}
     linkless = sorted(p for p in products if not campaign.landing_url(p))
@@ -308,8 +345,11 @@ def _write_documents(
     files: list[dict[str, Any]],
     signed: bool,
     emails: dict[str, str],
+    contacts: PersonalFile | None = None,
 ) -> list[str]:
     documents: list[tuple[str, bytes, str]] = []
+    if contacts is not None:
+        documents.append((contacts.path, contacts.data, "personal"))
     if campaign.copy:
         documents.append(("copy/copy.csv", csv_files.copy_csv(campaign), "copy"))
     if any(c.format == csv_files.GOOGLE_RSA_FORMAT for c in campaign.copy):
@@ -326,7 +366,11 @@ def _write_documents(
             documents.append((f"email/{segment.key}.html", html.encode(), "email"))
     listed = [path for path, _, _ in documents]
     readme = readme_text(
-        campaign, [f["path"] for f in files] + listed, app_version=__version__, signed=signed
+        campaign,
+        [f["path"] for f in files] + listed,
+        app_version=__version__,
+        signed=signed,
+        personal_rows=contacts.rows if contacts else None,
     )
     documents.append(("README.txt", readme.encode(), "readme"))
     index = html_pages.index_html(

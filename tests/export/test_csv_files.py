@@ -57,7 +57,7 @@ def test_meta_call_to_action_is_always_one_of_the_platforms_types() -> None:
 
 
 def test_csv_bytes_round_trip_through_the_csv_module() -> None:
-    data = csv_files._csv_bytes(("a", "b"), [('He said "hi"', "line\nbreak")])
+    data = csv_files.csv_bytes(("a", "b"), [('He said "hi"', "line\nbreak")])
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [["a", "b"], ['He said "hi"', "line\nbreak"]]

@@ -28,9 +28,19 @@ from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.review import campaigns
-from studio.ui.widgets import ProgressPanel, button, refill, row
+from studio.ui.widgets import ProgressPanel, button, hint, refill, row
 
 EXPORTS_FOLDER = "exports"
+EMAIL_PLATFORM_CHOICES = (
+    ("Mailchimp", "mailchimp"),
+    ("Klaviyo", "klaviyo"),
+    ("Another tool", "plain"),
+)
+PRIVACY_NOTE = (
+    "Personal picks put customer data in the bundle: each customer's email address, name "
+    "and three products picked from what they bought, as a file for the email platform. "
+    "Left unticked, no customer data leaves this computer."
+)
 
 
 def _count(n: int, noun: str) -> str:
@@ -70,6 +80,24 @@ class ExportScreen(Screen):
         form.addRow("", self.counts)
         self.layout_.addWidget(choose)
 
+        emails = QGroupBox("Emails")
+        emails_form = QFormLayout(emails)
+        self.email_platform = QComboBox()
+        self.email_platform.setAccessibleName("Email platform")
+        for label, platform in EMAIL_PLATFORM_CHOICES:
+            self.email_platform.addItem(label, platform)
+        self.unsubscribe_url = QLineEdit()
+        self.unsubscribe_url.setAccessibleName("Unsubscribe page")
+        self.unsubscribe_url.setPlaceholderText("https://… where customers unsubscribe")
+        self.personal_picks = QCheckBox("Add a personal pick for every customer")
+        self.personal_picks.setAccessibleName("Personal picks")
+        privacy = hint(PRIVACY_NOTE)
+        emails_form.addRow("Sent with", self.email_platform)
+        emails_form.addRow("Unsubscribe page", self.unsubscribe_url)
+        emails_form.addRow("", self.personal_picks)
+        emails_form.addRow("", privacy)
+        self.layout_.addWidget(emails)
+
         where = QGroupBox("Where")
         where_form = QFormLayout(where)
         self.destination = QLineEdit()
@@ -95,6 +123,8 @@ class ExportScreen(Screen):
         self.last_report = None
         self.campaign.activated.connect(lambda _i: self._campaign_changed())
         self.include_drafts.toggled.connect(self._update_counts)
+        self.email_platform.currentIndexChanged.connect(lambda _i: self._platform_changed())
+        self._platform_changed()
         browse.clicked.connect(self._browse)
         self.export_button.clicked.connect(self.export)
         self.open_button.clicked.connect(self.open_folder)
@@ -155,6 +185,10 @@ class ExportScreen(Screen):
             + ("; drafts will be included" if drafts else "")
         )
 
+    def _platform_changed(self) -> None:
+        # Mailchimp and Klaviyo fill in their own unsubscribe link; a plain email needs one
+        self.unsubscribe_url.setEnabled(self.email_platform.currentData() == "plain")
+
     def chosen_formats(self) -> list[str] | None:
         items = [self.formats.item(i) for i in range(self.formats.count())]
         chosen = [i.data(Qt.ItemDataRole.UserRole) for i in items
@@ -169,7 +203,8 @@ class ExportScreen(Screen):
             self.destination.setText(path if path.endswith(".zip") else f"{path}.zip")
 
     def export(self):
-        from studio.export import export_bundle, load_or_create_identity
+        from studio.export import load_or_create_identity
+        from studio.services.exports import export_campaign
 
         workspace = self.session.workspace
         campaign_id = self.campaign.currentData()
@@ -183,15 +218,20 @@ class ExportScreen(Screen):
         include_drafts = self.include_drafts.isChecked()
         formats = self.chosen_formats()
         sign = self.sign.isChecked()
+        emails = {
+            "email_platform": self.email_platform.currentData(),
+            "unsubscribe_url": self.unsubscribe_url.text().strip(),
+            "personal_picks": self.personal_picks.isChecked(),
+        }
 
         def work(sink, cancel):
             signer = load_or_create_identity()[0] if sign else None
             out.parent.mkdir(parents=True, exist_ok=True)
             with Workspace.open(path) as ws:
-                return export_bundle(
+                return export_campaign(
                     ws, campaign_id, out, include_drafts=include_drafts, c2pa=signer,
                     progress=sink.update, cancel=cancel, formats=formats,
-                    overwrite=overwrite,
+                    overwrite=overwrite, **emails,
                 )  # fmt: skip
 
         self.result.clear()
@@ -220,11 +260,17 @@ class ExportScreen(Screen):
 
     def _exported(self, report) -> None:
         self.last_report = report
+        personal = (
+            f"<b>Customer data:</b> personal/ holds {report.personal_rows:,} customers with "
+            "their own picks; share it only with your email platform.<br>"
+            if report.personal_rows
+            else ""
+        )
         self.result.setText(
             f"<b>Saved {report.path.name}</b> ({report.bytes / 1e6:.1f} MB): "
             f"{_count(report.creatives, 'creative')}, {_count(report.copy_assets, 'copy set')}, "
             f"{_count(report.emails, 'email')}, {_count(report.files, 'file')}"
-            f"{', signed' if report.c2pa_signed else ''}.<br>"
+            f"{', signed' if report.c2pa_signed else ''}.<br>{personal}"
             f"{report.path}<br>sha256 {report.sha256}"
             + "".join(f"<br><b>Note:</b> {escape(w)}" for w in report.warnings)
         )
