@@ -4,8 +4,10 @@
     python docs/render_bundle_preview.py --workspace WS --campaign "Spring Launch"
 
 Needs Debian's ``chromium`` (``apt-get install -y chromium``). Writes
-``docs/images/bundle-index.png`` and ``docs/images/bundle-email.png``, and fails when a
-page renders blank or Chromium reports an error. Not part of the test suite: it needs a
+``docs/images/bundle-index.png``, ``docs/images/bundle-email.png`` and
+``docs/images/bundle-email-dark.png`` (the email as a mail client that darkens messages
+shows it: Chromium's automatic dark mode, as the Gmail and Outlook apps do), and fails when
+a page renders blank or Chromium reports an error. Not part of the test suite: it needs a
 browser and takes a few seconds.
 """
 
@@ -191,12 +193,19 @@ def build_demo(ws: Workspace) -> int:
     return campaign
 
 
-def screenshot(chromium: str, page: Path, out: Path, size: tuple[int, int]) -> None:
+#: how a client in dark mode that darkens light messages shows one
+DARK_FLAGS = ("--force-dark-mode",)
+
+
+def screenshot(
+    chromium: str, page: Path, out: Path, size: tuple[int, int], *, dark: bool = False
+) -> None:
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [
                 chromium,
                 *CHROMIUM_FLAGS,
+                *(DARK_FLAGS if dark else ()),
                 f"--user-data-dir={profile}",
                 f"--window-size={size[0]},{size[1]}",
                 f"--screenshot={out}",
@@ -242,7 +251,9 @@ def main() -> None:
         screenshot(
             chromium, root / "bundle" / "index.html", IMAGES / "bundle-index.png", (1280, 1500)
         )
-        screenshot(chromium, root / "bundle" / email, IMAGES / "bundle-email.png", (680, 1150))
+        page = root / "bundle" / email
+        screenshot(chromium, page, IMAGES / "bundle-email.png", (680, 1150))
+        screenshot(chromium, page, IMAGES / "bundle-email-dark.png", (680, 1150), dark=True)
 
 
 if __name__ == "__main__":

@@ -109,21 +109,37 @@ def email_html(
 <meta name="color-scheme" content="light dark">
 <meta name="supported-color-schemes" content="light dark">
 <title>{escape(subject)}</title>
+<style>{_EMAIL_DARK_CSS}</style>
 </head>
-<body style="margin:0;padding:0;background-color:#f2f2f2;">
+<body class="cs-page" style="margin:0;padding:0;background-color:#f2f2f2;">
 <div style="display:none;max-height:0;overflow:hidden;">{escape(preheader)}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f2f2f2;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" class="cs-page" style="background-color:#f2f2f2;">
 <tr><td align="center" style="padding:16px 0;">
-<table role="presentation" width="{EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0" style="width:{EMAIL_WIDTH}px;max-width:{EMAIL_WIDTH}px;background-color:#ffffff;">
-<tr><td style="padding:20px 24px;font:bold 20px Arial,sans-serif;color:#222222;">{escape(subject)}</td></tr>
+<table role="presentation" width="{EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0" class="cs-card" style="width:{EMAIL_WIDTH}px;max-width:{EMAIL_WIDTH}px;background-color:#ffffff;">
+<tr><td class="cs-text" style="padding:20px 24px;font:bold 20px Arial,sans-serif;color:#222222;">{escape(subject)}</td></tr>
 {body}
-<tr><td style="padding:16px 24px;font:12px Arial,sans-serif;color:#555555;border-top:1px solid #e5e5e5;">{footer}</td></tr>
+<tr><td class="cs-muted cs-rule" style="padding:16px 24px;font:12px Arial,sans-serif;color:#555555;border-top:1px solid #e5e5e5;">{footer}</td></tr>
 </table>
 </td></tr>
 </table>
 </body>
 </html>
 """  # noqa: E501
+
+
+#: dark-mode colours for the clients that honour ``prefers-color-scheme`` (Apple Mail,
+#: Outlook on the web and for Mac …); the inline light colours stay for the rest, and the
+#: meta tags tell clients the email brings its own dark scheme rather than be inverted
+_EMAIL_DARK_CSS = (
+    "@media (prefers-color-scheme: dark){"
+    ".cs-page{background-color:#121212 !important}"
+    ".cs-card{background-color:#1e1e1e !important}"
+    ".cs-text{color:#ececec !important}"
+    ".cs-muted,.cs-muted a{color:#b8b8b8 !important}"
+    ".cs-rule{border-top-color:#3a3a3a !important}"
+    # a dark brand colour would melt into the dark card: the button keeps an edge
+    ".cs-button{border:1px solid #8a8a8a !important}}"
+)
 
 
 def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None) -> str:
@@ -142,8 +158,8 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
             ' style="display:block;border:0;width:100%;max-width:600px;height:auto;"></td></tr>'
         )
     rows.append(
-        '<tr><td style="padding:16px 24px 4px;font:bold 18px Arial,sans-serif;color:#222222;">'
-        f"{escape(name)}</td></tr>"
+        '<tr><td class="cs-text" style="padding:16px 24px 4px;font:bold 18px Arial,sans-serif;'
+        f'color:#222222;">{escape(name)}</td></tr>'
     )
     body = (
         _first(copy, "body")
@@ -152,8 +168,8 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
     )
     if body:
         rows.append(
-            '<tr><td style="padding:4px 24px 12px;font:15px/1.5 Arial,sans-serif;color:#333333;">'
-            f"{escape(body)}</td></tr>"
+            '<tr><td class="cs-text" style="padding:4px 24px 12px;font:15px/1.5 Arial,'
+            f'sans-serif;color:#333333;">{escape(body)}</td></tr>'
         )
     cta = _first(copy, "cta")
     if cta:
@@ -166,7 +182,7 @@ def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None)
         )
         rows.append(
             '<tr><td style="padding:4px 24px 20px;"><table role="presentation" cellpadding="0"'
-            ' cellspacing="0" border="0"><tr><td style="background-color:'
+            ' cellspacing="0" border="0"><tr><td class="cs-button" style="background-color:'
             f"{_button_colour(campaign)};padding:10px 18px;font:bold 15px Arial,sans-serif;"
             f'color:#ffffff;">{button}</td></tr></table></td></tr>'
         )
