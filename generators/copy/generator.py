@@ -116,6 +116,11 @@ class CopyGenerator:
                 if shown is not None:
                     closest_by_field[name] = shown
                 problems.append(_why_none_passed(name, candidates))
+            elif len(fields[name]) < plan.field.min_count:  # the platform refuses fewer
+                problems.append(
+                    f"{name}: {len(fields[name])} of the {plan.field.min_count} lines a "
+                    f"{channel.label} needs passed every check; write the others"
+                )
             # the next field is written after this one, as the ad will read
             state = state.then(" " + shown.text if shown is not None else "")
         sink.update("Copy ready", 1.0)

@@ -1,0 +1,90 @@
+"""Every row of the exported upload files is one the platform's importer accepts: the
+documented columns, value enumerations and lengths (tests/platform_files.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from campaign_helpers import run_queue
+from platform_files import google_rsa_problems, meta_problems
+
+from studio.core.campaign_settings import CampaignSettings
+from studio.export import export_bundle
+from studio.services import campaigns as c
+from studio.services.planning import enqueue_generation
+from studio.storage import campaigns as store
+
+CHECKS = {
+    "ads/google-ads-editor-rsa.csv": google_rsa_problems,
+    "ads/meta-ads-bulk.csv": meta_problems,
+}
+
+
+def _problems(bundle: Path) -> tuple[dict[str, int], list[str]]:
+    rows, problems = {}, []
+    with zipfile.ZipFile(bundle) as archive:
+        for name, check in CHECKS.items():
+            if name not in archive.namelist():
+                continue
+            reader = csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+            found = list(reader)
+            rows[name] = len(found)
+            for number, row in enumerate(found, start=2):
+                problems += [f"{name} line {number}: {p}" for p in check(reader.fieldnames, row)]
+    return rows, problems
+
+
+def test_generated_ads_upload_as_they_are(demo_ws, tiny_copy_model, tmp_path):
+    """Copy from the real pipeline (model, gate, fallbacks) for a search ad and a feed ad."""
+    ws = demo_ws
+    segment = ws.scalar("SELECT min(id) FROM segments WHERE kind = 'cluster'")
+    products = [r["id"] for r in ws.query("SELECT id FROM products ORDER BY id LIMIT 2")]
+    campaign_id = c.create_campaign(
+        ws, "Uploads", pairs=[(segment, p) for p in products],
+        channel_formats=["google_rsa", "meta_feed"],
+        settings=CampaignSettings(copy_candidates=1, landing_url="https://shop.example/"),
+    )  # fmt: skip
+    enqueue_generation(ws, campaign_id)
+    run_queue(ws, campaign_id)
+    held = c.approve_all(ws, campaign_id).left_for_review
+    for asset_id in held:  # what a person does with copy the check held back
+        copy = store.get_asset(ws, asset_id)
+        assert copy.format == "google_rsa", copy.content.get("problems")
+        assert any("lines a Google responsive search ad needs" in p
+                   for p in copy.content["problems"])  # fmt: skip
+        headlines = copy.content["fields"]["headline"]
+        name = store.product_row(ws, store.get_target(ws, copy.target_id).product_id)["name"]
+        more = [f"Shop {name}"[:30], "Freshly roasted for you", "Order online today"]
+        too_few = c.edit_copy(ws, asset_id, {"headline": headlines[:2]})
+        assert store.get_asset(ws, too_few).content["passed"] is False  # still held
+        edited = c.edit_copy(ws, too_few, {"headline": (headlines + more)[:3]})
+        c.set_status(ws, edited, "approved")
+    report = export_bundle(ws, campaign_id, tmp_path / "uploads.zip")
+    rows, problems = _problems(report.path)
+    assert rows == {"ads/google-ads-editor-rsa.csv": 2, "ads/meta-ads-bulk.csv": 4}
+    assert problems == [] and report.warnings == []
+
+
+def test_a_search_ad_short_of_headlines_is_named_before_upload(workspace, tmp_path):
+    from bundle_factory import build_campaign
+
+    campaign_id = build_campaign(workspace)
+    report = export_bundle(workspace, campaign_id, tmp_path / "full.zip")
+    assert _problems(report.path) == ({f: 1 if "google" in f else 2 for f in CHECKS}, [])
+
+    (rsa,) = [a for a in store.current_assets(workspace, campaign_id, "copy")
+              if a.format == "google_rsa"]  # fmt: skip
+    with workspace.write() as db:  # approved with two headlines (a file from elsewhere)
+        db.execute(
+            "UPDATE assets SET content = json_set(content, '$.fields.headline',"
+            ' json(\'["Trail Shoe", "Light on rocks"]\')) WHERE id = ?',
+            (rsa.id,),
+        )
+    report = export_bundle(workspace, campaign_id, tmp_path / "short.zip")
+    _rows, problems = _problems(report.path)
+    assert problems == ["ads/google-ads-editor-rsa.csv line 2: 2 headlines, at least 3 needed"]
+    (warning,) = report.warnings
+    assert "fewer lines than Google Ads needs" in warning and "headline: 2 of 3" in warning
