@@ -35,6 +35,19 @@ def test_only_studio_ui_imports_qt() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_inner_packages_type_check_clean() -> None:
+    """mypy over the packages every layer stands on (the list is pyproject's [tool.mypy])."""
+    mypy = Path(sys.executable).with_name("mypy")
+    result = subprocess.run(
+        [mypy, "--config-file", str(ROOT / "pyproject.toml"), "--no-error-summary"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_heavy_ml_libraries_load_lazily_outside_generators() -> None:
     offenders = []
     for path in sorted((ROOT / "studio").rglob("*.py")):

@@ -16,6 +16,7 @@ dependencies, attempts) must be read together to see that no job can run twice.
 
 from __future__ import annotations
 
+import builtins
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -162,7 +163,7 @@ class JobQueue:
         rows = self.ws.query("SELECT status, count(*) AS n FROM jobs GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
 
-    def finished_results(self, kind: str, limit: int) -> list[dict[str, Any]]:
+    def finished_results(self, kind: str, limit: int) -> builtins.list[dict[str, Any]]:
         """Results of the latest jobs of a kind that finished (for timing estimates)."""
         rows = self.ws.query(
             "SELECT result FROM jobs WHERE kind = ? AND status = 'done' ORDER BY id DESC LIMIT ?",
@@ -267,7 +268,7 @@ class JobQueue:
             )
         self.changed.set()
 
-    def recover_interrupted(self) -> list[int]:
+    def recover_interrupted(self) -> builtins.list[int]:
         """Queue again the jobs a crashed worker left ``running`` (failed after
         :data:`MAX_ATTEMPTS`). Only a worker holding the workspace's worker lock calls
         this: then no other worker can be running them."""
@@ -385,7 +386,7 @@ class JobQueue:
         self.changed.set()
         return job_id
 
-    def retry_failed(self, campaign_id: int | None = None) -> list[int]:
+    def retry_failed(self, campaign_id: int | None = None) -> builtins.list[int]:
         """Queue every failed job again (of one campaign, when given), in their order."""
         jobs = [
             job

@@ -222,5 +222,8 @@ def thompson_split(estimates: list[Estimate], *, floor: float = 0.0) -> dict[str
     if floor > 0:  # every share at least the floor, the rest in proportion to P(best)
         above = np.maximum(shares - floor, 0.0)
         spare = 1.0 - floor * len(shares)
-        shares = floor + (above / above.sum() * spare if above.sum() > 0 else spare / len(shares))
+        if above.sum() > 0:
+            shares = floor + above / above.sum() * spare
+        else:  # every share at the floor already: what is spare is split evenly
+            shares = np.full(len(shares), floor + spare / len(shares))
     return {e.key: float(s) for e, s in zip(estimates, shares, strict=True)}

@@ -104,7 +104,7 @@ def read_results(
             continue
         try:
             result.rows.append(_row(line, cells, index, conventions, header_currency))
-        except ValueProblem as problem:
+        except _Problem as problem:
             result.problems.append(ImportProblem(path.name, line, problem.column, str(problem)))
     return result
 

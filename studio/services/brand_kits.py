@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from studio.core.errors import NotFound
+from studio.core.errors import NotFound, StudioError
 from studio.render.brand import BrandKit, neutral_brand_kit
 from studio.storage.campaigns import brand_kit_row
 from studio.storage.workspace import Workspace, utcnow
@@ -62,9 +62,12 @@ def save_brand_kit(ws: Workspace, kit: BrandKit) -> int:
         row = {**kit.to_row(), "logo_sha256": logo_sha, "updated_at": now}
         existing = db.execute("SELECT id FROM brand_kits WHERE name = ?", (kit.name,)).fetchone()
         if existing:
-            db["brand_kits"].update(existing[0], row)
+            db.table("brand_kits").update(existing[0], row)
             return int(existing[0])
-        return int(db["brand_kits"].insert({"name": kit.name, "created_at": now, **row}).last_pk)
+        created = db.table("brand_kits").insert({"name": kit.name, "created_at": now, **row})
+        if created.last_pk is None:
+            raise StudioError(f"The workspace did not report the id of brand kit {kit.name!r}.")
+        return int(created.last_pk)
 
 
 def list_brand_kits(ws: Workspace) -> list[str]:

@@ -70,7 +70,7 @@ def plan_jobs(
         for angle in target.angles:
             if angle in target.angles_written:
                 continue
-            after = () if copy_index is None else (copy_index,)
+            after: tuple[int, ...] = () if copy_index is None else (copy_index,)
             payload = {"candidates": candidates, "angle": angle}
             jobs.append(PlannedJob("copy", target.key, payload, 1, after))
             angle_indexes.append(len(jobs) - 1)

@@ -15,7 +15,7 @@ from typing import Any
 from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import InputError, NotFound
 from studio.core.records import ASSET_STATUSES, Asset, Campaign, NewAsset, Target
-from studio.storage.workspace import Workspace, to_json, utcnow
+from studio.storage.workspace import Workspace, inserted_id, to_json, utcnow
 
 #: an asset no newer version supersedes
 CURRENT = "NOT EXISTS (SELECT 1 FROM assets newer WHERE newer.supersedes_id = a.id)"
@@ -61,22 +61,24 @@ def insert_campaign(
     """One campaign and its (segment, product, channel format) targets, in one write."""
     now = utcnow()
     with ws.write() as db:
-        campaign_id = db.execute(
-            "INSERT INTO campaigns (name, brief, brand_kit_id, segmentation_run_id, language,"
-            " tone, settings, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
-            (
-                name,
-                brief,
-                brand_kit_id,
-                run_id,
-                language,
-                tone,
-                to_json(settings.to_json()),
-                now,
-                now,
-            ),
-        ).lastrowid
+        campaign_id = inserted_id(
+            db.execute(
+                "INSERT INTO campaigns (name, brief, brand_kit_id, segmentation_run_id, language,"
+                " tone, settings, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+                (
+                    name,
+                    brief,
+                    brand_kit_id,
+                    run_id,
+                    language,
+                    tone,
+                    to_json(settings.to_json()),
+                    now,
+                    now,
+                ),
+            )
+        )
         for segment_id, product_id, format_id in targets:
             db.execute(
                 "INSERT INTO campaign_targets (campaign_id, segment_id, product_id,"
@@ -200,7 +202,7 @@ def insert_asset(ws: Workspace, asset: NewAsset) -> int:
                 now,
             ),
         )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)
 
 
 def get_asset(ws: Workspace, asset_id: int) -> Asset:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from studio.storage.workspace import Workspace, to_json, utcnow
+from studio.storage.workspace import Workspace, inserted_id, to_json, utcnow
 
 
 @dataclass(frozen=True)
@@ -75,21 +75,23 @@ def store_import(
             "DELETE FROM performance_results WHERE asset_id = ? AND date = ? AND source != ?",
             [(d.asset_id, d.day, d.source) for d in days],
         )
-        import_id = db.execute(
-            "INSERT INTO result_imports (created_at, file_name, sha256, platform, rows, matched,"
-            " first_day, last_day, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                utcnow(),
-                file_name,
-                sha256,
-                platform,
-                rows,
-                len(days),
-                min((d.day for d in days), default=None),
-                max((d.day for d in days), default=None),
-                to_json(report),
-            ),
-        ).lastrowid
+        import_id = inserted_id(
+            db.execute(
+                "INSERT INTO result_imports (created_at, file_name, sha256, platform, rows,"
+                " matched, first_day, last_day, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    utcnow(),
+                    file_name,
+                    sha256,
+                    platform,
+                    rows,
+                    len(days),
+                    min((d.day for d in days), default=None),
+                    max((d.day for d in days), default=None),
+                    to_json(report),
+                ),
+            )
+        )
         db.conn.executemany(
             "INSERT INTO performance_results (asset_id, date, source, impressions, clicks,"
             " conversions, spend, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -119,7 +121,7 @@ def totals(ws: Workspace, asset_ids: list[int], *, before: str | None = None) ->
     if not asset_ids:
         return {}
     marks = ", ".join("?" for _ in asset_ids)
-    cutoff, params = "", list(asset_ids)
+    cutoff, params = "", list[Any](asset_ids)
     if before is not None:
         cutoff = " AND date < ?"
         params.append(before)
@@ -198,21 +200,23 @@ def insert_decision(
 ) -> int:
     with ws.write() as db:
         return int(
-            db.execute(
-                "INSERT INTO decisions (campaign_id, test_id, winner_id, source, metric, note,"
-                " evidence, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    campaign_id,
-                    test_id,
-                    winner_id,
-                    source,
-                    metric,
-                    note,
-                    to_json(evidence or {}),
-                    round_id,
-                    utcnow(),
-                ),
-            ).lastrowid
+            inserted_id(
+                db.execute(
+                    "INSERT INTO decisions (campaign_id, test_id, winner_id, source, metric, note,"
+                    " evidence, round_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        campaign_id,
+                        test_id,
+                        winner_id,
+                        source,
+                        metric,
+                        note,
+                        to_json(evidence or {}),
+                        round_id,
+                        utcnow(),
+                    ),
+                )
+            )
         )
 
 
@@ -264,10 +268,12 @@ def insert_round(ws: Workspace, campaign_id: int, plan: dict[str, Any]) -> tuple
             ).fetchone()[0]
             + 1
         )
-        round_id = db.execute(
-            "INSERT INTO rounds (campaign_id, number, created_at, plan) VALUES (?, ?, ?, ?)",
-            (campaign_id, number, utcnow(), to_json(plan)),
-        ).lastrowid
+        round_id = inserted_id(
+            db.execute(
+                "INSERT INTO rounds (campaign_id, number, created_at, plan) VALUES (?, ?, ?, ?)",
+                (campaign_id, number, utcnow(), to_json(plan)),
+            )
+        )
     return int(round_id), int(number)
 
 

@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from studio.core.errors import (
     StorageFull,
+    StudioError,
     WorkspaceBusy,
     WorkspaceError,
     WorkspaceNotFound,
@@ -61,6 +62,14 @@ def to_json(value: Any) -> str:
 
 _gates: dict[str, threading.RLock] = {}
 _gates_lock = threading.Lock()
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT made (sqlite3 types it as optional: it is set for any
+    INSERT, so its absence is a bug to report, never a 0 to store)."""
+    if cursor.lastrowid is None:
+        raise StudioError("The workspace did not report the id of the row just written.")
+    return cursor.lastrowid
 
 
 def write_gate(db_path: Path) -> threading.RLock:

@@ -4,6 +4,7 @@ leader, and when the data says a variant is worse (what drops it from the next r
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from studio.results.posteriors import (
     DROP_CONFIDENCE,
@@ -56,3 +57,12 @@ def test_equal_ads_looked_at_every_day_are_rarely_judged_worse() -> None:
             shows += shown
         with_a_drop += dropped
     assert with_a_drop / tests <= 0.05
+
+
+def test_a_floor_that_takes_every_share_splits_evenly() -> None:
+    """Ten equal ads with a 10 % floor each: all traffic is floor, none is left to weigh."""
+    from studio.results.posteriors import Estimate, thompson_split
+
+    estimates = [Estimate(f"ad-{i}", 100, 5, 0.05, 0.02, 0.1, 0.1, 0.01) for i in range(10)]
+    split = thompson_split(estimates, floor=0.1)
+    assert split == pytest.approx({f"ad-{i}": 0.1 for i in range(10)})

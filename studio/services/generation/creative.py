@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.channels import get_channel_format
-from studio.core.errors import InputError
+from studio.core.errors import InputError, StudioError
 from studio.core.records import Asset, NewAsset
 from studio.jobs.queue import JobQueue
 from studio.jobs.worker import JobContext, JobOutcome
@@ -43,7 +43,7 @@ def run_creative(ctx: JobContext) -> JobOutcome:
         layouts = available_layouts()
         previous = old.content.get("layout", {}).get("name", layouts[0])
         layout = layouts[(layouts.index(previous) + 1) % len(layouts)]
-        work = [(old.format, layout, old)]
+        work: list[tuple[str, str, Asset | None]] = [(image_format_of(old), layout, old)]
     else:
         work = [(fmt, payload.get("layout", "default"), None) for fmt in target.image_formats]
     if not work:
@@ -173,12 +173,19 @@ def _rerender(ctx: JobContext, creative_ids: list[int]) -> JobOutcome:
         inputs = render_inputs(ws, subject, copy, visual)
         layout = old.content.get("layout", {}).get("name", "default")
         ctx.sink.update(f"Rendering {old.format} again", index / len(creative_ids))
-        made.append((subject, inputs, render_creative(inputs, old.format, layout), old))
+        made.append((subject, inputs, render_creative(inputs, image_format_of(old), layout), old))
 
     def save(ws: Workspace) -> list[int]:
         return [store_creative(ws, s, i, r, old) for s, i, r, old in made]
 
     return JobOutcome({"units": len(made)}, save)
+
+
+def image_format_of(creative: Asset) -> str:
+    """The image format a stored creative was rendered in (every creative has one)."""
+    if not creative.format:
+        raise StudioError(f"Creative {creative.id} names no image format; it cannot be rendered.")
+    return creative.format
 
 
 def render_again_now(ws: Workspace, creatives: list[Asset], copy: Asset) -> list[tuple]:
@@ -190,5 +197,5 @@ def render_again_now(ws: Workspace, creatives: list[Asset], copy: Asset) -> list
         _, visual = dependencies(ws, subject)
         inputs = render_inputs(ws, subject, copy, visual)
         layout = old.content.get("layout", {}).get("name", "default")
-        made.append((subject, inputs, render_creative(inputs, old.format, layout), old))
+        made.append((subject, inputs, render_creative(inputs, image_format_of(old), layout), old))
     return made

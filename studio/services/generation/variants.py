@@ -83,7 +83,7 @@ def variant_source(ws: Workspace, asset: Asset) -> VariantSource:
         product_image=product_image,
         background=background,
         background_style=background_style,
-        focus_box=focus_box,  # type: ignore[arg-type]
+        focus_box=focus_box,
         layout=str(layout_info.get("name", "default")),
         copy=copy,
         role_alternates=role_alternates(
