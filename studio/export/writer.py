@@ -17,7 +17,7 @@ from studio.core.links import is_web_link
 from studio.core.records import PersonalPick
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
-from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, load_campaign
+from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, Segment, load_campaign
 from studio.export.manifest import (
     MANIFEST_NAME,
     asset_entry,
@@ -209,6 +209,44 @@ def export_bundle(
     )
 
 
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export would ship, said before anything is written."""
+
+    creatives: int
+    copy_sets: int
+    emails: int
+    warnings: list[str]
+
+
+def plan_export(
+    ws: Workspace,
+    campaign_id: int,
+    *,
+    include_drafts: bool = False,
+    formats: Iterable[str] | None = None,
+) -> ExportPlan:
+    """Counts and warnings of :func:`export_bundle` with the same choices (reads rows only,
+    no files)."""
+    wanted = sorted(set(formats)) if formats is not None else None
+    campaign = load_campaign(ws, campaign_id, include_drafts=include_drafts, formats=wanted)
+    return ExportPlan(
+        creatives=len(campaign.creatives),
+        copy_sets=len(campaign.copy),
+        emails=len(email_segments(campaign)),
+        warnings=upload_warnings(campaign),
+    )
+
+
+def email_segments(campaign: Campaign) -> list[Segment]:
+    """The segments that get an email: those with something exported."""
+    return [
+        segment
+        for segment in campaign.segments
+        if any(a.segment == segment.key for a in campaign.creatives + campaign.copy)
+    ]
+
+
 def personal_warnings(contacts: PersonalFile | None, platform: str) -> list[str]:
     if contacts is None or not contacts.without_email:
         return []
@@ -360,10 +398,9 @@ def _write_documents(
         documents.append(("ads/meta-ads-bulk.csv", csv_files.meta_ads_csv(campaign), "ad_import"))
     if campaign.rounds:
         documents.append(("results.html", html_pages.results_html(campaign).encode(), "results"))
-    for segment in campaign.segments:
-        if any(a.segment == segment.key for a in campaign.creatives + campaign.copy):
-            html = html_pages.email_html(campaign, segment, **emails)
-            documents.append((f"email/{segment.key}.html", html.encode(), "email"))
+    for segment in email_segments(campaign):
+        html = html_pages.email_html(campaign, segment, **emails)
+        documents.append((f"email/{segment.key}.html", html.encode(), "email"))
     listed = [path for path, _, _ in documents]
     readme = readme_text(
         campaign,

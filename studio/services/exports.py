@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.data.personal_picks import personal_picks as pick_for_customers
-from studio.export.writer import ExportReport, check_bundle_destination, export_bundle
+from studio.export.writer import (
+    ExportPlan,
+    ExportReport,
+    check_bundle_destination,
+    export_bundle,
+    plan_export,
+)
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -32,3 +38,15 @@ def export_campaign(
         segments = dict.fromkeys(t.segment_id for t in store.campaign_targets(ws, campaign_id))
         picks = pick_for_customers(ws, list(segments))
     return export_bundle(ws, campaign_id, out, personal=picks, **options)
+
+
+def preview_export(
+    ws: Workspace,
+    campaign_id: int,
+    *,
+    include_drafts: bool = False,
+    formats: list[str] | None = None,
+) -> ExportPlan:
+    """What :func:`export_campaign` with these choices would ship, and what would upload
+    empty, before anything is written."""
+    return plan_export(ws, campaign_id, include_drafts=include_drafts, formats=formats)

@@ -123,6 +123,8 @@ class ExportScreen(Screen):
         self.last_report = None
         self.campaign.activated.connect(lambda _i: self._campaign_changed())
         self.include_drafts.toggled.connect(self._update_counts)
+        self.formats.itemChanged.connect(lambda _item: self._update_counts())
+        self.counts.setWordWrap(True)
         self.email_platform.currentIndexChanged.connect(lambda _i: self._platform_changed())
         self._platform_changed()
         browse.clicked.connect(self._browse)
@@ -169,7 +171,8 @@ class ExportScreen(Screen):
 
     def _update_counts(self) -> None:
         entry = getattr(self, "entries", {}).get(self.campaign.currentData())
-        if not entry:
+        workspace = self.session.workspace
+        if not entry or workspace is None:
             return
         drafts = self.include_drafts.isChecked()
         # a bundle of nothing helps no one: say what to do instead of failing later
@@ -180,10 +183,19 @@ class ExportScreen(Screen):
                 "Review, or tick “Include drafts” to export them for a look."
             )
             return
-        self.counts.setText(
-            f"{entry['approved']} of {entry['assets']} assets approved"
-            + ("; drafts will be included" if drafts else "")
-        )
+        from studio.services.exports import preview_export
+
+        with guarded("Reading what the bundle will hold", self):
+            plan = preview_export(
+                workspace, entry["id"], include_drafts=drafts, formats=self.chosen_formats()
+            )
+            self.counts.setText(
+                f"<b>Will ship {_count(plan.creatives, 'creative')}, "
+                f"{_count(plan.copy_sets, 'copy set')} and {_count(plan.emails, 'email')}</b>"
+                f" ({entry['approved']} of {entry['assets']} assets approved"
+                + ("; drafts included)" if drafts else ")")
+                + "".join(f"<br>⚠ {escape(w)}" for w in plan.warnings)
+            )
 
     def _platform_changed(self) -> None:
         # Mailchimp and Klaviyo fill in their own unsubscribe link; a plain email needs one

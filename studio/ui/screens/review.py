@@ -319,7 +319,10 @@ class ReviewScreen(Screen):
             child = item.child(0)
             if child is not None:
                 self.tree.setCurrentItem(child)
-            return
+                return
+            if asset_id is None:
+                return
+            # a text ad (SMS, search): its copy is what is reviewed and approved
         with guarded("Showing the creative", self):
             self._show_detail(get_asset(workspace, asset_id))
 
@@ -344,8 +347,12 @@ class ReviewScreen(Screen):
             self.copy_box.hide()
             return
         workspace = self.session.require_workspace()
-        self._preview_path = photo_path(workspace, asset.sha256)
-        self._fit_preview()
+        if asset.kind == "copy":  # a text ad has no picture: its copy is below
+            self._preview_path = None
+            self.preview.setText("A text ad: its copy is below.")
+        else:
+            self._preview_path = photo_path(workspace, asset.sha256)
+            self._fit_preview()
         self.info.setText(
             f"<b>{asset.kind.capitalize()}</b> {format_label(asset.format)}"
             f" · version {asset.version}"
