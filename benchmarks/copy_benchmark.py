@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generators.base import CancelToken, ProgressSink
 from generators.copy import CopyRequest, ProductFacts, SegmentBrief, generate_copy
 from generators.copy.decoding import BriefMasks, WordConstraint
 from generators.copy.facts import fact_sheet
@@ -40,6 +39,7 @@ from generators.copy.prompts import ad_prompt, field_opening
 from generators.copy.sampling import PromptState, SamplingParameters, sample
 from generators.copy.specs import DEFAULT_COPY_MODEL
 from studio.core.channels import get_channel_format
+from studio.core.progress import CancelToken, ProgressSink
 
 REQUEST = CopyRequest(
     product=ProductFacts(

@@ -23,7 +23,7 @@ import time
 
 REQUEST_CODE = """
 import json, time
-from generators.base import CancelToken, ProgressSink
+from studio.core.progress import CancelToken, ProgressSink
 from generators.copy import CopyRequest, ProductFacts, SegmentBrief, generate_copy
 
 def request(seed):

@@ -170,7 +170,6 @@ def gan(device: str, dtype: Any, size: int, batches: list[int]) -> list[dict[str
 def copy_model(device: str, precision: str, tokens: int) -> list[dict[str, Any]]:
     import torch
 
-    from generators.base import CancelToken, ProgressSink
     from generators.copy import CopyRequest, ProductFacts
     from generators.copy.facts import fact_sheet
     from generators.copy.gate import field_kind
@@ -180,6 +179,7 @@ def copy_model(device: str, precision: str, tokens: int) -> list[dict[str, Any]]
     from generators.copy.sampling import PromptState, SamplingParameters, sample
     from generators.copy.specs import DEFAULT_COPY_MODEL
     from studio.core.channels import get_channel_format
+    from studio.core.progress import CancelToken, ProgressSink
 
     lm = load_copy_model(DEFAULT_COPY_MODEL, device=device, precision=precision)
     request = CopyRequest(
@@ -236,13 +236,13 @@ def end_to_end(device: str, size: int) -> list[dict[str, Any]]:
     import torch
     from sd_turbo_shaped import build_sd_turbo_pipeline
 
-    from generators.base import CancelToken, ProgressSink
     from generators.copy import CopyRequest, generate_copy
     from generators.copy import ProductFacts as CopyFacts
     from generators.device import choose_device
     from generators.registry import add_local_model, model_cache
     from generators.variants import apply_style
     from generators.visual import ProductFacts, VisualGenerator, VisualRequest
+    from studio.core.progress import CancelToken, ProgressSink
     from studio.data.packshots import draw_packshot
     from studio.render import compose_creative, demo_brand_kit
 

@@ -48,11 +48,11 @@ def bench_scene(size: int, repeats: int) -> dict:
     import torch
     from sd_turbo_shaped import build_sd_turbo_pipeline, build_taesd
 
-    from generators.base import CancelToken, ProgressSink
     from generators.device import choose_device
     from generators.registry import ModelSpec
     from generators.visual import ProductFacts, VisualGenerator, VisualRequest
     from generators.visual.loading import prepare_pipeline
+    from studio.core.progress import CancelToken, ProgressSink
     from studio.data.packshots import draw_packshot
     from studio.render import demo_brand_kit
 

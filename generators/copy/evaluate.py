@@ -18,7 +18,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from generators.base import CancelToken, ProgressSink
 from generators.copy.audiences import APPROACHES, occasion_in
 from generators.copy.candidates import RULE_IDS, check_text
 from generators.copy.gate import RULES
@@ -34,6 +33,7 @@ from generators.copy.request import (
 )
 from studio.core.channels import get_channel_format
 from studio.core.errors import InputError, StudioError
+from studio.core.progress import CancelToken, ProgressSink
 
 #: every rule a report counts: hard constraints, the gate, and the generator's fluency check
 REPORTED_RULES = (*RULE_IDS, *RULES, "fluency")

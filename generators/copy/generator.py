@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from generators.base import CancelToken, ProgressSink, Provenance
+from generators.base import Provenance
 from generators.copy.candidates import FieldCheck, build_candidate
 from generators.copy.cta import cta_phrases
 from generators.copy.decoding import BriefMasks, WordConstraint
@@ -36,6 +36,7 @@ from generators.copy.request import CopyCandidate, CopyRequest, CopyResult
 from generators.copy.sampling import PromptState, SamplingParameters, sample, score_texts
 from generators.copy.templates import template_texts
 from studio.core.channels import get_channel_format
+from studio.core.progress import CancelToken, ProgressSink
 
 #: characters per token assumed when budgeting tokens (English BPE averages about 4)
 CHARS_PER_TOKEN = 3.0

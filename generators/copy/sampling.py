@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generators.base import CancelToken, ProgressSink
 from generators.copy.loading import LoadedCopyModel
+from studio.core.progress import CancelToken, ProgressSink
 
 
 @dataclass(frozen=True)

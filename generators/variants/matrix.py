@@ -31,11 +31,11 @@ from dataclasses import dataclass, replace
 from itertools import product as cartesian
 from typing import TYPE_CHECKING, Any
 
-from generators.base import CancelToken, ProgressSink
 from generators.variants.colourways import Colourway, colourways, recolour
 from generators.variants.styles import list_styles, stylize
 from studio.core.campaign_settings import VARIANT_AXES
 from studio.core.errors import InputError
+from studio.core.progress import CancelToken, ProgressSink
 
 if TYPE_CHECKING:
     from PIL import Image

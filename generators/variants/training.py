@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generators.base import CancelToken, ProgressSink, utcnow_iso
+from generators.base import utcnow_iso
 from generators.registry import add_local_model, all_specs
 from generators.variants.networks import (
     LITE,
@@ -39,6 +39,7 @@ from generators.variants.styles import STYLE_FORMAT
 from studio.core import settings
 from studio.core.errors import Cancelled, GenerationError, ImportProblem, InputError
 from studio.core.hashing import sha256_file
+from studio.core.progress import CancelToken, ProgressSink
 
 MIN_IMAGES = 4
 MIN_SIZE = 32

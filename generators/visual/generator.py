@@ -15,13 +15,14 @@ from typing import Any
 
 from PIL import Image
 
-from generators.base import CancelToken, GeneratorResult, ProgressSink, Provenance
+from generators.base import GeneratorResult, Provenance
 from generators.device import DeviceChoice, choose_device
 from generators.registry import all_specs, is_available
 from generators.visual.loading import LoadedPipeline, load_pipeline, load_tiny_decoder
 from generators.visual.previews import latents_to_preview
 from generators.visual.prompts import ProductFacts, SegmentFacts, build_prompt
 from studio.core.errors import Cancelled, InputError, ModelError
+from studio.core.progress import CancelToken, ProgressSink
 from studio.core.settings import load_settings
 from studio.render.background import design_background
 from studio.render.brand import BrandKit

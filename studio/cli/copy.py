@@ -110,7 +110,6 @@ def copy_command(
     Every candidate is checked against the channel's limits and the brand's rules; copy
     that fails is never shown as a pass. Exits with 1 when a field has no passing copy.
     """
-    from generators.base import ProgressSink
     from generators.copy import (
         CopyRequest,
         facts_from_product_row,
@@ -119,6 +118,7 @@ def copy_command(
         voice_of,
     )
     from generators.copy.request import BrandVoice
+    from studio.core.progress import ProgressSink
     from studio.services.brand_kits import list_brand_kits, load_brand_kit
     from studio.storage.catalog import newest_segment_named, product_by_sku
 

@@ -154,9 +154,9 @@ def train_style_command(
 
     Ctrl-C stops after saving the steps done; --resume continues from there.
     """
-    from generators.base import CancelToken, ProgressSink
     from generators.variants.styles import read_style_metadata
     from generators.variants.training import PREVIEW_FILE, train_style
+    from studio.core.progress import CancelToken, ProgressSink
 
     with opened(workspace) as ws:
         content = product_photos(ws)
@@ -291,7 +291,7 @@ def variants_command(
     With no axis options, every angle with copy, every style, two colourways, all layouts
     and all alternate headlines and CTAs are candidates. One-change variants come first.
     """
-    from generators.base import CancelToken, ProgressSink
+    from studio.core.progress import CancelToken, ProgressSink
     from studio.services.generation.variants import make_variants
 
     axes = axes_from_options(styles, colourways, layouts, crops, headlines, ctas, angles)

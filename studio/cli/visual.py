@@ -199,8 +199,8 @@ def render_command(
 
 
 def _generate_scene(photo, product, segment, brand, model_id, seed, update, **options):
-    from generators.base import CancelToken, ProgressSink
     from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
+    from studio.core.progress import CancelToken, ProgressSink
 
     request = VisualRequest(
         product_image=photo,

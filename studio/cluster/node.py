@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generators.base import CancelToken, ProgressEvent, ProgressSink
 from studio.core.errors import AssetStoreError, ModelError
+from studio.core.progress import CancelToken, ProgressEvent, ProgressSink
 from studio.jobs.queue import Job
 from studio.jobs.worker import JobContext, JobOutcome
 from studio.storage.workspace import DB_NAME, Workspace

@@ -44,6 +44,7 @@ from typing import Any
 
 from studio.core.errors import ImportProblem, InputError
 from studio.core.names import display_name
+from studio.core.progress import Progress
 from studio.data.categories import derive_categories
 from studio.data.images import VECTOR_NOTE, ImageFolder, ImageProblem, PhotoStore
 from studio.data.import_rows import file_conventions, row_parser
@@ -69,8 +70,6 @@ from studio.storage.leftovers import PARTIAL_SUFFIX
 from studio.storage.outputs import check_destination
 from studio.storage.workspace import REPORTS_DIR, Workspace
 from studio.storage.written import record_written
-
-Progress = Callable[[str, float | None], None]
 
 BATCH_ROWS = 5_000
 KEPT_PROBLEMS = 1_000  # the report file has all of them; memory keeps the first ones

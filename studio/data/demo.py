@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from studio.core.errors import WorkspaceError
+from studio.core.progress import Progress
 from studio.data.packshots import draw_packshot
 from studio.render.brand import demo_brand_kit
 from studio.storage.workspace import (
@@ -41,8 +41,6 @@ from studio.storage.workspace import (
     to_json,
     utcnow,
 )
-
-Progress = Callable[[str, float | None], None]
 
 TRUTH_FILE = DEMO_TRUTH
 BRAND = "FERNHILL"

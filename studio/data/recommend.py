@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,10 @@ from typing import Any
 import numpy as np
 
 from studio.core.errors import NotEnoughData, NotFound
+from studio.core.progress import Progress
 from studio.data.features import Catalog, OrderLines, WorkspaceData, load_workspace_data
 from studio.data.segmentation import resolve_run
 from studio.storage.workspace import CACHE_DIR, Workspace, to_json, utcnow
-
-Progress = Callable[[str, float | None], None]
 
 WEIGHTS = {"co_purchase": 0.45, "affinity": 0.35, "content": 0.20}
 #: pseudo-customers that pull a small segment's purchase shares towards the overall rate

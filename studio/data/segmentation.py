@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from studio.core.errors import NotEnoughData, NotFound, StudioError
+from studio.core.progress import Progress
 from studio.data.features import (
     CustomerFeatures,
     WorkspaceData,
@@ -35,8 +35,6 @@ from studio.data.naming import (
     name_segments,
 )
 from studio.storage.workspace import Workspace, to_json, utcnow
-
-Progress = Callable[[str, float | None], None]
 
 METHODS = ("kmeans", "gmm")
 #: automatic k is searched in this range (capped by the data), inclusive

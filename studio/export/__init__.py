@@ -8,7 +8,7 @@ Public API::
     import_bundle(ws, path, progress=None) -> int   # the new campaign's id
 
 ``progress`` is called as ``progress(description, fraction)``; ``cancel`` is anything
-with a ``cancelled`` flag (``generators.base.CancelToken``).
+with a ``cancelled`` flag (``studio.core.progress.CancelToken``).
 """
 
 from studio.export.c2pa_signing import C2paSigner, load_or_create_identity

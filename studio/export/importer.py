@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from studio.core.campaign_settings import CampaignSettings
 from studio.core.errors import ImportProblem, InputError
+from studio.core.progress import Progress
 from studio.export.catalog import (
     BRAND_KIT_JSON,
     COPY_KIND,
@@ -28,7 +28,6 @@ from studio.export.catalog import (
 from studio.export.reader import Bundle, image_problem, open_bundle
 from studio.storage.workspace import Workspace, to_json, utcnow
 
-Progress = Callable[[str, float | None], None]
 #: what a manifest with missing keys, wrong types or values the schema rejects raises
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, sqlite3.IntegrityError)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ from studio.core.channels import channel_formats, get_channel_format
 from studio.core.errors import Cancelled, ExportError, StudioError
 from studio.core.hashing import sha256_file
 from studio.core.links import is_web_link
+from studio.core.progress import Progress
 from studio.core.records import PersonalPick
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
@@ -31,12 +32,11 @@ from studio.export.zipwriter import BundleZip
 from studio.storage.outputs import check_destination
 from studio.storage.workspace import Workspace
 
-Progress = Callable[[str, float | None], None]
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg"}
 
 
 class CancelFlag(Protocol):
-    """Anything with a ``cancelled`` flag, e.g. :class:`generators.base.CancelToken`."""
+    """Anything with a ``cancelled`` flag, e.g. :class:`studio.core.progress.CancelToken`."""
 
     @property
     def cancelled(self) -> bool: ...

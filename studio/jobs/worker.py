@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
-from generators.base import CancelToken, ProgressEvent, ProgressSink
 from studio.core.errors import Cancelled, StorageFull, StudioError, WorkspaceBusy
+from studio.core.progress import CancelToken, ProgressEvent, ProgressSink
 from studio.jobs.queue import Job, JobQueue
 from studio.storage import timings
 from studio.storage.workspace import WORKER_LOCK, Workspace

@@ -7,13 +7,12 @@ campaign, and resolves what a user typed (names, ids, SKUs) to rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from studio.core.errors import InputError, NotEnoughData, NotFound
+from studio.core.progress import Progress
 from studio.storage.workspace import Workspace
-
-Progress = Callable[[str, float | None], None]
 
 
 def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from generators.base import CancelToken, ProgressEvent, ProgressSink
+from studio.core.progress import CancelToken, ProgressEvent, ProgressSink
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import pytest
 from bundle_factory import HOSTILE_SEGMENT, INJECTION, build_campaign
 from PIL import Image
 
-from generators.base import CancelToken
 from studio.core.errors import Cancelled, ExportError, NotFound, OutputRefused
+from studio.core.progress import CancelToken
 from studio.export import export_bundle, labels
 from studio.export.catalog import resolve_campaign
 from studio.storage.workspace import Workspace

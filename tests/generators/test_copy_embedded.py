@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from copy_fixtures import one_torch_thread  # noqa: F401 (fixture)
 
-from generators.base import CancelToken, ProgressSink
 from generators.copy import CopyGenerator
 from generators.copy.evaluate import evaluate, load_briefs
 from generators.copy.specs import GEMMA3_270M, SMOLLM2_135M
 from studio.core.channels import get_channel_format
 from studio.core.errors import Cancelled
 from studio.core.paths import resources_dir
+from studio.core.progress import CancelToken, ProgressSink
 
 pytestmark = [pytest.mark.model, pytest.mark.usefixtures("one_torch_thread")]
 

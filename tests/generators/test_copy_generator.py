@@ -13,11 +13,11 @@ from copy_fixtures import (  # noqa: F401 (fixtures)
     trail_runner,
 )
 
-from generators.base import CancelToken, ProgressSink
 from generators.copy import BrandVoice, CopyGenerator, ProductFacts, generate_copy
 from generators.copy.gate import RULES
 from generators.registry import add_local_model, model_cache
 from studio.core.errors import Cancelled, InputError, ModelError, NotFound, UnknownModelError
+from studio.core.progress import CancelToken, ProgressSink
 
 
 @pytest.mark.usefixtures("tiny_copy_model")

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from generators.base import CancelToken, ProgressSink
 from generators.registry import get_spec
 from generators.variants.networks import GeneratorConfig
 from generators.variants.styles import apply_style, list_styles, read_style_metadata
 from generators.variants.training import STATE_FILE, TrainingConfig, train_style
 from studio.core.errors import Cancelled, GenerationError, InputError
+from studio.core.progress import CancelToken, ProgressSink
 
 SIZE = 32
 #: a tiny network: the code paths are the real ones, the arithmetic is small

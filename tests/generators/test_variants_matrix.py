@@ -11,8 +11,8 @@ import pytest
 from PIL import Image, ImageDraw
 from skimage.metrics import structural_similarity
 
-from generators.base import CancelToken
 from studio.core.errors import Cancelled, InputError
+from studio.core.progress import CancelToken
 from studio.core.records import NewAsset
 from studio.render.brand import demo_brand_kit
 from studio.render.compositor import compose_creative

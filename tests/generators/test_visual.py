@@ -14,11 +14,11 @@ import pytest
 from PIL import Image
 from tiny_visual import save_tiny_models
 
-from generators.base import CancelToken, ProgressSink
 from generators.device import choose_device
 from generators.registry import add_local_model, model_cache
 from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
 from studio.core.errors import Cancelled, InputError, ModelError, UnknownModelError, UnsafeModelFile
+from studio.core.progress import CancelToken, ProgressSink
 from studio.data.packshots import draw_packshot
 from studio.render import demo_brand_kit
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from generators.base import CancelToken, ProgressSink
 from generators.variants.matrix import (
     DEFAULT_AXES,
     GENERATOR,
@@ -24,6 +23,7 @@ from generators.variants.matrix import (
     variant_id_for,
 )
 from studio.core.errors import GenerationError, InputError, NotFound
+from studio.core.progress import CancelToken, ProgressSink
 from studio.core.records import Asset, NewAsset
 from studio.jobs.worker import JobContext, JobOutcome
 from studio.services.generation.common import (
