@@ -93,3 +93,29 @@ def test_no_module_imports_itself_round_a_circle() -> None:
         if imported != module and graph.find_shortest_chain(importer=imported, imported=module)
     )
     assert circles == []
+
+
+def test_change_notices_name_their_topic_not_a_string() -> None:
+    """Screens refresh on the topics they watch: a misspelt free string would refresh none."""
+    import re
+
+    from studio.ui.topics import Topic
+
+    loose = []
+    for path in sorted((ROOT / "studio" / "ui").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        loose += [f"{path.name}: {m}" for m in re.findall(r'data_changed\.emit\(\s*"[^"]*"', text)]
+        loose += [f"{path.name}: {m}" for m in re.findall(r'watches = \([^)]*"', text)]
+    assert not loose, loose
+    import importlib
+    import pkgutil
+
+    import studio.ui.screens
+    from studio.ui.screens.base import Screen
+
+    for module in pkgutil.iter_modules(studio.ui.screens.__path__):
+        importlib.import_module(f"studio.ui.screens.{module.name}")
+    screens = Screen.__subclasses__()
+    assert len(screens) >= 11
+    for screen in screens:
+        assert all(isinstance(topic, Topic) for topic in screen.watches), screen

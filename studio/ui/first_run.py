@@ -29,6 +29,7 @@ from studio.core.errors import Cancelled
 from studio.core.settings import models_dir as models_folder
 from studio.ui.errors import report_error
 from studio.ui.screens.models import human_size
+from studio.ui.topics import Topic
 from studio.ui.widgets import ProgressPanel, button, hint
 
 #: what each kind of download improves, in the user's words
@@ -168,7 +169,7 @@ class ModelsPage(QWizardPage):
             box.setText(f"{box.accessibleName()} — downloaded")
         self.status.setText("Downloaded and verified; the Models screen lists them.")
         self.download_button.setEnabled(True)
-        self.session.data_changed.emit("models")
+        self.session.data_changed.emit(Topic.MODELS)
 
     def _failed(self, error: BaseException) -> None:
         self.download_button.setEnabled(True)

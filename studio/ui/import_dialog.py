@@ -27,6 +27,7 @@ from studio.core.errors import InputError
 from studio.storage.workspace import Workspace
 from studio.ui.errors import report_error
 from studio.ui.session import Session
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.import_preview import (
     ORDER_LINES_ROLE,
     CsvPreview,
@@ -252,7 +253,7 @@ class ImportDialog(QDialog):
         self.summary.setText("<b>Imported.</b><br>" + "<br>".join(lines))
         self._show_problems(report.problems)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
-        self.session.data_changed.emit("all")
+        self.session.data_changed.emit(Topic.ALL)
 
     def _failed(self, error: BaseException) -> None:
         self.import_button.setEnabled(True)

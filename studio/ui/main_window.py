@@ -29,6 +29,7 @@ from studio.data.tables import TABLE_SUFFIXES
 from studio.ui import errors
 from studio.ui.screens.base import Screen
 from studio.ui.session import Session
+from studio.ui.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
         self.update_status()
 
     def _on_data_changed(self, area: str) -> None:
-        if area in ("jobs", "models", "all"):
+        if area in (Topic.JOBS, Topic.MODELS, Topic.ALL):
             self.update_status()
 
     # --- drag and drop import -----------------------------------------------------------

@@ -20,6 +20,7 @@ from studio.jobs import JobEvent, JobQueue, Worker
 from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.tasks import TaskRunner
+from studio.ui.topics import Topic
 
 if TYPE_CHECKING:
     from studio.cluster.dispatcher import ClusterWorker
@@ -29,8 +30,7 @@ log = logging.getLogger(__name__)
 
 class Session(QObject):
     workspace_changed = Signal()
-    #: something in the open workspace changed: "customers", "segments", "products",
-    #: "brand", "campaigns", "assets", "jobs", "all"
+    #: something in the open workspace changed: a :class:`~studio.ui.topics.Topic`
     data_changed = Signal(str)
     settings_changed = Signal()
     #: a short line for the status bar
@@ -151,9 +151,9 @@ class Session(QObject):
         return self.queue
 
     def _on_job_event(self, event: JobEvent) -> None:
-        self.data_changed.emit("jobs")
+        self.data_changed.emit(Topic.JOBS)
         if event.kind == "finished":
-            self.data_changed.emit("assets")
+            self.data_changed.emit(Topic.ASSETS)
 
     # --- settings -----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from studio.ui.charts import Bar, BarChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.screens.rule_editor import RuleEditor
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.customers import customer_model, customer_source
 from studio.ui.widgets import ProgressPanel, button, empty_state, muted, row
 
@@ -168,7 +169,7 @@ class AudienceScreen(Screen):
         "re-segment to try another number of segments or method (older runs are kept)."
     )
     icon = QStyle.StandardPixmap.SP_DirLinkIcon
-    watches = ("customers", "segments")
+    watches = (Topic.CUSTOMERS, Topic.SEGMENTS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -348,7 +349,7 @@ class AudienceScreen(Screen):
         task = self.session.tasks.run(
             "Segmenting customers",
             work,
-            on_success=lambda _run: self.session.data_changed.emit("segments"),
+            on_success=lambda _run: self.session.data_changed.emit(Topic.SEGMENTS),
             on_failure=lambda error: report_error(error, context="Segmenting", parent=self),
         )
         self.progress.track(task)

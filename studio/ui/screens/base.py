@@ -6,6 +6,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QStyle, QVBoxLayout, QWidget
 
 from studio.ui.session import Session
+from studio.ui.topics import Topic
 from studio.ui.widgets import heading, hint
 
 
@@ -15,8 +16,8 @@ class Screen(QWidget):
     title = ""
     description = ""
     icon = QStyle.StandardPixmap.SP_FileIcon
-    #: data areas (see Session.data_changed) this screen shows
-    watches: tuple[str, ...] = ()
+    #: what this screen shows, refreshed when it changes (see Session.data_changed)
+    watches: tuple[Topic, ...] = ()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,7 +34,7 @@ class Screen(QWidget):
         session.data_changed.connect(self._on_data_changed)
 
     def _on_data_changed(self, area: str) -> None:
-        if area == "all" or area in self.watches:
+        if area == Topic.ALL or area in self.watches:
             self.mark_stale()
 
     def mark_stale(self) -> None:

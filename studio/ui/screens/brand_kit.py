@@ -42,6 +42,7 @@ from studio.services.brand_kits import (
 from studio.ui.errors import guarded, report_error
 from studio.ui.jobs_bridge import pil_to_qimage
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.products import photo_path
 from studio.ui.widgets import button, row, undo_reaches_the_app
 
@@ -92,7 +93,7 @@ class BrandKitScreen(Screen):
         "make them; Ctrl+Z undoes them."
     )
     icon = QStyle.StandardPixmap.SP_DesktopIcon
-    watches = ("products",)  # brand kits change only here
+    watches = (Topic.PRODUCTS,)  # brand kits change only here
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -312,7 +313,7 @@ class BrandKitScreen(Screen):
                 kit.name = shop_name(workspace)
             save_brand_kit(workspace, kit)
             self.kit = kit
-            self.session.data_changed.emit("brand")
+            self.session.data_changed.emit(Topic.BRAND)
             if first:
                 self.neutral_note.hide()
                 self.kit_choice.clear()
@@ -359,7 +360,7 @@ class BrandKitScreen(Screen):
             kit = neutral_brand_kit(shop_name(workspace))
             kit.name = name
             save_brand_kit(workspace, kit)
-            self.session.data_changed.emit("brand")
+            self.session.data_changed.emit(Topic.BRAND)
             self.refresh()
             self.load_kit(name)
 

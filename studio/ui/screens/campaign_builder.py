@@ -42,6 +42,7 @@ from studio.services.audience import recommended_pairs
 from studio.services.planning import plan_draft
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.jobs import format_seconds
 from studio.ui.widgets import button, hint, row
@@ -83,7 +84,7 @@ class CampaignBuilderScreen(Screen):
         "a creative in every size of each format — on this computer."
     )
     icon = QStyle.StandardPixmap.SP_FileDialogNewFolder
-    watches = ("segments", "products", "brand", "campaigns", "jobs")
+    watches = (Topic.SEGMENTS, Topic.PRODUCTS, Topic.BRAND, Topic.CAMPAIGNS, Topic.JOBS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -435,8 +436,8 @@ class CampaignBuilderScreen(Screen):
             self.session.status_message.emit(
                 f"Campaign '{self.name.text().strip()}' created; {len(jobs)} jobs queued"
             )
-            self.session.data_changed.emit("campaigns")
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.CAMPAIGNS)
+            self.session.data_changed.emit(Topic.JOBS)
             self.name.clear()
             self.window().show_screen("Queue")
             return campaign_id

@@ -26,6 +26,7 @@ from studio.export.naming import slugify
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.review import campaigns
 from studio.ui.widgets import ProgressPanel, button, hint, refill, row
@@ -54,7 +55,7 @@ class ExportScreen(Screen):
         "managers, HTML emails, a manifest with provenance and AI-generated labels."
     )
     icon = QStyle.StandardPixmap.SP_DialogSaveButton
-    watches = ("assets", "campaigns")
+    watches = (Topic.ASSETS, Topic.CAMPAIGNS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -25,6 +25,7 @@ from generators.registry import ModelSpec
 from studio.core.errors import Cancelled
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.widgets import ProgressPanel, button, row
 
 KIND_LABELS = {
@@ -154,7 +155,7 @@ class ModelsScreen(Screen):
         "against their published checksum."
     )
     icon = QStyle.StandardPixmap.SP_DriveHDIcon
-    watches = ("models",)
+    watches = (Topic.MODELS,)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -255,7 +256,7 @@ class ModelsScreen(Screen):
                 name=name.strip(),
                 allow_pickle=self.session.settings.allow_pickle_checkpoints,
             )
-            self.session.data_changed.emit("models")  # refreshes this screen too
+            self.session.data_changed.emit(Topic.MODELS)  # refreshes this screen too
             self.refresh_now()
             self.select(spec.id)
 
@@ -268,7 +269,7 @@ class ModelsScreen(Screen):
             if self.session.settings.default_models.get(spec.kind) == spec.id:
                 del self.session.settings.default_models[spec.kind]
                 self.session.save_settings()
-            self.session.data_changed.emit("models")
+            self.session.data_changed.emit(Topic.MODELS)
             self.refresh_now()
 
     def download_selected(self) -> None:
@@ -292,7 +293,7 @@ class ModelsScreen(Screen):
         task = self.session.tasks.run(
             f"Downloading {spec.display_name}",
             fetch,
-            on_success=lambda _path: (self.refresh(), self.session.data_changed.emit("models")),
+            on_success=lambda _path: (self.refresh(), self.session.data_changed.emit(Topic.MODELS)),
             on_failure=failed,
         )
         self.progress.track(task)

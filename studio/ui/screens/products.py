@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from studio.storage.catalog import list_products
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.images import thumbnail
 from studio.ui.viewmodels.products import (
     photo_path,
@@ -47,7 +48,7 @@ class ProductsScreen(Screen):
         "segment to see the products it is most likely to buy, with the reasons."
     )
     icon = QStyle.StandardPixmap.SP_FileDialogContentsView
-    watches = ("products", "segments")
+    watches = (Topic.PRODUCTS, Topic.SEGMENTS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.jobs import PROGRESS_COLUMN, JobTableModel, format_seconds
 from studio.ui.widgets import button, row
 
@@ -46,7 +47,7 @@ class QueueScreen(Screen):
         "jobs left when you close the app continue next time."
     )
     icon = QStyle.StandardPixmap.SP_BrowserReload
-    watches = ("jobs",)
+    watches = (Topic.JOBS,)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -222,13 +223,13 @@ class QueueScreen(Screen):
             queue = self.session.require_queue()
             for job in self._cancellable():
                 queue.cancel(job["id"])
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
 
     def cancel_all(self) -> None:
         with guarded("Cancelling", self):
             count = self.session.require_queue().cancel_all()
             self.session.status_message.emit(f"Cancelled {count} jobs")
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
 
     def retry_selected(self) -> None:
         with guarded("Retrying", self):
@@ -236,13 +237,13 @@ class QueueScreen(Screen):
             for job in self._selected_jobs():
                 if job["status"] in ("failed", "cancelled"):
                     queue.retry(job["id"])
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
 
     def retry_failed(self) -> None:
         with guarded("Retrying", self):
             retried = self.session.require_queue().retry_failed()
             self.session.status_message.emit(f"Queued {len(retried)} failed jobs again")
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
 
     def move_selected(self, step: int) -> None:
         jobs = self._selected_jobs()
@@ -252,11 +253,11 @@ class QueueScreen(Screen):
         job_id = jobs[0]["id"]
         with guarded("Reordering", self):
             self.session.require_queue().move(job_id, max(0, queued.index(job_id) + step))
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
             self.table.clearSelection()
             self.table.selectRow(self.model.row_of(job_id))
 
     def clear_finished(self) -> None:
         with guarded("Clearing the list", self):
             self.session.require_queue().remove_finished()
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)

@@ -27,6 +27,7 @@ from studio.storage.workspace import Workspace
 from studio.ui.charts import IntervalChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.traffic_plan_dialog import TrafficPlanDialog
 from studio.ui.viewmodels.results import (
     ad_rows,
@@ -51,7 +52,7 @@ class ResultsScreen(Screen):
         "intervals and the chance each is best; a winner is called only when the data say so."
     )
     icon = QStyle.StandardPixmap.SP_FileDialogInfoView
-    watches = ("assets", "campaigns", "results")
+    watches = (Topic.ASSETS, Topic.CAMPAIGNS, Topic.RESULTS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -263,7 +264,7 @@ class ResultsScreen(Screen):
             message += f"\n{len(report.unmatched)} rows matched no ad:\n" + "\n".join(lines)
             message += f"\n… and {more} more" if more > 0 else ""
         self.session.status_message.emit(message.splitlines()[0])
-        self.session.data_changed.emit("results")
+        self.session.data_changed.emit(Topic.RESULTS)
         if report.unmatched:
             QMessageBox.information(self, "Results imported", message)
 
@@ -279,7 +280,7 @@ class ResultsScreen(Screen):
             results.choose_winner(
                 workspace, asset_id, metric=self.judge_on.currentData(), note=note
             )
-            self.session.data_changed.emit("results")
+            self.session.data_changed.emit(Topic.RESULTS)
 
     def plan_test(self) -> None:
         TrafficPlanDialog(self, metric=self.judge_on.currentData()).exec()
@@ -313,5 +314,5 @@ class ResultsScreen(Screen):
             self.session.status_message.emit(
                 f"Round {started.number}: {len(started.job_ids)} challenger job(s) queued"
             )
-            self.session.data_changed.emit("assets")
-            self.session.data_changed.emit("results")
+            self.session.data_changed.emit(Topic.ASSETS)
+            self.session.data_changed.emit(Topic.RESULTS)

@@ -33,6 +33,7 @@ from studio.storage.catalog import campaign_channel_formats, campaign_segments
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.viewmodels.format_names import format_label
 from studio.ui.viewmodels.images import thumbnail
 from studio.ui.viewmodels.products import photo_path
@@ -98,7 +99,7 @@ class ReviewScreen(Screen):
         "Ctrl+R: regenerate · Ctrl+S: save edited copy (its creatives re-render)."
     )
     icon = QStyle.StandardPixmap.SP_DialogApplyButton
-    watches = ("assets", "campaigns")
+    watches = (Topic.ASSETS, Topic.CAMPAIGNS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
@@ -436,7 +437,7 @@ class ReviewScreen(Screen):
     def apply_status(self, asset_id: int, status: str) -> None:
         with guarded("Changing the status", self):
             set_asset_status(self.session.require_workspace(), asset_id, status)
-            self.session.data_changed.emit("assets")
+            self.session.data_changed.emit(Topic.ASSETS)
 
     def approve_all(self) -> None:
         from studio.services.campaigns import approve_all
@@ -453,7 +454,7 @@ class ReviewScreen(Screen):
                     "(their problems are listed with the copy)"
                 )
             self.session.status_message.emit(message)
-            self.session.data_changed.emit("assets")
+            self.session.data_changed.emit(Topic.ASSETS)
 
     def regenerate(self) -> None:
         from studio.services.campaigns import regenerate_asset
@@ -464,7 +465,7 @@ class ReviewScreen(Screen):
             workspace = self.session.require_workspace()
             job_id = regenerate_asset(workspace, self.selected.id, self.session.queue)
             self.session.status_message.emit(f"Regenerating in the queue (job {job_id})")
-            self.session.data_changed.emit("jobs")
+            self.session.data_changed.emit(Topic.JOBS)
 
     def edited_fields(self) -> dict[str, list[str]]:
         group = self.group_of(self.selected) if self.selected else None
@@ -501,8 +502,8 @@ class ReviewScreen(Screen):
             "Saving copy and re-rendering",
             work,
             on_success=lambda _new_id: (
-                self.session.data_changed.emit("assets"),
-                self.session.data_changed.emit("jobs"),  # the variants' remake is queued
+                self.session.data_changed.emit(Topic.ASSETS),
+                self.session.data_changed.emit(Topic.JOBS),  # the variants' remake is queued
             ),
             on_failure=lambda error: report_error(error, context="Saving the copy", parent=self),
         )

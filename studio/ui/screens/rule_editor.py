@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from studio.core.errors import InputError
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
+from studio.ui.topics import Topic
 from studio.ui.widgets import button, row
 
 
@@ -110,7 +111,7 @@ class RuleEditor(QWidget):
             self.name.clear()
             self.text.clear()
             self.check_label.setText("Saved.")
-            self.session.data_changed.emit("segments")
+            self.session.data_changed.emit(Topic.SEGMENTS)
             self.segment_picked.emit(segment_id)
 
         return self.session.tasks.run(
@@ -130,4 +131,4 @@ class RuleEditor(QWidget):
             refresh_rule_segment(
                 self.session.require_workspace(), item.data(Qt.ItemDataRole.UserRole)
             )
-            self.session.data_changed.emit("segments")
+            self.session.data_changed.emit(Topic.SEGMENTS)

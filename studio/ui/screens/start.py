@@ -20,6 +20,7 @@ from studio.core import paths
 from studio.storage.workspace import DB_NAME, Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
+from studio.ui.topics import Topic
 from studio.ui.widgets import ProgressPanel, button, hint, row
 
 DEMO_FOLDER = "Demo workspace"
@@ -42,7 +43,7 @@ class StartScreen(Screen):
         "anywhere on this window to import them."
     )
     icon = QStyle.StandardPixmap.SP_DirHomeIcon
-    watches = ("customers", "products", "segments", "campaigns", "assets")
+    watches = (Topic.CUSTOMERS, Topic.PRODUCTS, Topic.SEGMENTS, Topic.CAMPAIGNS, Topic.ASSETS)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
