@@ -123,8 +123,10 @@ def _render_report(found: results.CampaignResults) -> None:
         title = f"{test.segment} · {test.product} · {test.format} (test {test.test_id})"
         table = Table(title=title, title_justify="left")
         cost = "CPC [95 %]" if found.metric == "ctr" else "CPA [95 %]"
+        valued = any(ad.roas is not None for ad in test.ads)  # the report gave revenue
         for column in ("ad", "asset", "impr.", "clicks", "conv.", "spend", "rate [95 %]",
-                       cost, "confidence it is best", "next split"):  # fmt: skip
+                       cost, *(("ROAS [95 %]",) if valued else ()), "confidence it is best",
+                       "next split"):  # fmt: skip
             table.add_column(column)
         winner = test.winner_id
         for ad in test.ads:
@@ -139,6 +141,7 @@ def _render_report(found: results.CampaignResults) -> None:
                 f"{ad.totals.spend:,.2f}" if ad.totals.spend else "",
                 f"{est.mean:.2%} [{est.low:.2%}–{est.high:.2%}]" if est else "",
                 _cost(ad, found.metric),
+                *((_roas(ad),) if valued else ()),
                 f"{est.p_best:.0%}" if est else "",
                 f"{ad.share:.0%}" if ad.share is not None else "dropped",
             )
@@ -256,6 +259,14 @@ def _cost(ad: results.AdResult, metric: str) -> str:
     if point is None:
         return ""
     return f"{point:,.2f}" + (f" [{span[0]:,.2f}–{span[1]:,.2f}]" if span else "")
+
+
+def _roas(ad: results.AdResult) -> str:
+    """ROAS as a marketer writes it, ×: 3.2× is 3.20 of revenue per 1 spent."""
+    if ad.roas is None:
+        return ""
+    span = ad.roas_range()
+    return f"{ad.roas:.2f}×" + (f" [{span[0]:.2f}–{span[1]:.2f}]" if span else "")
 
 
 def _share(text: str) -> float:

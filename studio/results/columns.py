@@ -3,14 +3,15 @@ the studio's users.
 
 Meta Ads Manager ("Reports" → "Export table data", level *Ad*, breakdown *By day*):
 ``Reporting starts``, ``Reporting ends``, ``Ad name``, ``Ad ID``, ``Impressions``,
-``Link clicks`` (or ``Clicks (all)``), ``Results`` / ``Purchases``, ``Amount spent (EUR)``
+``Link clicks`` (or ``Clicks (all)``), ``Results`` / ``Purchases``, ``Purchases conversion
+value``, ``Amount spent (EUR)``
 (the account's currency in brackets). Google Ads (report editor or the Ads table →
 Download → CSV, segmented by *Day*): two title lines (report name, date range), then
 ``Day``, ``Campaign``, ``Ad group``, ``Ad ID``, ``Final URL``, ``Impr.``, ``Clicks``,
-``Conversions``, ``Cost``, ``Currency code``; summary rows ``Total: …`` at the end and
-``--`` for an empty value. A report in another interface language uses that language's
-names; the aliases below cover English, German and French. A column under another name
-is named with ``--map "My column=impressions"``.
+``Conversions``, ``Conv. value``, ``Cost``, ``Currency code``; summary rows ``Total: …``
+at the end and ``--`` for an empty value. A report in another interface language uses
+that language's names; the aliases below cover English, German and French. A column
+under another name is named with ``--map "My column=impressions"``.
 
 The studio's own template (``generic``) has the columns of :data:`GENERIC_COLUMNS`.
 """
@@ -25,7 +26,11 @@ MEASURES = ("impressions", "clicks", "conversions", "spend")
 #: where a row says which ad it is (the studio's key is looked for in each)
 REFERENCES = ("ad_name", "ad_id", "url")
 DAY_FIELDS = ("day", "starts", "ends")
-FIELDS = (*REFERENCES, *DAY_FIELDS, *MEASURES, "currency", "results", "result_indicator")
+#: what the conversions were worth (revenue), when the report has it: what ROAS reads
+VALUE_FIELD = "conversion_value"
+FIELDS = (
+    *REFERENCES, *DAY_FIELDS, *MEASURES, VALUE_FIELD, "currency", "results", "result_indicator"
+)  # fmt: skip
 #: what a Meta "Result indicator" says when its results are purchases
 PURCHASE_INDICATORS = ("purchase", "fb_pixel_purchase", "onsite_web_purchase", "omni_purchase")
 
@@ -74,6 +79,14 @@ META = Platform(
             "Clics (tous)",
         ),
         "conversions": ("Purchases", "Käufe", "Achats", "Website purchases", "Conversions"),
+        "conversion_value": (
+            "Purchases conversion value",
+            "Website purchases conversion value",
+            "Conversion value",
+            "Conversionwert für Käufe",
+            "Conversion-Wert der Käufe",
+            "Valeur de conversion des achats",
+        ),
         # what "Results" counts depends on the campaign's objective: read only with its
         # indicator, and counted as conversions only when that says purchases
         "results": ("Results", "Ergebnisse", "Résultats"),
@@ -95,6 +108,14 @@ GOOGLE = Platform(
         "impressions": ("Impr.", "Impressions", "Impressionen"),
         "clicks": ("Clicks", "Klicks", "Clics"),
         "conversions": ("Conversions", "Conv.", "Conversions (all)"),
+        "conversion_value": (
+            "Conv. value",
+            "Conversion value",
+            "Conv.-Wert",
+            "Conversion-Wert",
+            "Valeur de conv.",
+            "Valeur de conversion",
+        ),
         "spend": ("Cost", "Kosten", "Coût"),
         "currency": ("Currency code", "Currency", "Währungscode", "Code de la devise"),
     },
@@ -111,6 +132,7 @@ GENERIC = Platform(
         "impressions": ("impressions",),
         "clicks": ("clicks",),
         "conversions": ("conversions",),
+        "conversion_value": ("conversion_value", "revenue"),
         "spend": ("spend", "cost"),
         "currency": ("currency",),
     },

@@ -25,6 +25,7 @@ from studio.results.columns import (
     PLATFORMS,
     PURCHASE_INDICATORS,
     REFERENCES,
+    VALUE_FIELD,
     Platform,
     column_field,
     currency_in_header,
@@ -50,6 +51,8 @@ class ResultRow:
     conversions: float
     spend: float
     currency: str
+    #: what the conversions were worth (None: the report has no such column)
+    conversion_value: float | None = None
 
 
 @dataclass
@@ -296,6 +299,7 @@ def _row(
         raise _Problem(f"{clicks} clicks but only {impressions} impressions", "clicks")
     conversions = _amount(cell("conversions"), conventions, "conversions")
     spend = _amount(cell("spend"), conventions, "spend")
+    value = _amount(cell(VALUE_FIELD), conventions, VALUE_FIELD) if VALUE_FIELD in index else None
     return ResultRow(
         line=line,
         references=references,
@@ -305,6 +309,7 @@ def _row(
         conversions=conversions,
         spend=spend,
         currency=cell("currency") or header_currency or "",
+        conversion_value=value,
     )
 
 

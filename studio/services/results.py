@@ -24,8 +24,9 @@ from studio.core.errors import ImportProblem, InputError, NotFound
 from studio.core.records import Asset, Campaign
 from studio.export.catalog import ad_keys
 from studio.results.attributes import Effect, Observation, attribute_effects
+from studio.results.columns import GENERIC_COLUMNS, VALUE_FIELD
 from studio.results.posteriors import Arm, Estimate, Verdict, estimate, next_split, verdict
-from studio.results.reading import ResultsFile, read_results
+from studio.results.reading import ResultRow, ResultsFile, read_results
 from studio.results.sizing import TrafficNeeded, traffic_needed
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
@@ -91,7 +92,7 @@ def import_results(
     if report.problems and not skip_bad_rows:
         raise _bad_rows(report)
     keys = _workspace_keys(ws)
-    per_day: dict[tuple[int, str], list[Any]] = {}
+    per_day: dict[tuple[int, str], _DaySum] = {}
     unmatched: list[ImportProblem] = []
     merged = 0
     for row in report.rows:
@@ -106,15 +107,8 @@ def import_results(
         slot = (asset_id, row.day)
         if slot in per_day:
             merged += 1
-            totals = per_day[slot]
-            per_day[slot] = [
-                totals[0] + row.impressions,
-                totals[1] + row.clicks,
-                totals[2] + row.conversions,
-                totals[3] + row.spend,
-            ]
-        else:
-            per_day[slot] = [row.impressions, row.clicks, row.conversions, row.spend]
+        day = per_day.setdefault(slot, _DaySum())
+        day.add(row)
     if not per_day:
         if not report.rows:  # every row was bad (and skipped): say that, not "no ad"
             raise _bad_rows(report)
@@ -127,9 +121,10 @@ def import_results(
             "and links carry the studio's keys",
         )
     days = [
-        DayResult(asset_id, day, report.platform.id, int(v[0]), int(v[1]), float(v[2]), float(v[3]))
+        DayResult(asset_id, day, report.platform.id, v.impressions, v.clicks, v.conversions,
+                  v.spend, v.conversion_value)
         for (asset_id, day), v in sorted(per_day.items())
-    ]
+    ]  # fmt: skip
     for day in days:
         if day.clicks > day.impressions:
             raise InputError(
@@ -185,6 +180,25 @@ def _workspace_keys(ws: Workspace) -> dict[str, int]:
     for row in ws.query("SELECT id FROM campaigns ORDER BY id"):
         keys.update(ad_keys(ws, int(row["id"])))
     return keys
+
+
+@dataclass
+class _DaySum:
+    """One ad's day, added up over the report's rows for it (one per placement, say)."""
+
+    impressions: int = 0
+    clicks: int = 0
+    conversions: float = 0.0
+    spend: float = 0.0
+    conversion_value: float | None = None
+
+    def add(self, row: ResultRow) -> None:
+        self.impressions += row.impressions
+        self.clicks += row.clicks
+        self.conversions += row.conversions
+        self.spend += row.spend
+        if row.conversion_value is not None:
+            self.conversion_value = (self.conversion_value or 0.0) + row.conversion_value
 
 
 def _campaign_assets(ws: Workspace) -> dict[str, list[int]]:
@@ -245,6 +259,26 @@ class AdResult:
             return None
         return self.totals.spend / (trials * est.high), self.totals.spend / (trials * est.low)
 
+    @property
+    def roas(self) -> float | None:
+        """Return on ad spend: what the conversions were worth per unit spent, when the
+        report gave their value and the ad spent."""
+        value, spend = self.totals.conversion_value, self.totals.spend
+        return value / spend if value is not None and spend else None
+
+    def roas_range(self) -> tuple[float, float] | None:
+        """ROAS at the low and the high end of the conversion rate's 95 % interval, a
+        conversion's value taken as observed: how much of the ROAS few sales can explain."""
+        t = self.totals
+        if self.roas is None or t.conversion_value is None or not t.conversions or not t.clicks:
+            return None
+        (rate,) = estimate([Arm(self.key, t.clicks, min(t.conversions, t.clicks))])
+        per_conversion = t.conversion_value / t.conversions
+        return (
+            t.clicks * rate.low * per_conversion / t.spend,
+            t.clicks * rate.high * per_conversion / t.spend,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "asset_id": self.asset.id,
@@ -258,6 +292,8 @@ class AdResult:
             "next_share": self.share,
             "cost_per_click": self.cost_per_click,
             "cost_per_conversion": self.cost_per_conversion,
+            "roas": self.roas,
+            "roas_range": self.roas_range(),
         }
 
 
@@ -518,7 +554,10 @@ def plan_test(
 
 # --- a sheet to fill in by hand -------------------------------------------------------------
 
-TEMPLATE_HEADER = b"ad_name,date,impressions,clicks,conversions,spend"
+
+#: the template's columns: the report's, and what the conversions were worth (optional,
+#: for ROAS)
+TEMPLATE_COLUMNS = (*GENERIC_COLUMNS, VALUE_FIELD)
 
 
 def results_template(ws: Workspace, campaign_ref: int | str) -> bytes:
@@ -532,11 +571,11 @@ def results_template(ws: Workspace, campaign_ref: int | str) -> bytes:
     copy_only = {t.id for t in store.campaign_targets(ws, campaign.id) if not t.image_formats}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADER.decode().split(","))
+    writer.writerow(TEMPLATE_COLUMNS)
     for asset in store.current_assets(ws, campaign.id):
         if asset.status == "rejected" or asset.id not in keys:
             continue
         if asset.kind == "copy" and asset.target_id not in copy_only:
             continue  # copy shown on creatives is measured through them
-        writer.writerow([f"{asset.format} {keys[asset.id]}", "", "", "", "", ""])
+        writer.writerow([f"{asset.format} {keys[asset.id]}", *[""] * (len(TEMPLATE_COLUMNS) - 1)])
     return buffer.getvalue().encode("utf-8")

@@ -342,6 +342,14 @@ def order_lines_schema(db: Database) -> None:
     )
 
 
+@migrations(name="0004_conversion_value")
+def conversion_value_schema(db: Database) -> None:
+    """What an ad's conversions were worth, when the report says (Meta's "Purchases
+    conversion value", Google's "Conv. value"): what ROAS is computed from. NULL when the
+    report had no such column."""
+    _execute_script(db, "ALTER TABLE performance_results ADD COLUMN conversion_value REAL;")
+
+
 def schema_version() -> int:
     """The schema version this app writes: the number of migrations it knows."""
     return len(migrations._migrations)

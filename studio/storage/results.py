@@ -18,6 +18,8 @@ class DayResult:
     clicks: int
     conversions: float
     spend: float
+    #: what the conversions were worth (None: the report did not say)
+    conversion_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Totals:
     days: int = 0
     first_day: str | None = None
     last_day: str | None = None
+    #: summed over the days whose report gave it (None: no report did)
+    conversion_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,11 @@ def store_import(
         )
         db.conn.executemany(
             "INSERT INTO performance_results (asset_id, date, source, impressions, clicks,"
-            " conversions, spend, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " conversions, spend, conversion_value, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (asset_id, date, source) DO UPDATE SET"
             " impressions = excluded.impressions, clicks = excluded.clicks,"
             " conversions = excluded.conversions, spend = excluded.spend,"
-            " import_id = excluded.import_id",
+            " conversion_value = excluded.conversion_value, import_id = excluded.import_id",
             [
                 (
                     d.asset_id,
@@ -108,6 +112,7 @@ def store_import(
                     d.clicks,
                     d.conversions,
                     d.spend,
+                    d.conversion_value,
                     import_id,
                 )
                 for d in days
@@ -128,6 +133,7 @@ def totals(ws: Workspace, asset_ids: list[int], *, before: str | None = None) ->
     rows = ws.query(
         "SELECT asset_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks,"
         " SUM(conversions) AS conversions, SUM(spend) AS spend, COUNT(DISTINCT date) AS days,"
+        " SUM(conversion_value) AS conversion_value,"
         " MIN(date) AS first_day, MAX(date) AS last_day FROM performance_results"
         f" WHERE asset_id IN ({marks}){cutoff} GROUP BY asset_id",
         tuple(params),
@@ -141,6 +147,7 @@ def totals(ws: Workspace, asset_ids: list[int], *, before: str | None = None) ->
             days=int(r["days"]),
             first_day=r["first_day"],
             last_day=r["last_day"],
+            conversion_value=r["conversion_value"],
         )
         for r in rows
     }
@@ -159,6 +166,7 @@ def daily(ws: Workspace, asset_ids: list[int]) -> list[DayResult]:
             r["clicks"],
             r["conversions"],
             r["spend"],
+            r["conversion_value"],
         )
         for r in ws.query(
             "SELECT * FROM performance_results"

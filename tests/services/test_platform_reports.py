@@ -53,6 +53,7 @@ def _meta_rows(ads: list[str], header: list[str], indicator: str = "actions:link
                 "Ausgegebener Betrag (EUR)": "45,10", "Montant dépensé (EUR)": "45,10",
                 "Link clicks": "120", "Link-Klicks": "120", "Clics sur un lien": "120",
                 "Purchases": "3", "Käufe": "3", "Achats": "3",
+                "Purchases conversion value": "135.30",
             }  # fmt: skip
             rows.append([values[h] for h in header])
     return rows
@@ -102,7 +103,7 @@ def _google(rows, header=GOOGLE_HEADER):
             values = {"Day": day, "Campaign": "Autumn", "Ad group": row["Ad Set Name"],
                       "Ad ID": "--", "Final URL": row["Link"], "Impr.": "1,000",
                       "Clicks": "25", "Interactions": "31", "Conversions": "2.00",
-                      "Cost": "4.10", "Currency code": "EUR"}  # fmt: skip
+                      "Cost": "4.10", "Currency code": "EUR", "Conv. value": "8.20"}  # fmt: skip
             lines.append([values[h] for h in header])
     lines.append(["Total: Account", "--", "--", "--", "--", "6,000", "150", "12.00", "24.60",
                   "EUR"][: len(header)])  # fmt: skip
@@ -163,3 +164,38 @@ def test_the_next_split_never_starves_an_ad_below_the_minimum() -> None:
     assert abs(sum(shares.values()) - 1) < 1e-9
     decided = estimate([Arm("a", 9000, 400), Arm("b", 9000, 20)], seed=1)
     assert next_split(decided, min_trials=1000)["b"] < 0.01  # enough data: no floor
+
+
+def test_roas_from_the_conversion_value_meta_and_google_report(
+    meta_campaign,  # noqa: F811
+    tmp_path,
+):
+    """Meta's "Purchases conversion value" and Google's "Conv. value" reach the results as
+    ROAS per ad, with a range from the conversion rate's interval; a report without them
+    shows no ROAS rather than 0."""
+    ws, campaign_id, rows = meta_campaign
+    ads = [row["Ad Name"] for row in rows[:2]]
+    header = [*META_EN, "Purchases conversion value"]
+    lines = _meta_rows(ads, header)  # 3 purchases worth 135.30 for 45.10 spent, per ad-day
+    results.import_results(ws, _write(tmp_path / "meta-value.csv", lines))
+    found = results.campaign_results(ws, campaign_id, "cvr")
+    ad = next(a for t in found.tests for a in t.ads if a.totals.clicks)
+    spend, worth = ad.totals.spend, ad.totals.conversion_value
+    assert worth == pytest.approx(135.30 * len(DAYS)) and spend == pytest.approx(45.10 * len(DAYS))
+    assert ad.roas == pytest.approx(3.0)
+    low, high = ad.roas_range()
+    assert low < ad.roas < high
+    assert ad.as_dict()["roas"] == pytest.approx(3.0)
+
+    google = [*GOOGLE_HEADER[:8], "Conv. value", *GOOGLE_HEADER[8:]]
+    lines = _google(rows[:2], google)  # 2 conversions worth 8.20 for 4.10 spent
+    lines[-1] = [*lines[-1][:8], "49.20", *lines[-1][8:]]
+    results.import_results(ws, _write(tmp_path / "google-value.csv", lines))
+    found = results.campaign_results(ws, campaign_id, "cvr")
+    ad = next(a for t in found.tests for a in t.ads if a.totals.clicks)
+    assert ad.roas == pytest.approx(2.0)  # the later Google file replaced Meta's days
+
+    plain = _google(rows[:2])
+    results.import_results(ws, _write(tmp_path / "google-plain.csv", plain))
+    found = results.campaign_results(ws, campaign_id, "cvr")
+    assert all(a.roas is None for t in found.tests for a in t.ads)  # not 0, not the old value

@@ -39,7 +39,7 @@ from studio.ui.viewmodels.results import (
 from studio.ui.viewmodels.review import campaigns
 from studio.ui.widgets import ProgressPanel, button, empty_state, refill, row
 
-COLUMNS = ("Ad", "Impr.", "Clicks", "Conv.", "Spend", "CPC", "CPA", "Rate (95 %)",
+COLUMNS = ("Ad", "Impr.", "Clicks", "Conv.", "Spend", "CPC", "CPA", "ROAS", "Rate (95 %)",
            "Confidence it is best", "Next split", "")  # fmt: skip
 REPORT_FILTER = "Ad results (*.csv *.tsv *.txt);;All files (*)"
 
@@ -195,10 +195,13 @@ class ResultsScreen(Screen):
         self.table.setRowCount(0)
         if test is None:
             return
-        for row_index, ad in enumerate(ad_rows(test)):
+        rows = ad_rows(test)
+        # ROAS needs the conversions' value, which not every report has
+        self.table.setColumnHidden(COLUMNS.index("ROAS"), not any(ad.roas for ad in rows))
+        for row_index, ad in enumerate(rows):
             self.table.insertRow(row_index)
             values = (ad.label, ad.impressions, ad.clicks, ad.conversions, ad.spend, ad.cpc,
-                      ad.cpa, ad.rate, ad.p_best, ad.split, ad.badge)  # fmt: skip
+                      ad.cpa, ad.roas, ad.rate, ad.p_best, ad.split, ad.badge)  # fmt: skip
             for column, value in enumerate(values):
                 cell = QTableWidgetItem(value)
                 cell.setData(Qt.ItemDataRole.UserRole, ad.asset_id)

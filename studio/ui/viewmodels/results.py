@@ -20,6 +20,8 @@ class AdRow:
     #: cost per click and per conversion (CPC, CPA), when the report has spend
     cpc: str
     cpa: str
+    #: return on ad spend with its range, when the report gave the conversions' value
+    roas: str
     rate: str
     p_best: str
     split: str
@@ -62,6 +64,7 @@ def ad_rows(test: TestResult) -> list[AdRow]:
                 spend=f"{ad.totals.spend:,.2f}" if ad.totals.spend else "",
                 cpc=_money(ad.cost_per_click),
                 cpa=_money(ad.cost_per_conversion),
+                roas=_roas(ad),
                 rate=_rate(ad),
                 p_best=f"{est.p_best:.0%}" if est else "",
                 split=f"{ad.share:.0%}" if ad.share is not None else "",
@@ -69,6 +72,13 @@ def ad_rows(test: TestResult) -> list[AdRow]:
             )
         )
     return rows
+
+
+def _roas(ad: AdResult) -> str:
+    if ad.roas is None:
+        return ""
+    span = ad.roas_range()
+    return f"{ad.roas:.2f}×" + (f" ({span[0]:.1f}–{span[1]:.1f})" if span else "")
 
 
 def _money(value: float | None) -> str:
