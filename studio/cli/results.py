@@ -152,6 +152,11 @@ def _render_report(found: results.CampaignResults) -> None:
             )
         else:
             click.echo(f"  {test.verdict.status}: {test.verdict.reason}")
+        if test.compared_since:
+            click.echo(
+                f"  compared on the days from {test.compared_since}, when all its ads ran "
+                "(the totals above are whole)"
+            )
     clear = [e for e in found.effects if e.segment is not None]
     if clear:
         table = Table(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -311,6 +311,9 @@ class TestResult:
     verdict: Verdict
     #: a winner a person chose, overriding the studio's call
     override: Decision | None = None
+    #: when ads joined the test later: the first day all of them ran, from which they are
+    #: compared (the totals shown stay whole)
+    compared_since: str | None = None
 
     @property
     def winner_id(self) -> int | None:
@@ -331,6 +334,7 @@ class TestResult:
             "format": self.format,
             "verdict": self.verdict.as_dict(),
             "winner_asset_id": self.winner_id,
+            "compared_since": self.compared_since,
             "override": None
             if self.override is None
             else {
@@ -400,7 +404,14 @@ def campaign_results(
     for root_id, members in sorted(groups.items()):
         if not any(a.id in all_totals for a in members):
             continue
-        tests.append(_test(root_id, members, keys, counted, all_totals, metric, names, overrides))
+        since = _concurrent_since(members, all_totals)
+        compared = (
+            results_store.totals(ws, [a.id for a in members], before=cutoff, since=since)
+            if since is not None
+            else counted
+        )
+        test = _test(root_id, members, keys, compared, all_totals, metric, names, overrides)
+        tests.append(replace(test, compared_since=since))
     effects = attribute_effects(
         [
             Observation(t.segment, str(t.test_id), ad.attributes, *_arm_counts(ad.totals, metric))
@@ -409,6 +420,20 @@ def campaign_results(
         ]
     )
     return CampaignResults(campaign, metric, tests, effects, last, cutoff)
+
+
+def _concurrent_since(members: list[Asset], totals: dict[int, Totals]) -> str | None:
+    """The first day every ad still in a test ran, when some joined later (a round's new
+    challengers): the test compares them over the same days only, or last week's audience
+    and season would count for the winner. None when they all started together."""
+    firsts = [
+        totals[a.id].first_day
+        for a in members
+        if a.status != "rejected" and a.id in totals and totals[a.id].first_day
+    ]
+    if len(set(firsts)) < 2:
+        return None
+    return max(d for d in firsts if d is not None)
 
 
 def _assets(ws: Workspace, campaign_id: int) -> list[Asset]:

@@ -121,15 +121,21 @@ def store_import(
     return int(import_id)
 
 
-def totals(ws: Workspace, asset_ids: list[int], *, before: str | None = None) -> dict[int, Totals]:
-    """Summed results per asset (days before ``before`` only, when given)."""
+def totals(
+    ws: Workspace, asset_ids: list[int], *, before: str | None = None, since: str | None = None
+) -> dict[int, Totals]:
+    """Summed results per asset (days before ``before`` and from ``since`` only, when
+    given)."""
     if not asset_ids:
         return {}
     marks = ", ".join("?" for _ in asset_ids)
     cutoff, params = "", list[Any](asset_ids)
     if before is not None:
-        cutoff = " AND date < ?"
+        cutoff += " AND date < ?"
         params.append(before)
+    if since is not None:
+        cutoff += " AND date >= ?"
+        params.append(since)
     rows = ws.query(
         "SELECT asset_id, SUM(impressions) AS impressions, SUM(clicks) AS clicks,"
         " SUM(conversions) AS conversions, SUM(spend) AS spend, COUNT(DISTINCT date) AS days,"

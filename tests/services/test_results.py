@@ -346,3 +346,35 @@ def row_campaign(ws) -> int:
 
 def _colourway(ws, rows: list[dict]) -> str:
     return next(_axes(ws, r)["colourway"] for r in rows if set(_axes(ws, r)) == {"colourway"})
+
+
+def test_challengers_are_compared_with_the_winner_over_the_same_days(meta_campaign, tmp_path):
+    """Round 2's challengers start days after the winner: the test compares them on the
+    days all ran, not the winner's whole history (another week, another audience)."""
+    ws, campaign_id, rows = meta_campaign
+    headline = [r["Ad Name"] for r in rows if _axes(ws, r) == {"headline": "1"}]
+    results.import_results(ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv"))
+    rounds.start_next_round(ws, campaign_id)
+    run_queue(ws)
+    c.approve_all(ws, campaign_id)
+    bundle = export_bundle(ws, campaign_id, tmp_path / "round2.zip").path
+    with zipfile.ZipFile(bundle) as archive:
+        sheet = archive.read("ads/meta-ads-bulk.csv").decode("utf-8-sig")
+    live = list(csv.DictReader(io.StringIO(sheet)))
+    later = ["2026-11-09", "2026-11-10"]
+    report = meta_report(live, {}, tmp_path / "round2.csv")
+    text = report.read_text(encoding="utf-8-sig")
+    for old, new in zip(DAYS, later, strict=False):
+        text = text.replace(old, new)
+    report.write_text("\n".join(line for line in text.splitlines() if DAYS[2] not in line),
+                      encoding="utf-8-sig")  # fmt: skip
+    results.import_results(ws, report)
+
+    found = results.campaign_results(ws, campaign_id, "ctr")
+    compared = [t for t in found.tests if t.compared_since]
+    assert compared and {t.compared_since for t in compared} == {later[0]}
+    for test in compared:
+        winner = test.ad(next(a.asset.id for a in test.ads if a.totals.days == 5))
+        assert winner.totals.impressions == 5 * 20_000  # shown whole …
+        assert winner.estimate.trials == 2 * 20_000  # … compared on the shared days
+        assert test.as_dict()["compared_since"] == later[0]

@@ -29,6 +29,13 @@ class AdRow:
 
 
 def verdict_text(test: TestResult) -> str:
+    said = _verdict(test)
+    if test.compared_since:
+        said += f" Compared on the days from {test.compared_since}, when all its ads ran."
+    return said
+
+
+def _verdict(test: TestResult) -> str:
     if test.override is not None:
         note = f": {test.override.note}" if test.override.note else ""
         return f"Winner chosen by you{note}."
