@@ -18,6 +18,7 @@ from studio.export import (
 )
 from studio.export.c2pa_signing import default_identity_dir
 from studio.export.catalog import resolve_campaign
+from studio.export.csv_files import META_AD_SET_LAYOUTS
 from studio.export.writer import check_bundle_destination
 from studio.services.exports import export_campaign
 from studio.storage.campaigns import campaign_asset_count, get_campaign
@@ -87,6 +88,14 @@ def _formats(values: tuple[str, ...]) -> list[str] | None:
 )
 @click.option("--unsubscribe-url", default="", help="With --email-platform plain: the link.")
 @click.option(
+    "--meta-ad-sets",
+    type=click.Choice(META_AD_SET_LAYOUTS),
+    default="per-test",
+    show_default=True,
+    help="Meta sheet: one ad set per segment and product (Meta then favours the ad it "
+    "predicts, not a random split), or one per ad for a fair, randomised comparison.",
+)
+@click.option(
     "--personal-picks",
     is_flag=True,
     help="Add personal/: a mail-merge file for the email platform with every customer of the "
@@ -106,6 +115,7 @@ def export_command(
     overwrite: bool,
     email_platform: str,
     unsubscribe_url: str,
+    meta_ad_sets: str,
     personal_picks: bool,
     as_json: bool,
 ) -> None:
@@ -128,6 +138,7 @@ def export_command(
                 overwrite=overwrite,
                 email_platform=email_platform,
                 unsubscribe_url=unsubscribe_url,
+                meta_ad_sets=meta_ad_sets,
             )
 
     def render(r: ExportReport) -> None:

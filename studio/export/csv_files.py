@@ -208,8 +208,15 @@ def meta_call_to_action(text: str) -> str:
     return META_CTA_BY_VERB.get(first, META_DEFAULT_CTA)
 
 
-def meta_ads_csv(campaign: Campaign) -> bytes:
-    """Meta image ads: one row per exported creative on the ``meta`` channel."""
+#: how the Meta sheet groups ads into ad sets: one per test (segment × product; Meta then
+#: favours the ad it predicts will do best, so the comparison is not randomised), or one
+#: per ad (each with its own budget: a fair split, as a Meta A/B test compares ad sets)
+META_AD_SET_LAYOUTS = ("per-test", "per-ad")
+
+
+def meta_ads_csv(campaign: Campaign, ad_sets: str = "per-test") -> bytes:
+    """Meta image ads: one row per exported creative on the ``meta`` channel, in one ad set
+    per test or one per ad (:data:`META_AD_SET_LAYOUTS`)."""
     rows = []
     for creative in campaign.creatives:
         if creative.channel != "meta":
@@ -230,7 +237,8 @@ def meta_ads_csv(campaign: Campaign) -> bytes:
         rows.append(
             (
                 campaign.name,
-                _ad_group(campaign, creative),
+                _ad_group(campaign, creative)
+                + (f" / {creative.key}" if ad_sets == "per-ad" else ""),
                 f"{creative.format} {creative.key}",
                 IMPORT_STATUS_META,
                 first("primary_text"),

@@ -83,6 +83,7 @@ def readme_text(
     app_version: str,
     signed: bool,
     personal_rows: int | None = None,
+    meta_ad_sets: str = "per-test",
 ) -> str:
     has = {p.split("/", 1)[0] for p in paths}
     lines = [
@@ -107,6 +108,18 @@ def readme_text(
             "  ads/             import files: Google Ads Editor (responsive search ads) and"
         )
         lines.append("                   Meta Ads Manager (bulk-style sheet); ads import paused")
+    if "ads/meta-ads-bulk.csv" in paths:
+        if meta_ad_sets == "per-ad":
+            lines += [
+                "                   Meta: one ad set per ad; give them equal budgets for a",
+                "                   fair split (or compare them in a Meta A/B test)",
+            ]
+        else:
+            lines += [
+                "                   Meta: one ad set per segment and product. Meta shows",
+                "                   the ads of one ad set by what it predicts, not at random;",
+                "                   for a randomised test export with --meta-ad-sets per-ad",
+            ]
     if "email" in has:
         lines.append("  email/           one HTML email per segment (600 px, images referenced")
         lines.append("                   relatively: upload creatives/ and adjust the paths)")

@@ -119,6 +119,7 @@ def export_bundle(
     email_platform: str = "mailchimp",
     unsubscribe_url: str = "",
     personal: Sequence[PersonalPick] | None = None,
+    meta_ad_sets: str = "per-test",
 ) -> ExportReport:
     """Write the campaign's approved (and, optionally, draft) assets to ``out``.
 
@@ -128,7 +129,8 @@ def export_bundle(
     nothing is left under ``out`` (an existing file there is kept unchanged). ``out`` may
     be an earlier bundle; anything else that exists there is refused unless ``overwrite``.
     ``personal`` (customer data: only when the user asked for it) adds ``personal/``, a
-    mail-merge file for ``email_platform``.
+    mail-merge file for ``email_platform``. ``meta_ad_sets`` lays out the Meta sheet with
+    one ad set per test or per ad (:data:`csv_files.META_AD_SET_LAYOUTS`).
     """
     out = check_bundle_destination(Path(out), overwrite=overwrite)
     if email_platform not in html_pages.EMAIL_PLATFORMS:
@@ -140,6 +142,11 @@ def export_bundle(
         raise ExportError(
             "Plain emails need the web address where customers unsubscribe.",
             hint="pass --unsubscribe-url https://…, or choose mailchimp or klaviyo",
+        )
+    if meta_ad_sets not in csv_files.META_AD_SET_LAYOUTS:
+        raise ExportError(
+            f"Unknown Meta ad set layout '{meta_ad_sets}'.",
+            hint=f"use {' or '.join(csv_files.META_AD_SET_LAYOUTS)}",
         )
     wanted = sorted(set(formats)) if formats is not None else None
     report = progress or (lambda description, fraction=None: None)
@@ -165,15 +172,19 @@ def export_bundle(
         "formats": wanted,
         "c2pa": c2pa is not None,
         "personal": personal is not None,
+        "meta_ad_sets": meta_ad_sets,
     }
     try:
         with BundleZip(out) as bundle:
             files, signed = _write_creatives(ws, bundle, campaign, c2pa, report, cancel)
             emails = {"platform": email_platform, "unsubscribe_url": unsubscribe_url}
+            layout = {"meta_ad_sets": meta_ad_sets}
             contacts = (
                 None if personal is None else personal_file(campaign, personal, email_platform)
             )
-            written = _write_documents(bundle, campaign, files, signed > 0, emails, contacts)
+            written = _write_documents(
+                bundle, campaign, files, signed > 0, emails, contacts, **layout
+            )
             bundle.add(
                 MANIFEST_NAME,
                 manifest_bytes(
@@ -384,6 +395,7 @@ def _write_documents(
     signed: bool,
     emails: dict[str, str],
     contacts: PersonalFile | None = None,
+    meta_ad_sets: str = "per-test",
 ) -> list[str]:
     documents: list[tuple[str, bytes, str]] = []
     if contacts is not None:
@@ -395,7 +407,8 @@ def _write_documents(
             ("ads/google-ads-editor-rsa.csv", csv_files.google_rsa_csv(campaign), "ad_import")
         )
     if any(c.channel == "meta" for c in campaign.creatives):
-        documents.append(("ads/meta-ads-bulk.csv", csv_files.meta_ads_csv(campaign), "ad_import"))
+        sheet = csv_files.meta_ads_csv(campaign, meta_ad_sets)
+        documents.append(("ads/meta-ads-bulk.csv", sheet, "ad_import"))
     if campaign.rounds:
         documents.append(("results.html", html_pages.results_html(campaign).encode(), "results"))
     for segment in email_segments(campaign):
@@ -408,6 +421,7 @@ def _write_documents(
         app_version=__version__,
         signed=signed,
         personal_rows=contacts.rows if contacts else None,
+        meta_ad_sets=meta_ad_sets,
     )
     documents.append(("README.txt", readme.encode(), "readme"))
     index = html_pages.index_html(

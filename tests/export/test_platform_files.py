@@ -88,3 +88,23 @@ def test_a_search_ad_short_of_headlines_is_named_before_upload(workspace, tmp_pa
     assert problems == ["ads/google-ads-editor-rsa.csv line 2: 2 headlines, at least 3 needed"]
     (warning,) = report.warnings
     assert "fewer lines than Google Ads needs" in warning and "headline: 2 of 3" in warning
+
+
+def test_meta_ads_can_leave_in_one_ad_set_each_for_a_fair_split(workspace, tmp_path):
+    from bundle_factory import build_campaign
+
+    campaign_id = build_campaign(workspace)
+    shared = export_bundle(workspace, campaign_id, tmp_path / "shared.zip")
+    fair = export_bundle(workspace, campaign_id, tmp_path / "fair.zip", meta_ad_sets="per-ad")
+    sets = {}
+    for report in (shared, fair):
+        with zipfile.ZipFile(report.path) as archive:
+            rows = list(csv.DictReader(io.StringIO(
+                archive.read("ads/meta-ads-bulk.csv").decode("utf-8-sig"))))  # fmt: skip
+            readme = archive.read("README.txt").decode()
+        sets[report.path.stem] = [row["Ad Set Name"] for row in rows]
+        assert _problems(report.path)[1] == []
+        assert ("not at random" in readme) == (report is shared)
+    assert len(set(sets["shared"])) == 1 < len(rows)  # the test's ads compete in one set
+    assert len(set(sets["fair"])) == len(rows)  # each ad its own set, named by its key
+    assert all(name.startswith(sets["shared"][0]) for name in sets["fair"])

@@ -70,6 +70,11 @@ class ExportScreen(Screen):
             "Embeds a signed record of how each image was made (uses a local identity "
             "created on first use)"
         )
+        self.fair_split = QCheckBox("One Meta ad set per ad (a fair, randomised split)")
+        self.fair_split.setToolTip(
+            "Meta shows the ads of one ad set by what it predicts will do best, not at "
+            "random; one ad set per ad, with equal budgets, compares them fairly"
+        )
         self.formats = QListWidget()
         self.formats.setAccessibleName("Formats")
         self.formats.setMaximumHeight(170)
@@ -78,6 +83,7 @@ class ExportScreen(Screen):
         form.addRow("Formats", self.formats)
         form.addRow("", self.include_drafts)
         form.addRow("", self.sign)
+        form.addRow("", self.fair_split)
         form.addRow("", self.counts)
         self.layout_.addWidget(choose)
 
@@ -235,6 +241,7 @@ class ExportScreen(Screen):
             "email_platform": self.email_platform.currentData(),
             "unsubscribe_url": self.unsubscribe_url.text().strip(),
             "personal_picks": self.personal_picks.isChecked(),
+            "meta_ad_sets": "per-ad" if self.fair_split.isChecked() else "per-test",
         }
 
         def work(sink, cancel):
