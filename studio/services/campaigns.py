@@ -24,6 +24,12 @@ from studio.core.errors import InputError, NotFound
 from studio.core.records import Asset, NewAsset
 from studio.jobs.queue import JobQueue
 from studio.services.generation import REGENERATES
+from studio.services.generation.payloads import (
+    CopyPayload,
+    CreativePayload,
+    VariantsPayload,
+    VisualPayload,
+)
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -306,7 +312,8 @@ def _remake_variants_of(ws: Workspace, creatives: list[Asset]) -> None:
         if any(v.parent_id == creative.id for v in variants):
             by_target.setdefault(creative.target_id, []).append(creative.id)
     for target_id, ids in by_target.items():
-        job_id = queue.enqueue("variants", {"remake_of": ids}, creatives[0].campaign_id, target_id)
+        remake = VariantsPayload(remake_of=tuple(ids)).as_dict()
+        job_id = queue.enqueue("variants", remake, creatives[0].campaign_id, target_id)
         # an edit reaches its variants before other queued work: the person is waiting
         queue.move(job_id, 0)
 
@@ -316,9 +323,13 @@ def regenerate_asset(ws: Workspace, asset_id: int, queue: JobQueue | None = None
     asset = store.get_asset(ws, asset_id)
     if asset.kind not in REGENERATES or asset.target_id is None:
         raise InputError(f"Asset {asset_id} ({asset.kind}) cannot be regenerated.")
-    payload: dict[str, Any] = {"supersedes": asset_id, "seed": random.randrange(2**31)}
-    if asset.kind == "visual":
-        target = store.get_target(ws, asset.target_id)
-        payload.update(segment_id=target.segment_id, product_id=target.product_id)
+    seed = random.randrange(2**31)
+    payload = {
+        "copy": CopyPayload(supersedes=asset_id, seed=seed),
+        "visual": VisualPayload(supersedes=asset_id, seed=seed),
+        "creative": CreativePayload(supersedes=asset_id),  # the next layout, no seed
+        "variant": VariantsPayload(supersedes=asset_id, seed=seed),
+    }[asset.kind]
     queue = queue or JobQueue(ws)
-    return queue.enqueue(REGENERATES[asset.kind], payload, asset.campaign_id, asset.target_id)
+    job = REGENERATES[asset.kind]
+    return queue.enqueue(job, payload.as_dict(), asset.campaign_id, asset.target_id)

@@ -20,6 +20,12 @@ from studio.core.records import Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
 from studio.services.campaigns import check_design
 from studio.services.generation import JOB_KINDS
+from studio.services.generation.payloads import (
+    CopyPayload,
+    VariantsPayload,
+    VisualPayload,
+    payload_units,
+)
 from studio.storage import campaigns as store
 from studio.storage import timings
 from studio.storage.workspace import Workspace
@@ -63,7 +69,8 @@ def plan_jobs(
     for target in targets:
         copy_index = None
         if not target.has_copy:
-            jobs.append(PlannedJob("copy", target.key, {"candidates": candidates}, 1))
+            payload = CopyPayload(candidates=candidates).as_dict()
+            jobs.append(PlannedJob("copy", target.key, payload, 1))
             copy_index = len(jobs) - 1
             assets["copy"] += 1
         angle_indexes = []
@@ -71,7 +78,7 @@ def plan_jobs(
             if angle in target.angles_written:
                 continue
             after: tuple[int, ...] = () if copy_index is None else (copy_index,)
-            payload = {"candidates": candidates, "angle": angle}
+            payload = CopyPayload(candidates=candidates, angle=angle).as_dict()
             jobs.append(PlannedJob("copy", target.key, payload, 1, after))
             angle_indexes.append(len(jobs) - 1)
             assets["copy"] += 1
@@ -84,8 +91,7 @@ def plan_jobs(
         if pair not in visual_job:
             visual_job[pair] = None
             if not target.has_visual:
-                payload = {"segment_id": target.segment_id, "product_id": target.product_id}
-                jobs.append(PlannedJob("visual", target.key, payload, 1))
+                jobs.append(PlannedJob("visual", target.key, VisualPayload().as_dict(), 1))
                 visual_job[pair] = len(jobs) - 1
                 assets["visual"] += 1
         creative_index = None
@@ -102,7 +108,13 @@ def plan_jobs(
                 after = tuple(angle_indexes) + (() if creative_index is None else (creative_index,))
                 units = max(wanted - have, 1)
                 jobs.append(
-                    PlannedJob("variants", target.key, {"count": per_creative}, units, after)
+                    PlannedJob(
+                        "variants",
+                        target.key,
+                        VariantsPayload(count=per_creative).as_dict(),
+                        units,
+                        after,
+                    )
                 )
                 assets["variant"] += units
     return jobs, assets, ads
@@ -251,9 +263,5 @@ def copy_model_load_seconds() -> float:
 
 def job_units(ws: Workspace, kind: str, payload: dict, target_id: int | None) -> int:
     """Work units of a queued job, to weigh it in overall progress."""
-    if target_id is None or kind not in ("creative", "variants"):
-        return 1
-    if kind == "variants" and "cells" in payload:  # the challengers of one creative
-        return max(len(payload["cells"]), 1)
-    images = len(store.get_target(ws, target_id).image_formats)
-    return images * int(payload.get("count", 1)) if kind == "variants" else images
+    images = len(store.get_target(ws, target_id).image_formats) if target_id is not None else 1
+    return payload_units(kind, payload, images)

@@ -107,8 +107,7 @@ def import_results(
         slot = (asset_id, row.day)
         if slot in per_day:
             merged += 1
-        day = per_day.setdefault(slot, _DaySum())
-        day.add(row)
+        per_day.setdefault(slot, _DaySum()).add(row)
     if not per_day:
         if not report.rows:  # every row was bad (and skipped): say that, not "no ad"
             raise _bad_rows(report)
@@ -121,9 +120,9 @@ def import_results(
             "and links carry the studio's keys",
         )
     days = [
-        DayResult(asset_id, day, report.platform.id, v.impressions, v.clicks, v.conversions,
+        DayResult(asset_id, date_, report.platform.id, v.impressions, v.clicks, v.conversions,
                   v.spend, v.conversion_value)
-        for (asset_id, day), v in sorted(per_day.items())
+        for (asset_id, date_), v in sorted(per_day.items())
     ]  # fmt: skip
     for day in days:
         if day.clicks > day.impressions:

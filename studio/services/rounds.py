@@ -29,6 +29,7 @@ from studio.core.errors import InputError
 from studio.jobs.queue import JobQueue
 from studio.results.attributes import winning_values
 from studio.results.posteriors import DROP_CONFIDENCE, is_worse
+from studio.services.generation.payloads import VariantsPayload
 from studio.services.results import MIN_TRIALS, CampaignResults, TestResult, campaign_results
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
@@ -214,7 +215,9 @@ def start_next_round(
             if not test.challengers:
                 continue
             root = store.get_asset(ws, test.test_id)
-            payload = {"parent_id": root.id, "cells": test.challengers, "round": number}
+            payload = VariantsPayload(
+                parent_id=root.id, cells=tuple(test.challengers), round=number
+            ).as_dict()
             batch.append(("variants", payload, campaign_id, root.target_id))
         job_ids = queue.enqueue_many(batch) if batch else []
     return StartedRound(round_id, number, plan, job_ids)

@@ -63,8 +63,8 @@ def stable_seed(*parts: Any) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def superseded(ws: Workspace, payload: dict[str, Any]) -> Asset | None:
-    asset_id = payload.get("supersedes")
+def superseded(ws: Workspace, asset_id: int | None) -> Asset | None:
+    """The asset a job makes a new version of, if it names one."""
     return store.get_asset(ws, int(asset_id)) if asset_id is not None else None
 
 

@@ -15,6 +15,7 @@ from studio.services.generation.common import (
     stable_seed,
     superseded,
 )
+from studio.services.generation.payloads import CopyPayload
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -28,15 +29,15 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         voice_of,
     )
 
-    ws, payload = ctx.ws, ctx.job.payload
+    ws, payload = ctx.ws, CopyPayload.read(ctx.job.payload)
     subject = load_subject(ws, ctx.job.target_id)
     campaign, target = subject.campaign, subject.target
-    old = superseded(ws, payload)
+    old = superseded(ws, payload.supersedes)
     brand = voice_of(campaign_brand_kit(ws, campaign))
     campaign_tone = tuple(w.strip() for w in campaign.tone.split(",") if w.strip())
     if campaign_tone:  # the campaign's tone leads, the brand's stays
         brand = replace(brand, tone_words=campaign_tone + brand.tone_words)
-    angle = payload.get("angle")
+    angle = payload.angle
     base = store.latest_copy(ws, target.id) if angle else None
     if angle and base is None:
         raise GenerationError(
@@ -52,10 +53,10 @@ def run_copy(ctx: JobContext) -> JobOutcome:
         channel_format=target.channel_format,
         segment=segment_from_row(subject.segment),
         brand=brand,
-        n=int(payload.get("candidates", campaign.settings.copy_candidates)),
+        n=payload.candidates or campaign.settings.copy_candidates,
         language=campaign.language,
-        seed=int(payload.get("seed", stable_seed("copy", campaign.id, target.id))),
-        model_id=payload.get("model_id"),
+        seed=stable_seed("copy", campaign.id, target.id) if payload.seed is None else payload.seed,
+        model_id=payload.model_id,
         angle=angle,
         occasion=campaign.settings.occasion,
         brief=campaign.brief,

@@ -24,6 +24,7 @@ from studio.services.generation.common import (
     superseded,
     visual_layer,
 )
+from studio.services.generation.payloads import CreativePayload, VariantsPayload
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -31,12 +32,12 @@ from studio.storage.workspace import Workspace
 def run_creative(ctx: JobContext) -> JobOutcome:
     from studio.render.layout import available_layouts
 
-    ws, payload = ctx.ws, ctx.job.payload
-    if "rerender" in payload:
-        return _rerender(ctx, payload["rerender"])
+    ws, payload = ctx.ws, CreativePayload.read(ctx.job.payload)
+    if payload.rerender:
+        return _rerender(ctx, list(payload.rerender))
     subject = load_subject(ws, ctx.job.target_id)
     target = subject.target
-    old = superseded(ws, payload)
+    old = superseded(ws, payload.supersedes)
     copy, visual = dependencies(ws, subject)
     inputs = render_inputs(ws, subject, copy, visual)
     if old is not None:  # a different take on one creative: the next layout
@@ -45,7 +46,7 @@ def run_creative(ctx: JobContext) -> JobOutcome:
         layout = layouts[(layouts.index(previous) + 1) % len(layouts)]
         work: list[tuple[str, str, Asset | None]] = [(image_format_of(old), layout, old)]
     else:
-        work = [(fmt, payload.get("layout", "default"), None) for fmt in target.image_formats]
+        work = [(fmt, payload.layout, None) for fmt in target.image_formats]
     if not work:
         raise InputError(f"The channel format {target.channel_format} has no image formats.")
     made = []
@@ -143,15 +144,16 @@ def queue_rerender(
     for creative in creatives:
         by_target.setdefault(int(creative.target_id or 0), []).append(creative.id)
     for target_id, ids in by_target.items():
+        rerender = CreativePayload(rerender=tuple(ids)).as_dict()
         creative_job = queue.enqueue(
-            "creative", {"rerender": ids}, creatives[0].campaign_id, target_id or None
+            "creative", rerender, creatives[0].campaign_id, target_id or None
         )
         jobs.append(creative_job)
         if any(v.parent_id in ids for v in variants):
             jobs.append(
                 queue.enqueue(
                     "variants",
-                    {"remake_of": ids, "after": [creative_job]},
+                    {**VariantsPayload(remake_of=tuple(ids)).as_dict(), "after": [creative_job]},
                     creatives[0].campaign_id,
                     target_id or None,
                 )

@@ -32,6 +32,7 @@ from studio.services.generation.common import (
     load_subject,
     product_picture,
 )
+from studio.services.generation.payloads import VariantsPayload
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -276,18 +277,19 @@ def make_variants(
 
 def run_variants(ctx: JobContext) -> JobOutcome:
     """Variants of a target's current creatives (or of creatives just rendered again)."""
-    ws, payload = ctx.ws, ctx.job.payload
+    ws, payload = ctx.ws, VariantsPayload.read(ctx.job.payload)
     subject = load_subject(ws, ctx.job.target_id)
-    if payload.get("supersedes") is not None:
-        return _new_take(ctx, store.get_asset(ws, int(payload["supersedes"])))
-    if payload.get("cells") is not None:
-        return _challengers(ctx, store.get_asset(ws, int(payload["parent_id"])), payload["cells"])
-    axes = dict(payload.get("axes") or subject.campaign.settings.variant_axes)
-    count = int(payload.get("count", subject.campaign.settings.variants or 1))
+    if payload.supersedes is not None:
+        return _new_take(ctx, store.get_asset(ws, payload.supersedes), payload.seed)
+    if payload.cells is not None and payload.parent_id is not None:
+        parent = store.get_asset(ws, payload.parent_id)
+        return _challengers(ctx, parent, [dict(c) for c in payload.cells], payload.seed)
+    axes = dict(payload.axes or subject.campaign.settings.variant_axes)
+    count = payload.count or subject.campaign.settings.variants or 1
     replaced: dict[int, list[Asset]] = {}
-    if payload.get("remake_of"):  # creatives rendered again: their variants are remade
+    if payload.remake_of:  # creatives rendered again: their variants are remade
         parents = []
-        for old_id in payload["remake_of"]:
+        for old_id in payload.remake_of:
             newest = store.asset_history(ws, int(old_id))[-1]
             old_variants = store.current_children(ws, int(old_id))
             if newest.id != int(old_id):
@@ -303,7 +305,7 @@ def run_variants(ctx: JobContext) -> JobOutcome:
             f"Target {subject.target.id} has no creatives to make variants of.",
             hint="retry its creative job first",
         )
-    seed = int(payload.get("seed", 0))
+    seed = payload.seed
     strength = subject.campaign.settings.style_strength
     work = []
     for index, parent in enumerate(parents):
@@ -331,9 +333,10 @@ def _cell_key(changes: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((axis, str(value)) for axis, value in changes.items()))
 
 
-def _challengers(ctx: JobContext, parent: Asset, cells: list[dict[str, Any]]) -> JobOutcome:
+def _challengers(
+    ctx: JobContext, parent: Asset, cells: list[dict[str, Any]], seed: int
+) -> JobOutcome:
     """The variants a next round asks for by name (its challengers)."""
-    seed = int(ctx.job.payload.get("seed", 0))
     rendered, _, _ = render_variants(
         ctx.ws,
         parent,
@@ -351,14 +354,13 @@ def _challengers(ctx: JobContext, parent: Asset, cells: list[dict[str, Any]]) ->
     return JobOutcome({"units": len(rendered)}, save)
 
 
-def _new_take(ctx: JobContext, old: Asset) -> JobOutcome:
+def _new_take(ctx: JobContext, old: Asset, seed: int) -> JobOutcome:
     """A regenerated variant: the next cell its creative does not have yet."""
     ws = ctx.ws
     if old.parent_id is None:
         raise GenerationError(f"Variant {old.id} names no creative.")
     parent = store.get_asset(ws, old.parent_id)
     taken = store.existing_variant_ids(ws, parent.id)
-    seed = int(ctx.job.payload.get("seed", 0))
     rendered, _, _ = render_variants(
         ws, parent, axes={}, count=len(taken) + 1, seed=seed, sink=ctx.sink, cancel=ctx.cancel
     )

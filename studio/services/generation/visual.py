@@ -19,6 +19,7 @@ from studio.services.generation.common import (
     stable_seed,
     superseded,
 )
+from studio.services.generation.payloads import VisualPayload
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 
@@ -27,14 +28,14 @@ def run_visual(ctx: JobContext) -> JobOutcome:
     from generators.copy.request import facts_from_product_row
     from generators.visual import ProductFacts, SegmentFacts, VisualGenerator, VisualRequest
 
-    ws, payload = ctx.ws, ctx.job.payload
+    ws, payload = ctx.ws, VisualPayload.read(ctx.job.payload)
     subject = load_subject(ws, ctx.job.target_id)
     campaign, target = subject.campaign, subject.target
-    old = superseded(ws, payload)
-    seed = int(
-        payload.get(
-            "seed", stable_seed("visual", campaign.id, target.segment_id, target.product_id)
-        )
+    old = superseded(ws, payload.supersedes)
+    seed = (
+        stable_seed("visual", campaign.id, target.segment_id, target.product_id)
+        if payload.seed is None
+        else payload.seed
     )
     brand = campaign_brand_kit(ws, campaign)
     request = VisualRequest(
@@ -46,7 +47,7 @@ def run_visual(ctx: JobContext) -> JobOutcome:
         ),
         brand=brand,
         segment=SegmentFacts(subject.segment["name"], subject.segment.get("description") or ""),
-        model_id=payload.get("model_id"),
+        model_id=payload.model_id,
         seed=seed,
     )
     result = VisualGenerator().generate(request, ctx.sink, ctx.cancel)

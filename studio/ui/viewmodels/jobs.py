@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from studio.core.channels import get_channel_format
 from studio.core.errors import NotFound
+from studio.services.generation.payloads import payload_units
 from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.viewmodels.format_names import format_label
@@ -37,16 +38,11 @@ def format_seconds(seconds: float | None) -> str:
 
 def job_units(job: dict[str, Any]) -> int:
     """Units of work of a job, as the campaign planner counts them."""
-    payload = job["payload"]
     try:
         images = len(get_channel_format(job["channel_format"]).image_formats)
     except (NotFound, TypeError):
         images = 1
-    if job["kind"] == "creative":
-        return max(images, 1)
-    if job["kind"] == "variants":
-        return max(int(payload.get("count", 1)) * images, 1)
-    return 1
+    return payload_units(job["kind"], job["payload"], images)
 
 
 class JobTableModel(QAbstractTableModel):
