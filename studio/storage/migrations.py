@@ -1,27 +1,30 @@
 """The workspace schema, as an ordered list of sqlite-utils migrations.
 
 Each migration runs in its own transaction (sqlite-utils ``Migrations``). Never edit a
-migration that has shipped: add a new one. The number of migrations is the schema
-version; a workspace that has applied migrations this app does not know was written by
-a newer studio and is refused when opened.
+migration that has shipped: add a new one. Each is written out in full, never built from
+the code's constants, so what a version created stays what it created. The number of
+migrations is the schema version; a workspace that has applied migrations this app does
+not know was written by a newer studio and is refused when opened.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "campaign-studio"
 migrations = Migrations(MIGRATION_SET)
+#: the names of the migrations below, in order (kept here rather than read from
+#: sqlite-utils' internals)
+MIGRATION_NAMES: list[str] = []
 
-#: statuses shared by the code and the CHECK constraints below
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
-ASSET_STATUSES = ("draft", "approved", "rejected")
 
-
-def _statuses(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
+def migration(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    """Register a migration under ``name``, after the ones before it."""
+    MIGRATION_NAMES.append(name)
+    return migrations(name=name)
 
 
 def _execute_script(db: Database, script: str) -> None:
@@ -37,11 +40,11 @@ def _execute_script(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
 
 
-@migrations(name="0001_initial")
+@migration("0001_initial")
 def initial_schema(db: Database) -> None:
     _execute_script(
         db,
-        f"""
+        """
         CREATE TABLE blobs (
             sha256      TEXT PRIMARY KEY,
             bytes       INTEGER NOT NULL,
@@ -59,7 +62,7 @@ def initial_schema(db: Database) -> None:
             country      TEXT,
             city         TEXT,
             signup_date  TEXT,
-            attributes   TEXT NOT NULL DEFAULT '{{}}'
+            attributes   TEXT NOT NULL DEFAULT '{}'
         );
 
         CREATE TABLE products (
@@ -71,7 +74,7 @@ def initial_schema(db: Database) -> None:
             price        REAL,
             currency     TEXT,
             image_sha256 TEXT REFERENCES blobs(sha256),
-            attributes   TEXT NOT NULL DEFAULT '{{}}'
+            attributes   TEXT NOT NULL DEFAULT '{}'
         );
 
         -- one row per order line; (order_ref, product_id) is the natural key
@@ -85,7 +88,7 @@ def initial_schema(db: Database) -> None:
             unit_price   REAL NOT NULL,
             discount     REAL NOT NULL DEFAULT 0,
             amount       REAL NOT NULL,
-            attributes   TEXT NOT NULL DEFAULT '{{}}',
+            attributes   TEXT NOT NULL DEFAULT '{}',
             UNIQUE (order_ref, product_id)
         );
         CREATE INDEX orders_customer ON orders(customer_id, ordered_at);
@@ -96,8 +99,8 @@ def initial_schema(db: Database) -> None:
             id            INTEGER PRIMARY KEY,
             created_at    TEXT NOT NULL,
             method        TEXT NOT NULL,
-            parameters    TEXT NOT NULL DEFAULT '{{}}',
-            metrics       TEXT NOT NULL DEFAULT '{{}}',
+            parameters    TEXT NOT NULL DEFAULT '{}',
+            metrics       TEXT NOT NULL DEFAULT '{}',
             features      TEXT NOT NULL DEFAULT '[]',
             n_customers   INTEGER NOT NULL DEFAULT 0
         );
@@ -111,7 +114,7 @@ def initial_schema(db: Database) -> None:
             description    TEXT NOT NULL DEFAULT '',
             size           INTEGER NOT NULL DEFAULT 0,
             revenue_share  REAL NOT NULL DEFAULT 0,
-            stats          TEXT NOT NULL DEFAULT '{{}}',
+            stats          TEXT NOT NULL DEFAULT '{}',
             rule           TEXT,
             created_at     TEXT NOT NULL,
             updated_at     TEXT NOT NULL
@@ -132,7 +135,7 @@ def initial_schema(db: Database) -> None:
             product_id   INTEGER NOT NULL REFERENCES products(id) ON DELETE CASCADE,
             rank         INTEGER NOT NULL,
             score        REAL NOT NULL,
-            components   TEXT NOT NULL DEFAULT '{{}}',
+            components   TEXT NOT NULL DEFAULT '{}',
             explanation  TEXT NOT NULL DEFAULT '',
             created_at   TEXT NOT NULL,
             UNIQUE (segment_id, product_id)
@@ -142,22 +145,22 @@ def initial_schema(db: Database) -> None:
             id          INTEGER PRIMARY KEY,
             kind        TEXT NOT NULL,
             created_at  TEXT NOT NULL,
-            parameters  TEXT NOT NULL DEFAULT '{{}}',
-            metrics     TEXT NOT NULL DEFAULT '{{}}'
+            parameters  TEXT NOT NULL DEFAULT '{}',
+            metrics     TEXT NOT NULL DEFAULT '{}'
         );
 
         CREATE TABLE brand_kits (
             id            INTEGER PRIMARY KEY,
             name          TEXT NOT NULL UNIQUE,
-            palette       TEXT NOT NULL DEFAULT '{{}}',
-            fonts         TEXT NOT NULL DEFAULT '{{}}',
+            palette       TEXT NOT NULL DEFAULT '{}',
+            fonts         TEXT NOT NULL DEFAULT '{}',
             logo_sha256   TEXT REFERENCES blobs(sha256),
             tone_words    TEXT NOT NULL DEFAULT '[]',
             do_examples   TEXT NOT NULL DEFAULT '[]',
             dont_examples TEXT NOT NULL DEFAULT '[]',
             banned_words  TEXT NOT NULL DEFAULT '[]',
             disclaimer    TEXT NOT NULL DEFAULT '',
-            style         TEXT NOT NULL DEFAULT '{{}}',
+            style         TEXT NOT NULL DEFAULT '{}',
             created_at    TEXT NOT NULL,
             updated_at    TEXT NOT NULL
         );
@@ -170,7 +173,7 @@ def initial_schema(db: Database) -> None:
             segmentation_run_id INTEGER REFERENCES segmentation_runs(id) ON DELETE SET NULL,
             language            TEXT NOT NULL DEFAULT 'en',
             tone                TEXT NOT NULL DEFAULT '',
-            settings            TEXT NOT NULL DEFAULT '{{}}',
+            settings            TEXT NOT NULL DEFAULT '{}',
             status              TEXT NOT NULL DEFAULT 'draft',
             created_at          TEXT NOT NULL,
             updated_at          TEXT NOT NULL
@@ -193,19 +196,19 @@ def initial_schema(db: Database) -> None:
             channel         TEXT,
             format          TEXT,
             sha256          TEXT REFERENCES blobs(sha256),
-            content         TEXT NOT NULL DEFAULT '{{}}',
+            content         TEXT NOT NULL DEFAULT '{}',
             parent_id       INTEGER REFERENCES assets(id) ON DELETE SET NULL,
             variant_id      TEXT,
             version         INTEGER NOT NULL DEFAULT 1,
             supersedes_id   INTEGER REFERENCES assets(id) ON DELETE SET NULL,
             status          TEXT NOT NULL DEFAULT 'draft'
-                            CHECK (status IN ({_statuses(ASSET_STATUSES)})),
+                            CHECK (status IN ('draft', 'approved', 'rejected')),
             generator       TEXT NOT NULL,
             model_id        TEXT,
             model_revision  TEXT,
             seed            INTEGER,
             prompt          TEXT,
-            parameters      TEXT NOT NULL DEFAULT '{{}}',
+            parameters      TEXT NOT NULL DEFAULT '{}',
             created_at      TEXT NOT NULL,
             updated_at      TEXT NOT NULL
         );
@@ -219,14 +222,14 @@ def initial_schema(db: Database) -> None:
             campaign_id  INTEGER REFERENCES campaigns(id) ON DELETE CASCADE,
             target_id    INTEGER REFERENCES campaign_targets(id) ON DELETE CASCADE,
             kind         TEXT NOT NULL,
-            payload      TEXT NOT NULL DEFAULT '{{}}',
+            payload      TEXT NOT NULL DEFAULT '{}',
             status       TEXT NOT NULL DEFAULT 'queued'
-                         CHECK (status IN ({_statuses(JOB_STATUSES)})),
+                         CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
             position     INTEGER NOT NULL DEFAULT 0,
             progress     REAL NOT NULL DEFAULT 0,
             message      TEXT NOT NULL DEFAULT '',
             error        TEXT,
-            result       TEXT NOT NULL DEFAULT '{{}}',
+            result       TEXT NOT NULL DEFAULT '{}',
             attempts     INTEGER NOT NULL DEFAULT 0,
             created_at   TEXT NOT NULL,
             started_at   TEXT,
@@ -249,7 +252,7 @@ def initial_schema(db: Database) -> None:
     )
 
 
-@migrations(name="0002_results")
+@migration("0002_results")
 def results_schema(db: Database) -> None:
     """Imported ad results and the decisions taken on them.
 
@@ -304,7 +307,7 @@ def results_schema(db: Database) -> None:
     )
 
 
-@migrations(name="0003_order_lines")
+@migration("0003_order_lines")
 def order_lines_schema(db: Database) -> None:
     """What a single order-lines export holds besides customers' sales.
 
@@ -342,7 +345,7 @@ def order_lines_schema(db: Database) -> None:
     )
 
 
-@migrations(name="0004_conversion_value")
+@migration("0004_conversion_value")
 def conversion_value_schema(db: Database) -> None:
     """What an ad's conversions were worth, when the report says (Meta's "Purchases
     conversion value", Google's "Conv. value"): what ROAS is computed from. NULL when the
@@ -352,8 +355,8 @@ def conversion_value_schema(db: Database) -> None:
 
 def schema_version() -> int:
     """The schema version this app writes: the number of migrations it knows."""
-    return len(migrations._migrations)
+    return len(MIGRATION_NAMES)
 
 
 def known_migration_names() -> list[str]:
-    return [m.name for m in migrations._migrations]
+    return list(MIGRATION_NAMES)

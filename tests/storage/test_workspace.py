@@ -185,3 +185,17 @@ def test_the_summary_stays_valid_json_with_impossible_stored_amounts(tmp_path) -
         summary = ws.summary()
     assert summary["revenue"] == 12.5
     json.loads(json.dumps(summary, allow_nan=False))
+
+
+def test_the_schema_allows_exactly_the_statuses_the_code_uses(workspace) -> None:
+    """Migrations are written out in full; this keeps their CHECK lists and the code's
+    statuses the same."""
+    import re
+
+    from studio.core.records import ASSET_STATUSES, JOB_STATUSES
+
+    tables = {r["name"]: r["sql"] for r in workspace.query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table'")}  # fmt: skip
+    for table, statuses in (("assets", ASSET_STATUSES), ("jobs", JOB_STATUSES)):
+        listed = re.search(r"status IN \(([^)]*)\)", tables[table]).group(1)
+        assert tuple(v.strip(" '") for v in listed.split(",")) == statuses
