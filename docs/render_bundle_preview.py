@@ -25,7 +25,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageStat
 
 from studio.export import export_bundle
-from studio.export.catalog import resolve_campaign
+from studio.storage.campaigns import get_campaign
 from studio.storage.workspace import Workspace, to_json
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -238,7 +238,7 @@ def main() -> None:
         root = Path(tmp)
         if args.workspace:
             ws = Workspace.open(args.workspace)
-            campaign = resolve_campaign(ws, args.campaign or "1")
+            campaign = get_campaign(ws, args.campaign or "1").id
         else:
             ws = Workspace.create(root / "demo")
             campaign = build_demo(ws)

@@ -8,19 +8,18 @@ import click
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import ExportError, InputError
-from studio.export import (
+from studio.services.exports import (
+    META_AD_SET_LAYOUTS,
     C2paSigner,
     ExportReport,
     VerifyReport,
+    check_bundle_destination,
+    default_identity_dir,
+    export_campaign,
     import_bundle,
     load_or_create_identity,
     verify_bundle,
 )
-from studio.export.c2pa_signing import default_identity_dir
-from studio.export.catalog import resolve_campaign
-from studio.export.csv_files import META_AD_SET_LAYOUTS
-from studio.export.writer import check_bundle_destination
-from studio.services.exports import export_campaign
 from studio.storage.campaigns import campaign_asset_count, get_campaign
 
 bundle_argument = click.argument(
@@ -124,7 +123,7 @@ def export_command(
     check_bundle_destination(out, overwrite=overwrite)  # before any work is done
     signer = _signer(use_c2pa, c2pa_cert, c2pa_key, as_json)
     with opened(workspace) as ws:
-        campaign_id = resolve_campaign(ws, campaign)
+        campaign_id = get_campaign(ws, campaign).id
         with progress(not as_json) as update:
             report = export_campaign(
                 ws,

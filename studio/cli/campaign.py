@@ -27,9 +27,9 @@ from studio.core.campaign_settings import (
 )
 from studio.core.channels import channel_formats
 from studio.core.errors import NotFound, StudioError
-from studio.jobs import JobQueue
 from studio.services import audience, campaigns
 from studio.services.foreground import run_campaign
+from studio.services.jobs import JobQueue
 from studio.services.planning import plan_generation
 from studio.services.quickstart import format_duration
 from studio.storage import campaigns as store
@@ -320,7 +320,7 @@ def _headline(content: dict[str, Any]) -> str:
 def _worker_for(cluster: str | None, workers: int | None, gpus: float) -> Any:
     """The local worker, or a Ray cluster's (the option, else the Settings' cluster)."""
     from studio.core.settings import load_settings
-    from studio.jobs import Worker
+    from studio.services.jobs import Worker
 
     settings = load_settings()
     address = cluster if cluster is not None else settings.cluster_address

@@ -177,7 +177,7 @@ def eval_copy(
     """Measure copy on a set of briefs: every check's failure rate, fields covered, and
     every returned candidate (with --json or --sheet)."""
     from generators.copy.evaluate import evaluate, load_briefs
-    from studio.export.copy_review import write_review_sheet
+    from studio.services.exports import write_review_sheet
     from studio.storage.outputs import check_destination
 
     path = briefs_path or brief_set_path(brief_set)

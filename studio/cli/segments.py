@@ -79,8 +79,7 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Find customer segments in the orders, store them as a new run and recommend
         products for each."""
-        from studio.data.segmentation import list_segments, run_info
-        from studio.services.audience import find_segments
+        from studio.services.audience import find_segments, list_segments, run_info
 
         with opened(workspace) as ws, progress(not as_json) as update:
             run_id = find_segments(ws, k=k, method=method, seed=seed, progress=update)
@@ -116,7 +115,7 @@ def register(cli: click.Group) -> None:
     @json_option
     def segments_command(workspace: Path, run_id: int | None, details: bool, as_json: bool) -> None:
         """List the segments of a run (and the rule segments) with their statistics."""
-        from studio.data.segmentation import latest_run_id, list_segments
+        from studio.services.audience import latest_run_id, list_segments
 
         with opened(workspace) as ws:
             segments = list_segments(ws, run_id, include_rules=True)
@@ -138,8 +137,7 @@ def register(cli: click.Group) -> None:
     @json_option
     def rule_add(workspace: Path, name: str, rule: str, as_json: bool) -> None:
         """Save a rule segment NAME defined by RULE and evaluate it now."""
-        from studio.data.rules import add_rule_segment
-        from studio.data.segmentation import list_segments
+        from studio.services.audience import add_rule_segment, list_segments
 
         with opened(workspace) as ws:
             segment_id = add_rule_segment(ws, name, rule)
@@ -157,7 +155,7 @@ def register(cli: click.Group) -> None:
     @json_option
     def rule_list(workspace: Path, as_json: bool) -> None:
         """List the saved rule segments with their rules."""
-        from studio.data.segmentation import list_segments
+        from studio.services.audience import list_segments
 
         with opened(workspace) as ws:
             rules = [s for s in list_segments(ws, include_rules=True) if s["kind"] == "rule"]
@@ -179,7 +177,7 @@ def register(cli: click.Group) -> None:
     @json_option
     def rule_evaluate(workspace: Path, segment: str, as_json: bool) -> None:
         """Re-evaluate rule SEGMENT (name or id) against the current data."""
-        from studio.data.rules import refresh_rule_segment
+        from studio.services.audience import refresh_rule_segment
 
         with opened(workspace) as ws:
             result = refresh_rule_segment(ws, segment)
@@ -204,8 +202,7 @@ def register(cli: click.Group) -> None:
     @json_option
     def recommend_list(workspace: Path, top_k: int, run_id: int | None, as_json: bool) -> None:
         """Score products for every segment, store and print the top ones."""
-        from studio.data.recommend import compute_recommendations
-        from studio.data.segmentation import list_segments
+        from studio.services.audience import compute_recommendations, list_segments
 
         if top_k < 1:
             raise click.BadParameter("must be at least 1", param_hint="--top")
@@ -240,7 +237,7 @@ def register(cli: click.Group) -> None:
         workspace: Path, holdout_days: int, k: int, seed: int, as_json: bool
     ) -> None:
         """Hit rate@K and NDCG@K on the last days of orders, vs popularity and random."""
-        from studio.data.evaluate import evaluate_recommendations
+        from studio.services.audience import evaluate_recommendations
 
         with opened(workspace) as ws:
             result = evaluate_recommendations(ws, holdout_days=holdout_days, k=k, seed=seed)

@@ -11,10 +11,14 @@ from rich.table import Table
 
 from studio.cli.common import emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import InputError, WorkspaceError
-from studio.data.csv_import import ImportReport, import_files, import_order_lines
-from studio.data.demo import create_demo_workspace
-from studio.data.order_layouts import is_order_lines_file
-from studio.data.values import DATE_ORDERS
+from studio.services.imports import (
+    DATE_ORDERS,
+    ImportReport,
+    create_demo_workspace,
+    import_files,
+    import_order_lines,
+    is_order_lines_file,
+)
 from studio.storage.leftovers import find_leftovers, remove_leftovers
 from studio.storage.workspace import DB_NAME, Workspace, remove_workspace
 

@@ -196,23 +196,6 @@ def ad_keys(ws: Workspace, campaign_id: int) -> dict[str, int]:
     return {_asset_key(r, targets.get(r["target_id"])): int(r["id"]) for r in rows}
 
 
-def resolve_campaign(ws: Workspace, ref: str | int) -> int:
-    """A campaign id from an id or a name."""
-    text = str(ref).strip()
-    row = None
-    if text.isdigit():
-        row = ws.query("SELECT id FROM campaigns WHERE id = ?", (int(text),))
-    if not row:
-        row = ws.query("SELECT id FROM campaigns WHERE name = ?", (text,))
-    if not row:
-        names = [r["name"] for r in ws.query("SELECT name FROM campaigns ORDER BY name")]
-        raise NotFound(
-            f"No campaign '{text}' in {ws.path}.",
-            hint=f"campaigns: {', '.join(names)}" if names else "the workspace has no campaigns",
-        )
-    return int(row[0]["id"])
-
-
 def load_campaign(
     ws: Workspace,
     campaign_id: int,

@@ -2,7 +2,9 @@
 
 One place finds segments and recommends for them (the CLI, the quickstart, the desktop
 app and the self-test all call :func:`find_segments`), picks the segments worth a
-campaign, and resolves what a user typed (names, ids, SKUs) to rows.
+campaign, and resolves what a user typed (names, ids, SKUs) to rows. The segment and
+recommendation reads the app and the CLI show (lists, rule segments, the hold-out
+evaluation) are reached through here too.
 """
 
 from __future__ import annotations
@@ -12,7 +14,36 @@ from typing import Any
 
 from studio.core.errors import InputError, NotEnoughData, NotFound
 from studio.core.progress import Progress
+from studio.data.evaluate import evaluate_recommendations
+from studio.data.naming import MIN_HISTORY_DAYS
+from studio.data.recommend import (
+    compute_recommendations,
+    segments_for_product,
+    stored_top_products,
+    top_products,
+)
+from studio.data.rules import METRIC_FIELDS, add_rule_segment, parse_rule, refresh_rule_segment
+from studio.data.segmentation import latest_run_id, list_segments, run_info, run_segmentation
 from studio.storage.workspace import Workspace
+
+__all__ = [
+    "METRIC_FIELDS",
+    "MIN_HISTORY_DAYS",
+    "add_rule_segment",
+    "compute_recommendations",
+    "evaluate_recommendations",
+    "find_segments",
+    "latest_or_new_run",
+    "latest_run_id",
+    "list_segments",
+    "parse_rule",
+    "recommended_pairs",
+    "refresh_rule_segment",
+    "run_info",
+    "segments_for_product",
+    "stored_top_products",
+    "top_segments",
+]
 
 
 def _scaled(progress: Progress | None, start: float, end: float) -> Progress | None:
@@ -35,9 +66,6 @@ def find_segments(
 ) -> int:
     """Segment the customers and store each segment's recommended products; returns the
     segmentation run's id."""
-    from studio.data.recommend import compute_recommendations
-    from studio.data.segmentation import run_segmentation
-
     run_id = run_segmentation(ws, k=k, method=method, seed=seed, progress=_scaled(progress, 0, 0.8))
     compute_recommendations(ws, run_id=run_id, progress=_scaled(progress, 0.8, 1.0))
     return run_id
@@ -45,16 +73,12 @@ def find_segments(
 
 def latest_or_new_run(ws: Workspace, *, seed: int = 0, progress: Progress | None = None) -> int:
     """The latest segmentation run, segmenting first when there is none."""
-    from studio.data.segmentation import latest_run_id
-
     run_id = latest_run_id(ws)
     return run_id if run_id is not None else find_segments(ws, seed=seed, progress=progress)
 
 
 def top_segments(ws: Workspace, count: int) -> list[dict[str, Any]]:
     """The latest run's segments that bring the most revenue (prospects have none)."""
-    from studio.data.segmentation import latest_run_id
-
     rows = ws.query(
         "SELECT id, name, size, revenue_share FROM segments WHERE run_id = ?"
         " AND revenue_share > 0 ORDER BY revenue_share DESC, id LIMIT ?",
@@ -71,8 +95,6 @@ def recommended_pairs(
     """Each segment with its ``top`` recommended products, computed when missing; with
     ``stored_only`` (a preview that must stay fast) as stored, and a segment without any
     left out."""
-    from studio.data.recommend import stored_top_products, top_products
-
     pairs = []
     for segment_id in segment_ids:
         if stored_only:

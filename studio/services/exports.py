@@ -1,4 +1,5 @@
-"""Exporting a campaign as a bundle, with each customer's personal picks when asked.
+"""Campaign bundles through one door: exporting a campaign (with each customer's personal
+picks when asked), checking a bundle, importing one, and the copy review sheet.
 
 Customer data leaves the workspace only through ``personal_picks=True``: the CLI's
 ``--personal-picks`` and the export screen's tick box, both off by default.
@@ -10,6 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from studio.data.personal_picks import personal_picks as pick_for_customers
+from studio.export import (
+    C2paSigner,
+    VerifyReport,
+    import_bundle,
+    load_or_create_identity,
+    verify_bundle,
+)
+from studio.export.c2pa_signing import default_identity_dir
+from studio.export.copy_review import write_review_sheet
+from studio.export.csv_files import META_AD_SET_LAYOUTS
+from studio.export.naming import slugify
 from studio.export.writer import (
     ExportPlan,
     ExportReport,
@@ -19,6 +31,23 @@ from studio.export.writer import (
 )
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
+
+__all__ = [
+    "META_AD_SET_LAYOUTS",
+    "C2paSigner",
+    "ExportPlan",
+    "ExportReport",
+    "VerifyReport",
+    "check_bundle_destination",
+    "default_identity_dir",
+    "export_campaign",
+    "import_bundle",
+    "load_or_create_identity",
+    "preview_export",
+    "slugify",
+    "verify_bundle",
+    "write_review_sheet",
+]
 
 
 def export_campaign(

@@ -36,8 +36,10 @@ def get_campaign(ws: Workspace, campaign: int | str) -> Campaign:
     if not rows:
         rows = ws.query("SELECT * FROM campaigns WHERE name = ?", (str(campaign),))
     if not rows:
+        names = [r["name"] for r in ws.query("SELECT name FROM campaigns ORDER BY name")]
         raise NotFound(
-            f"No campaign '{campaign}' in {ws.path}.", hint="list them with 'studio campaign list'"
+            f"No campaign '{campaign}' in {ws.path}.",
+            hint=f"campaigns: {', '.join(names)}" if names else "the workspace has no campaigns",
         )
     return Campaign.from_row(rows[0])
 

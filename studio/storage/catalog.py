@@ -203,10 +203,6 @@ def review_targets(ws: Workspace, campaign_id: int) -> list[dict[str, Any]]:
     )
 
 
-def pending_job_count(ws: Workspace) -> int:
-    return int(ws.scalar("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"))
-
-
 def job_rows(ws: Workspace) -> list[dict[str, Any]]:
     """Every job with what it works on, running first, then queued, then the newest done."""
     rows = ws.query(

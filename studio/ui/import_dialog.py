@@ -183,7 +183,7 @@ class ImportDialog(QDialog):
         dry_run = lines is not None and self.previewed != lines
 
         def work(sink, cancel):
-            from studio.data.csv_import import import_files, import_order_lines
+            from studio.services.imports import import_files, import_order_lines
 
             def progress(description: str, fraction: float | None = None) -> None:
                 cancel.raise_if_cancelled()  # rolls the import back

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from studio.jobs import JobEvent
+from studio.services.jobs import JobEvent
 from studio.ui.tasks import Throttle
 
 PREVIEW_MAX_SIDE = 320

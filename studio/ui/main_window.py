@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio import __version__
-from studio.data.tables import TABLE_SUFFIXES
+from studio.services.imports import TABLE_SUFFIXES
 from studio.ui import errors
 from studio.ui.screens.base import Screen
 from studio.ui.session import Session
@@ -248,9 +248,8 @@ class MainWindow(QMainWindow):
         if workspace is None:
             self.queue_label.setText("Queue: –")
             return
-        from studio.storage.catalog import pending_job_count
-
-        pending = pending_job_count(workspace)
+        queue = self.session.queue
+        pending = queue.pending_count() if queue is not None else 0
         self.queue_label.setText(f"Queue: {pending}")
 
     def _on_workspace_changed(self) -> None:

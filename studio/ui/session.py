@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoStack
 
 from studio.core.errors import StudioError
 from studio.core.settings import Settings, load_settings, save_settings
-from studio.jobs import JobEvent, JobQueue, Worker
+from studio.services.jobs import JobEvent, JobQueue, Worker, default_handlers
 from studio.storage.workspace import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.tasks import TaskRunner
@@ -98,8 +98,6 @@ class Session(QObject):
 
     def _start_worker(self) -> None:
         """Run the workspace's queue (jobs left from last time continue)."""
-        from studio.services.generation import default_handlers
-
         self.queue = JobQueue(self.workspace)
         try:
             if self.settings.cluster_address:

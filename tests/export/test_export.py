@@ -20,7 +20,7 @@ from PIL import Image
 from studio.core.errors import Cancelled, ExportError, NotFound, OutputRefused
 from studio.core.progress import CancelToken
 from studio.export import export_bundle, labels
-from studio.export.catalog import resolve_campaign
+from studio.storage.campaigns import get_campaign
 from studio.storage.workspace import Workspace
 
 
@@ -330,11 +330,11 @@ def test_formats_filter(workspace: Workspace, campaign: int, tmp_path: Path) -> 
         export_bundle(workspace, campaign, tmp_path / "g.zip", formats=["tiktok_9x16"])
 
 
-def test_resolve_campaign_by_id_or_name(workspace: Workspace, campaign: int) -> None:
-    assert resolve_campaign(workspace, str(campaign)) == campaign
-    assert resolve_campaign(workspace, "Spring Launch") == campaign
-    with pytest.raises(NotFound, match="Spring Launch"):
-        resolve_campaign(workspace, "Autumn")
+def test_a_campaign_is_found_by_id_or_name(workspace: Workspace, campaign: int) -> None:
+    assert get_campaign(workspace, str(campaign)).id == campaign
+    assert get_campaign(workspace, "Spring Launch").id == campaign
+    with pytest.raises(NotFound, match="Spring Launch"):  # the hint names the campaigns
+        get_campaign(workspace, "Autumn")
 
 
 def test_many_creatives_stream(workspace: Workspace, tmp_path: Path) -> None:

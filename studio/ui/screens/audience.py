@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.data.naming import MIN_HISTORY_DAYS
+from studio.services.audience import MIN_HISTORY_DAYS
 from studio.storage.workspace import Workspace
 from studio.ui.charts import Bar, BarChart
 from studio.ui.errors import guarded, report_error
@@ -261,7 +261,7 @@ class AudienceScreen(Screen):
         self._show_run(runs[0]["id"] if runs else None)
 
     def _show_run(self, run_id: int | None) -> None:
-        from studio.data.segmentation import list_segments, run_info
+        from studio.services.audience import list_segments, run_info
 
         workspace = self.session.workspace
         if workspace is None:

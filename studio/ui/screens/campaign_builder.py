@@ -261,7 +261,7 @@ class CampaignBuilderScreen(Screen):
 
     def refresh(self) -> None:
         from generators.copy.language import COPY_LANGUAGES
-        from studio.data.segmentation import list_segments
+        from studio.services.audience import list_segments
         from studio.services.brand_kits import list_brand_kits
         from studio.storage.catalog import product_choices
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.channels import get_channel_format
-from studio.export.naming import slugify
+from studio.services.exports import slugify
 from studio.storage.workspace import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
@@ -222,8 +222,7 @@ class ExportScreen(Screen):
             self.destination.setText(path if path.endswith(".zip") else f"{path}.zip")
 
     def export(self):
-        from studio.export import load_or_create_identity
-        from studio.services.exports import export_campaign
+        from studio.services.exports import export_campaign, load_or_create_identity
 
         workspace = self.session.workspace
         campaign_id = self.campaign.currentData()

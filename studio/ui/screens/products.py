@@ -120,7 +120,7 @@ class ProductsScreen(Screen):
         if workspace is None:
             return
         with guarded("Listing the products", self):
-            from studio.data.segmentation import list_segments
+            from studio.services.audience import list_segments
 
             self.products = list_products(workspace)
             for product in self.products:

@@ -25,7 +25,7 @@ class RuleEditor(QWidget):
     segment_picked = Signal(int)
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
-        from studio.data.rules import METRIC_FIELDS
+        from studio.services.audience import METRIC_FIELDS
 
         super().__init__(parent)
         self.session = session
@@ -79,7 +79,7 @@ class RuleEditor(QWidget):
             self.rules.addItem(item)
 
     def check(self) -> bool:
-        from studio.data.rules import parse_rule
+        from studio.services.audience import parse_rule
 
         try:
             rule = parse_rule(self.text.text())
@@ -96,8 +96,7 @@ class RuleEditor(QWidget):
         path = self.session.require_workspace().path
 
         def work(sink, cancel):
-            from studio.data.recommend import compute_recommendations
-            from studio.data.rules import add_rule_segment
+            from studio.services.audience import add_rule_segment, compute_recommendations
 
             with Workspace.open(path) as ws:
                 sink.update("Finding the customers", 0.1)
@@ -122,7 +121,7 @@ class RuleEditor(QWidget):
         )
 
     def reevaluate(self) -> None:
-        from studio.data.rules import refresh_rule_segment
+        from studio.services.audience import refresh_rule_segment
 
         item = self.rules.currentItem()
         if item is None:

@@ -184,8 +184,7 @@ class StartScreen(Screen):
         if (target / DB_NAME).exists():
             self.open_workspace(target)
             return
-        from studio.data.demo import create_demo_workspace
-        from studio.storage.workspace import remove_workspace
+        from studio.services.imports import build_demo
 
         customers = self.demo_customers
 
@@ -194,12 +193,7 @@ class StartScreen(Screen):
                 cancel.raise_if_cancelled()
                 sink.update(description, fraction)
 
-            try:
-                create_demo_workspace(target, n_customers=customers, progress=progress).close()
-            except BaseException:
-                remove_workspace(target)  # a half-made demo must not be opened next time
-                raise
-            return target
+            return build_demo(target, customers=customers, progress=progress)
 
         task = self.session.tasks.run(
             "Creating the demo workspace",

@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studio.core.errors import InputError
-from studio.data.import_schema import CUSTOMERS, ORDERS, PRODUCTS, FileKind
-from studio.data.order_layouts import ORDER_LINES, detect_layout, kind_for
-from studio.data.tables import TABLE_SUFFIXES
+from studio.services.imports import (
+    CUSTOMERS,
+    ORDER_LINES,
+    ORDERS,
+    PRODUCTS,
+    TABLE_SUFFIXES,
+    FileKind,
+    detect_layout,
+    kind_for,
+)
 
 #: a single export of order lines, from which customers, products and orders are derived
 ORDER_LINES_ROLE = "order_lines"
@@ -78,7 +85,7 @@ def guess_role(header: list[str], file_name: str) -> str | None:
 
 
 def read_preview(path: Path) -> CsvPreview:
-    from studio.data.tables import open_table
+    from studio.services.imports import open_table
 
     preview = CsvPreview(path)
     try:

@@ -19,8 +19,7 @@ def photo_path(ws: Workspace, sha256: str | None) -> Path | None:
 
 
 def recommended_segments(ws: Workspace, product_id: int, k: int = 5) -> list[dict[str, Any]]:
-    from studio.data.recommend import segments_for_product
-    from studio.data.segmentation import latest_run_id
+    from studio.services.audience import latest_run_id, segments_for_product
 
     if latest_run_id(ws) is None:
         return []
@@ -29,6 +28,6 @@ def recommended_segments(ws: Workspace, product_id: int, k: int = 5) -> list[dic
 
 def recommended_products(ws: Workspace, segment_id: int, k: int = 5) -> list[dict[str, Any]]:
     """Stored recommendations only: computing them is background work (Audience)."""
-    from studio.data.recommend import stored_top_products
+    from studio.services.audience import stored_top_products
 
     return stored_top_products(ws, segment_id, k)
