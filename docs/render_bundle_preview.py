@@ -4,8 +4,8 @@
     python docs/render_bundle_preview.py --workspace WS --campaign "Spring Launch"
 
 Needs Debian's ``chromium`` (``apt-get install -y chromium``). Writes
-``docs/images/bundle-index.png``, ``docs/images/bundle-email.png`` and
-``docs/images/bundle-email-dark.png`` (the email as a mail client that darkens messages
+``docs/screenshots/bundle-index.png``, ``docs/screenshots/bundle-email.png`` and
+``docs/screenshots/bundle-email-dark.png`` (the email as a mail client that darkens messages
 shows it: Chromium's automatic dark mode, as the Gmail and Outlook apps do), and fails when
 a page renders blank or Chromium reports an error. Not part of the test suite: it needs a
 browser and takes a few seconds.
@@ -28,7 +28,7 @@ from studio.export import export_bundle
 from studio.storage.campaigns import get_campaign
 from studio.storage.workspace import Workspace, to_json
 
-IMAGES = Path(__file__).resolve().parent / "images"
+IMAGES = Path(__file__).resolve().parent / "screenshots"
 NOW = "2026-03-02T10:00:00+00:00"
 CHROMIUM_FLAGS = (
     "--headless",
