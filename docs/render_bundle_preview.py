@@ -5,9 +5,9 @@
 
 Needs Debian's ``chromium`` (``apt-get install -y chromium``). Writes
 ``docs/screenshots/bundle-index.png``, ``docs/screenshots/bundle-email.png`` and
-``docs/screenshots/bundle-email-dark.png`` (the email as a mail client that darkens messages
-shows it: Chromium's automatic dark mode, as the Gmail and Outlook apps do), and fails when
-a page renders blank or Chromium reports an error. Not part of the test suite: it needs a
+``docs/screenshots/bundle-email-dark.png`` (the email in a mail client's dark mode:
+Chromium reports ``prefers-color-scheme: dark``, as Apple Mail and Outlook on the web
+do), and fails when a page renders blank or Chromium reports an error. Not part of the test suite: it needs a
 browser and takes a few seconds.
 """
 
@@ -193,7 +193,7 @@ def build_demo(ws: Workspace) -> int:
     return campaign
 
 
-#: how a client in dark mode that darkens light messages shows one
+#: a client in dark mode: the page is told the reader prefers dark
 DARK_FLAGS = ("--force-dark-mode",)
 
 
