@@ -7,8 +7,8 @@ Needs Debian's ``chromium`` (``apt-get install -y chromium``). Writes
 ``docs/screenshots/bundle-index.png``, ``docs/screenshots/bundle-email.png`` and
 ``docs/screenshots/bundle-email-dark.png`` (the email in a mail client's dark mode:
 Chromium reports ``prefers-color-scheme: dark``, as Apple Mail and Outlook on the web
-do), and fails when a page renders blank or Chromium reports an error. Not part of the test suite: it needs a
-browser and takes a few seconds.
+do), and fails when a page renders blank or Chromium reports an error. Not part of the
+test suite: it needs a browser and takes a few seconds.
 """
 
 from __future__ import annotations
