@@ -34,7 +34,7 @@ from generators.copy.prompts import ad_prompt, field_opening
 from generators.copy.ranking import closest, pick_diverse, rank, score_relevance
 from generators.copy.request import CopyCandidate, CopyRequest, CopyResult
 from generators.copy.sampling import PromptState, SamplingParameters, sample, score_texts
-from generators.copy.templates import template_texts
+from generators.copy.templates import fill_texts, template_texts
 from studio.core.channels import get_channel_format
 from studio.core.progress import CancelToken, ProgressSink
 
@@ -111,6 +111,8 @@ class CopyGenerator:
             passing = rank([c for c in candidates if c.passed], sheet)
             fresh = [c for c in passing if _key(c.text) not in used] or passing
             fields[name] = pick_diverse(fresh, plan.wanted)
+            if passing and len(fields[name]) < plan.field.min_count:
+                fields[name] += run.fill(fields[name], plan.field.min_count)
             used |= {_key(c.text) for c in fields[name]}
             shown = fields[name][0] if fields[name] else closest(candidates)
             if not passing:
@@ -226,6 +228,21 @@ class _FieldRun:
                 text = (opener + raw) if opener else raw
                 made.append(self._build(text, "model", finished=finished))
         return made
+
+    def fill(self, chosen: list[CopyCandidate], wanted: int) -> list[CopyCandidate]:
+        """More lines for a field a platform needs several of (a search ad's three
+        headlines) when too few passed: the language's plain invitations, checked like
+        every other line."""
+        taken = {_key(c.text) for c in chosen}
+        extra: list[CopyCandidate] = []
+        for text in fill_texts(self.sheet, self.kind, self.plan.room):
+            if len(chosen) + len(extra) >= wanted:
+                break
+            candidate = self._build(text, "template")
+            if candidate.passed and _key(candidate.text) not in taken:
+                extra.append(candidate)
+                taken.add(_key(candidate.text))
+        return extra
 
     def _build(self, raw: str, source: str, *, finished: bool = True) -> CopyCandidate:
         return build_candidate(raw, source, self.check, self.sheet, finished=finished)

@@ -92,3 +92,18 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
                 if text and len(text) <= limit and text not in texts:
                     texts.append(text)
     return texts + [ref for ref in references if ref not in texts]
+
+
+def fill_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
+    """The language's plain invitations for a field ("Shop {name}"), for when a platform
+    needs more lines of it than passed; a long name is referred to by its last words."""
+    raw = resource(sheet.language, "templates.json").get("fill", {}).get(kind, [])
+    filled = slots(sheet)
+    references = short_references(sheet.name, limit, sheet.kind_text)
+    texts: list[str] = []
+    for names in (filled, *(replace(filled, name=ref) for ref in references)):
+        for template in raw:
+            text = names.fill(template)
+            if text and len(text) <= limit and text not in texts:
+                texts.append(text)
+    return texts

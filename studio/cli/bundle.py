@@ -11,6 +11,7 @@ from studio.core.errors import ExportError, InputError
 from studio.services.exports import (
     META_AD_SET_LAYOUTS,
     C2paSigner,
+    ExportPlan,
     ExportReport,
     VerifyReport,
     check_bundle_destination,
@@ -18,6 +19,7 @@ from studio.services.exports import (
     export_campaign,
     import_bundle,
     load_or_create_identity,
+    preview_export,
     verify_bundle,
 )
 from studio.storage.campaigns import campaign_asset_count, get_campaign
@@ -101,6 +103,12 @@ def _formats(values: tuple[str, ...]) -> list[str] | None:
     "campaign's segments (email, name, their own three products). This puts customer data "
     "in the bundle; off by default.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what the bundle would hold (creatives, copy sets, emails) and what would "
+    "upload empty, and write nothing.",
+)
 @json_option
 def export_command(
     workspace: Path,
@@ -116,10 +124,19 @@ def export_command(
     unsubscribe_url: str,
     meta_ad_sets: str,
     personal_picks: bool,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     """Write CAMPAIGN (id or name) of WORKSPACE as a bundle: creatives, copy, ad-platform
     CSVs, emails, a preview page and a manifest with provenance."""
+    if dry_run:
+        with opened(workspace) as ws:
+            plan = preview_export(
+                ws, get_campaign(ws, campaign).id, include_drafts=include_drafts,
+                formats=_formats(formats),
+            )  # fmt: skip
+        emit(plan.__dict__, as_json, lambda _: _render_plan(plan, out))
+        return
     check_bundle_destination(out, overwrite=overwrite)  # before any work is done
     signer = _signer(use_c2pa, c2pa_cert, c2pa_key, as_json)
     with opened(workspace) as ws:
@@ -159,6 +176,15 @@ def export_command(
         )
 
     emit(report.as_dict(), as_json, lambda _: render(report))
+
+
+def _render_plan(plan: ExportPlan, out: Path) -> None:
+    click.echo(
+        f"{out.name} would hold {plan.creatives} creative(s), {plan.copy_sets} copy set(s) "
+        f"and {plan.emails} email(s). Nothing was written."
+    )
+    for warning in plan.warnings:
+        click.echo(f"Note: {warning}", err=True)
 
 
 @click.group("bundle")

@@ -332,15 +332,19 @@ def _load_assets(
         f" AND a.status IN ({placeholders}) ORDER BY a.id",
         (campaign_id, *kinds, *statuses),
     )
-    # an edit supersedes its original; export the newest version that qualifies
-    superseded = {
-        r["supersedes_id"]
-        for r in ws.query(
-            "SELECT supersedes_id FROM assets WHERE campaign_id = ?"
-            f" AND supersedes_id IS NOT NULL AND status IN ({placeholders})",
-            (campaign_id, *statuses),
-        )
-    }
+    # an edit supersedes its original; export the newest version that qualifies, however
+    # many drafts lie between it and an older qualifying one
+    older = {
+        r["id"]: r["supersedes_id"]
+        for r in ws.query("SELECT id, supersedes_id FROM assets WHERE campaign_id = ?",
+                          (campaign_id,))
+    }  # fmt: skip
+    superseded: set[int] = set()
+    for r in rows:
+        previous = older.get(r["id"])
+        while previous is not None and previous not in superseded:
+            superseded.add(previous)
+            previous = older.get(previous)
     rows = [r for r in rows if r["id"] not in superseded]
     # every asset of the campaign, to name parents and linked assets by key
     all_keys = {

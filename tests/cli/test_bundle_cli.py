@@ -95,3 +95,20 @@ def test_errors_are_one_line_messages(source: Path, tmp_path: Path, capsys) -> N
     code, _, err = run(capsys, "bundle", "import", str(tmp_path / "fresh"), str(tampered))
     assert code == 1 and "Error: tampered.zip: 'index.html' does not match" in err
     assert "Nothing was imported." in err
+
+
+def test_a_dry_run_says_what_would_ship_and_writes_nothing(source: Path, tmp_path, capsys):
+    out = tmp_path / "spring.zip"
+    code, stdout, err = run(capsys, "export", str(source), "Spring Launch", "--out", str(out),
+                            "--dry-run", "--json")  # fmt: skip
+    assert code == 0, err
+    plan = json.loads(stdout)
+    assert (plan["creatives"], plan["copy_sets"], plan["emails"]) == (5, 3, 2)
+    assert not out.exists()
+    code, stdout, err = run(capsys, "export", str(source), "Spring Launch", "--out", str(out),
+                            "--dry-run")  # fmt: skip
+    assert "would hold 5 creative(s), 3 copy set(s) and 2 email(s). Nothing was written." in stdout
+    code, stdout, err = run(capsys, "export", str(source), "Spring Launch", "--out", str(out),
+                            "--json")  # fmt: skip
+    report = json.loads(stdout)
+    assert (report["creatives"], report["copy_assets"], report["emails"]) == (5, 3, 2)
