@@ -8,6 +8,7 @@ import click
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import ExportError, InputError
+from studio.services.campaigns import campaign_asset_count, get_campaign
 from studio.services.exports import (
     META_AD_SET_LAYOUTS,
     C2paSigner,
@@ -22,7 +23,6 @@ from studio.services.exports import (
     preview_export,
     verify_bundle,
 )
-from studio.storage.campaigns import campaign_asset_count, get_campaign
 
 bundle_argument = click.argument(
     "bundle", type=click.Path(dir_okay=False, path_type=Path, exists=False)

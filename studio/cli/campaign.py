@@ -32,7 +32,6 @@ from studio.services.foreground import run_campaign
 from studio.services.jobs import JobQueue
 from studio.services.planning import plan_generation
 from studio.services.quickstart import format_duration
-from studio.storage import campaigns as store
 
 
 def report_problem(label: str, message: str) -> None:
@@ -199,7 +198,7 @@ def create_command(
 def list_command(workspace: Path, as_json: bool) -> None:
     """List campaigns with their asset and job counts."""
     with opened(workspace) as ws:
-        rows = store.list_campaigns(ws)
+        rows = campaigns.list_campaigns(ws)
 
     def render(rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -233,10 +232,10 @@ def list_command(workspace: Path, as_json: bool) -> None:
 def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
     """Show a campaign: targets, assets with their status, jobs and what is left to do."""
     with opened(workspace) as ws:
-        found = store.get_campaign(ws, campaign)
+        found = campaigns.get_campaign(ws, campaign)
         targets = [
             {key: row[key] for key in ("id", "segment", "sku", "product", "channel_format")}
-            for row in store.target_rows(ws, found.id)
+            for row in campaigns.target_rows(ws, found.id)
         ]
         assets = [
             {
@@ -250,7 +249,7 @@ def show_command(workspace: Path, campaign: str, as_json: bool) -> None:
                 "model_id": a.model_id,
                 "text": _headline(a.content),
             }
-            for a in store.current_assets(ws, found.id)
+            for a in campaigns.current_assets(ws, found.id)
         ]
         jobs = [
             {"id": j.id, "kind": j.kind, "status": j.status, "error": j.error}
@@ -376,7 +375,7 @@ def generate_command(
     """
     make_worker = _worker_for(cluster, workers, gpus_per_worker)
     with opened(workspace) as ws:
-        campaign_id = store.get_campaign(ws, campaign).id
+        campaign_id = campaigns.get_campaign(ws, campaign).id
         note_neutral_kit(ws, as_json)
         with progress(not as_json) as update:
             summary = run_campaign(
@@ -410,7 +409,7 @@ def approve_command(
     if reject and approve_every:
         raise click.UsageError("--reject works with --asset only.")
     with opened(workspace) as ws:
-        found = store.get_campaign(ws, campaign)
+        found = campaigns.get_campaign(ws, campaign)
         if approve_every:
             approval = campaigns.approve_all(ws, found.id)
             click.echo(f"Approved {approval.approved} assets of campaign '{found.name}'.")
@@ -424,7 +423,7 @@ def approve_command(
                 )
             return
         for asset_id in asset_ids:
-            if store.get_asset(ws, asset_id).campaign_id != found.id:
+            if campaigns.get_asset(ws, asset_id).campaign_id != found.id:
                 raise NotFound(f"Asset {asset_id} does not belong to campaign '{found.name}'.")
         status = "rejected" if reject else "approved"
         for asset_id in asset_ids:

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 
 console = Console(stderr=True)
 

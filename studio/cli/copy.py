@@ -120,7 +120,7 @@ def copy_command(
     from generators.copy.request import BrandVoice
     from studio.core.progress import ProgressSink
     from studio.services.brand_kits import list_brand_kits, load_brand_kit
-    from studio.storage.catalog import newest_segment_named, product_by_sku
+    from studio.services.catalog import newest_segment_named, product_by_sku
 
     with opened(workspace) as ws:
         product = product_by_sku(ws, sku)
@@ -178,7 +178,7 @@ def eval_copy(
     every returned candidate (with --json or --sheet)."""
     from generators.copy.evaluate import evaluate, load_briefs
     from studio.services.exports import write_review_sheet
-    from studio.storage.outputs import check_destination
+    from studio.services.workspaces import check_destination
 
     path = briefs_path or brief_set_path(brief_set)
     requests = load_briefs(path)[:limit]

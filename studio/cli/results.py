@@ -10,9 +10,8 @@ import click
 from rich.table import Table
 
 from studio.cli.common import console, emit, json_option, opened, workspace_argument
-from studio.services import results, rounds
-from studio.storage import campaigns as store
-from studio.storage.outputs import write_output
+from studio.services import campaigns, results, rounds
+from studio.services.workspaces import write_output
 
 metric_option = click.option(
     "--metric",
@@ -214,7 +213,7 @@ def next_command(workspace: Path, campaign: str, metric: str, apply: bool, as_js
             plan, number = started.plan, started.number
         else:
             plan, number = rounds.plan_next_round(ws, campaign, metric), None
-        name = store.get_campaign(ws, plan.campaign_id).name
+        name = campaigns.get_campaign(ws, plan.campaign_id).name
     data = {**plan.as_dict(), "round": number}
 
     def render(_: Any) -> None:

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from studio.cli.common import console, emit, json_option, opened, progress, workspace_argument
 from studio.core.errors import Cancelled, InputError, StudioError
-from studio.storage.campaigns import assets_by_id
-from studio.storage.catalog import product_photo_shas
-from studio.storage.workspace import Workspace
+from studio.services.campaigns import assets_by_id
+from studio.services.catalog import product_photo_shas
+from studio.services.workspaces import Workspace
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

@@ -18,10 +18,9 @@ from studio.cli.common import (
     progress,
     workspace_argument,
 )
-from studio.storage.campaigns import newest_copy_for
-from studio.storage.catalog import newest_segment_named, product_by_sku
-from studio.storage.outputs import write_image, write_output
-from studio.storage.workspace import Workspace
+from studio.services.campaigns import newest_copy_for
+from studio.services.catalog import newest_segment_named, product_by_sku
+from studio.services.workspaces import Workspace, write_image, write_output
 
 DEFAULT_CTA = "Shop now"
 MAX_DEFAULT_SUBLINE = 90

@@ -19,8 +19,13 @@ from studio.services.imports import (
     import_order_lines,
     is_order_lines_file,
 )
-from studio.storage.leftovers import find_leftovers, remove_leftovers
-from studio.storage.workspace import DB_NAME, Workspace, remove_workspace
+from studio.services.workspaces import (
+    DB_NAME,
+    Workspace,
+    find_leftovers,
+    remove_leftovers,
+    remove_workspace,
+)
 
 #: results go to stdout; progress and errors use stderr
 stdout = Console()
@@ -230,7 +235,7 @@ def register(cli: click.Group) -> None:
         Holder"); give NAME to choose another, --reset to go back.
         """
         from generators.copy.request import facts_from_product_row
-        from studio.storage.catalog import product_by_sku, set_display_name
+        from studio.services.catalog import product_by_sku, set_display_name
 
         if name is not None and reset:
             raise click.UsageError("Give a NAME or --reset, not both.")

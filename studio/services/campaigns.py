@@ -31,6 +31,18 @@ from studio.services.generation.payloads import (
     VisualPayload,
 )
 from studio.storage import campaigns as store
+
+# the campaign reads the app and the CLI show, through this module
+from studio.storage.campaigns import asset_history as asset_history
+from studio.storage.campaigns import assets_by_id as assets_by_id
+from studio.storage.campaigns import campaign_asset_count as campaign_asset_count
+from studio.storage.campaigns import current_assets as current_assets
+from studio.storage.campaigns import get_asset as get_asset
+from studio.storage.campaigns import get_campaign as get_campaign
+from studio.storage.campaigns import latest_copy as latest_copy
+from studio.storage.campaigns import list_campaigns as list_campaigns
+from studio.storage.campaigns import newest_copy_for as newest_copy_for
+from studio.storage.campaigns import target_rows as target_rows
 from studio.storage.workspace import Workspace
 
 

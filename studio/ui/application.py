@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio import __version__
 from studio.core import paths
-from studio.storage.workspace import DB_NAME
+from studio.services.workspaces import DB_NAME
 from studio.ui import errors
 from studio.ui.display_check import require_display_libraries
 from studio.ui.first_run import welcome_if_first_run

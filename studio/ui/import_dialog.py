@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import InputError
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.errors import report_error
 from studio.ui.session import Session
 from studio.ui.topics import Topic

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoStack
 from studio.core.errors import StudioError
 from studio.core.settings import Settings, load_settings, save_settings
 from studio.services.jobs import JobEvent, JobQueue, Worker, default_handlers
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.tasks import TaskRunner
 from studio.ui.topics import Topic

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.services.audience import MIN_HISTORY_DAYS
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.charts import Bar, BarChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
@@ -252,7 +252,7 @@ class AudienceScreen(Screen):
             self._show_segments([])
             self.customers.set_source(None, None)
             return
-        from studio.storage.catalog import segmentation_runs
+        from studio.services.catalog import segmentation_runs
 
         runs = segmentation_runs(workspace)
         for entry in runs:
@@ -318,7 +318,7 @@ class AudienceScreen(Screen):
         self.customers.set_source(*customer_source(workspace, segment_id))
         name = next((s["name"] for s in self.segments if s["id"] == segment_id), None)
         if name is None and segment_id is not None:
-            from studio.storage.catalog import segment_name
+            from studio.services.catalog import segment_name
 
             name = segment_name(workspace, segment_id)
         what = f"Customers in “{name}”" if name else "All customers"

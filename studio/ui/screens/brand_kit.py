@@ -380,7 +380,7 @@ class BrandKitScreen(Screen):
         kit = copy.deepcopy(self.kit)
         image_format = self.preview_format.currentText()
         headline = self.preview_headline.text().strip() or "Your headline here"
-        from studio.storage.catalog import first_product_photo
+        from studio.services.catalog import first_product_photo
 
         sha = first_product_photo(workspace)
         photo = photo_path(workspace, sha)

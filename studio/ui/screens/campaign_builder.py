@@ -263,7 +263,7 @@ class CampaignBuilderScreen(Screen):
         from generators.copy.language import COPY_LANGUAGES
         from studio.services.audience import list_segments
         from studio.services.brand_kits import list_brand_kits
-        from studio.storage.catalog import product_choices
+        from studio.services.catalog import product_choices
 
         workspace = self.session.workspace
         if workspace is None:

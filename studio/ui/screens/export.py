@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.channels import get_channel_format
 from studio.services.exports import slugify
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.topics import Topic
@@ -155,7 +155,7 @@ class ExportScreen(Screen):
         if workspace is None or campaign_id is None:
             self.counts.setText("No campaign yet: build one in the Campaign builder.")
             return
-        from studio.storage.catalog import campaign_channel_formats
+        from studio.services.catalog import campaign_channel_formats
 
         seen: list[str] = []
         for format_id in campaign_channel_formats(workspace, campaign_id):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.storage.catalog import list_products
+from studio.services.catalog import list_products
 from studio.ui.errors import guarded
 from studio.ui.screens.base import Screen
 from studio.ui.topics import Topic

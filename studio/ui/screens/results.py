@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.services import results, rounds
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.charts import IntervalChart
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.records import Asset
+from studio.services.campaigns import asset_history, get_asset
 from studio.services.campaigns import set_status as set_asset_status
-from studio.storage.campaigns import asset_history, get_asset
-from studio.storage.catalog import campaign_channel_formats, campaign_segments
-from studio.storage.workspace import Workspace
+from studio.services.catalog import campaign_channel_formats, campaign_segments
+from studio.services.workspaces import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.topics import Topic

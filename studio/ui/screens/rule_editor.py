@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.errors import InputError
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.topics import Topic
 from studio.ui.widgets import button, row
@@ -70,7 +70,7 @@ class RuleEditor(QWidget):
         self.rules.clear()
         if workspace is None:
             return
-        from studio.storage.catalog import rule_segments
+        from studio.services.catalog import rule_segments
 
         for segment in rule_segments(workspace):
             item = QListWidgetItem(f"{segment['name']}  ({segment['size']:,})")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core import paths
-from studio.storage.workspace import DB_NAME, Workspace
+from studio.services.workspaces import DB_NAME, Workspace
 from studio.ui.errors import guarded, report_error
 from studio.ui.screens.base import Screen
 from studio.ui.topics import Topic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.viewmodels.paged_table import Column, PagedSqlModel
 
 
@@ -27,7 +27,7 @@ COLUMNS = (
 
 def customer_source(ws: Workspace, segment_id: int | None):
     """(fetch_page, count) for all customers or one segment's members."""
-    from studio.storage.catalog import customer_pages
+    from studio.services.catalog import customer_pages
 
     return customer_pages(ws, segment_id)
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from studio.core.channels import get_channel_format
 from studio.core.errors import NotFound
 from studio.services.generation.payloads import payload_units
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 from studio.ui.jobs_bridge import JobBridge
 from studio.ui.viewmodels.format_names import format_label
 
@@ -55,8 +55,8 @@ class JobTableModel(QAbstractTableModel):
         self.loading = 0.0
 
     def load(self, ws: Workspace | None) -> None:
+        from studio.services.catalog import job_rows
         from studio.services.planning import copy_model_load_seconds, seconds_per_unit
-        from studio.storage.catalog import job_rows
 
         self.beginResetModel()
         self.jobs = []

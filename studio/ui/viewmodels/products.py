@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import StudioError
-from studio.storage.workspace import Workspace
+from studio.services.workspaces import Workspace
 
 
 def photo_path(ws: Workspace, sha256: str | None) -> Path | None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.core.records import Asset
-from studio.storage.campaigns import current_assets, latest_copy
-from studio.storage.workspace import Workspace
+from studio.services.campaigns import current_assets, latest_copy
+from studio.services.workspaces import Workspace
 
 REVIEWED_KINDS = ("creative", "variant")
 
@@ -30,7 +30,7 @@ class Group:
 
 
 def campaigns(ws: Workspace) -> list[dict[str, Any]]:
-    from studio.storage.campaigns import list_campaigns
+    from studio.services.campaigns import list_campaigns
 
     return list_campaigns(ws)
 
@@ -43,7 +43,7 @@ def review_groups(
     channel: str | None = None,
     segment_id: int | None = None,
 ) -> list[Group]:
-    from studio.storage.catalog import review_targets
+    from studio.services.catalog import review_targets
 
     targets = review_targets(ws, campaign_id)
     from studio.core.channels import get_channel_format
