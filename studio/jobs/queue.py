@@ -10,8 +10,9 @@ cancelled jobs can be retried (queued again at the end). A job left ``running`` 
 is queued again when the next worker starts, at most :data:`MAX_ATTEMPTS` times in all,
 so a job that crashes the process cannot crash it forever.
 
-One module because every status change is a short SQL write whose guards (status,
-dependencies, attempts) must be read together to see that no job can run twice.
+The SQL, with the guards that keep a job from running twice, is :mod:`studio.storage.jobs`;
+this queue adds what is not SQL: waking an attached worker at once, and telling it when
+the user cancels the job it runs.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from studio.core.errors import NotFound, StudioError
-from studio.storage.workspace import Workspace, to_json, utcnow
+from studio.storage import jobs as store
+from studio.storage.jobs import MAX_ATTEMPTS, PENDING
+from studio.storage.workspace import Workspace
 
-PENDING = ("queued", "running")
-#: a job interrupted by a crash this many times is marked failed instead of queued again
-MAX_ATTEMPTS = 3
+__all__ = ["MAX_ATTEMPTS", "PENDING", "Job", "JobQueue"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,6 @@ class Job:
         )
 
 
-_ORDER = "CASE status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END, position, id"
-
-
 class JobQueue:
     """The queue of one workspace, over that workspace's connection.
 
@@ -101,10 +99,7 @@ class JobQueue:
         target_id: int | None = None,
     ) -> int:
         """Add a job at the end of the queue; returns its id."""
-        with self.ws.write() as db:
-            job_id = self._insert(db, kind, payload or {}, campaign_id, target_id)
-        self.changed.set()
-        return job_id
+        return self.enqueue_many([(kind, payload or {}, campaign_id, target_id)])[0]
 
     def enqueue_many(
         self, jobs: Iterable[tuple[str, dict[str, Any], int | None, int | None]]
@@ -115,67 +110,36 @@ class JobQueue:
         may hold negative numbers ``-k`` meaning "the k-th job of this call" (1-based), so
         a batch can depend on jobs it creates itself.
         """
-        ids: list[int] = []
-        with self.ws.write() as db:
-            for kind, payload, campaign_id, target_id in jobs:
-                payload = dict(payload)
-                if "after" in payload:
-                    payload["after"] = [ids[-i - 1] if i < 0 else i for i in payload["after"]]
-                ids.append(self._insert(db, kind, payload, campaign_id, target_id))
+        batch = list(jobs)
+        if any(not kind for kind, *_ in batch):
+            raise StudioError("A job needs a kind (e.g. 'copy', 'visual', 'creative').")
+        ids = store.insert_jobs(self.ws, batch)
         self.changed.set()
         return ids
-
-    @staticmethod
-    def _insert(
-        db: Any, kind: str, payload: dict[str, Any], campaign_id: int | None, target_id: int | None
-    ) -> int:
-        if not kind:
-            raise StudioError("A job needs a kind (e.g. 'copy', 'visual', 'creative').")
-        position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM jobs").fetchone()[0]
-        cursor = db.execute(
-            "INSERT INTO jobs (campaign_id, target_id, kind, payload, status, position,"
-            " created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-            (campaign_id, target_id, kind, to_json(payload), position, utcnow()),
-        )
-        return int(cursor.lastrowid)
 
     # --- reading ------------------------------------------------------------------------
 
     def get(self, job_id: int) -> Job:
-        rows = self.ws.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
-        if not rows:
+        row = store.job_row(self.ws, job_id)
+        if row is None:
             raise NotFound(f"No job {job_id} in the queue of {self.ws.path}.")
-        return Job.from_row(rows[0])
+        return Job.from_row(row)
 
     def list(self, status: str | Iterable[str] | None = None) -> list[Job]:
-        """Jobs, running first, then queued in run order, then finished ones."""
-        if status is None:
-            rows = self.ws.query(f"SELECT * FROM jobs ORDER BY {_ORDER}")
-        else:
-            statuses = [status] if isinstance(status, str) else list(status)
-            marks = ", ".join("?" for _ in statuses)
-            rows = self.ws.query(
-                f"SELECT * FROM jobs WHERE status IN ({marks}) ORDER BY {_ORDER}", tuple(statuses)
-            )
-        return [Job.from_row(row) for row in rows]
+        """Jobs, running first, then queued in run order, then finished ones (newest
+        first)."""
+        statuses = [status] if isinstance(status, str) else status
+        return [Job.from_row(row) for row in store.job_rows(self.ws, statuses)]
 
     def counts(self) -> dict[str, int]:
-        rows = self.ws.query("SELECT status, count(*) AS n FROM jobs GROUP BY status")
-        return {row["status"]: row["n"] for row in rows}
+        return store.status_counts(self.ws)
 
     def finished_results(self, kind: str, limit: int) -> builtins.list[dict[str, Any]]:
         """Results of the latest jobs of a kind that finished (for timing estimates)."""
-        rows = self.ws.query(
-            "SELECT result FROM jobs WHERE kind = ? AND status = 'done' ORDER BY id DESC LIMIT ?",
-            (kind, limit),
-        )
-        return [json.loads(row["result"] or "{}") for row in rows]
+        return store.finished_results(self.ws, kind, limit)
 
     def pending_count(self, campaign_id: int | None = None) -> int:
-        sql = "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
-        if campaign_id is None:
-            return int(self.ws.scalar(sql))
-        return int(self.ws.scalar(sql + " AND campaign_id = ?", (campaign_id,)))
+        return store.pending_count(self.ws, campaign_id)
 
     # --- the worker's side --------------------------------------------------------------
 
@@ -184,142 +148,47 @@ class JobQueue:
 
         With ``campaign_id``, only that campaign's jobs are considered.
         """
-        sql = "SELECT * FROM jobs WHERE status = 'queued'"
-        params: tuple[Any, ...] = ()
-        if campaign_id is not None:
-            sql += " AND campaign_id = ?"
-            params = (campaign_id,)
-        with self.ws.write() as db:
-            queued = [Job.from_row(row) for row in db.query(sql + " ORDER BY position, id", params)]
-            waiting_on = {
-                row[0]
-                for row in db.execute("SELECT id FROM jobs WHERE status IN ('queued', 'running')")
-            }
-            for job in queued:
-                if any(dep in waiting_on for dep in job.after):
-                    continue
-                db.execute(
-                    "UPDATE jobs SET status = 'running', started_at = ?, finished_at = NULL,"
-                    " progress = 0, message = '', error = NULL, attempts = attempts + 1"
-                    " WHERE id = ?",
-                    (utcnow(), job.id),
-                )
-                return self.get(job.id)
-        return None
+        job_id = store.claim_next(self.ws, campaign_id)
+        return None if job_id is None else self.get(job_id)
 
     def set_progress(self, job_id: int, fraction: float | None, message: str) -> bool:
         """Record progress of a running job; False when the job is no longer running
         (another process cancelled it), which tells the worker to stop it."""
-        with self.ws.write() as db:
-            cursor = db.execute(
-                "UPDATE jobs SET progress = coalesce(?, progress), message = ?"
-                " WHERE id = ? AND status = 'running'",
-                (fraction, message, job_id),
-            )
-        return cursor.rowcount == 1
+        return store.set_progress(self.ws, job_id, fraction, message)
 
     def finish(self, job_id: int, result: dict[str, Any] | None = None, message: str = "") -> None:
-        self._end(job_id, "done", message=message, result=result or {}, progress=1.0)
+        store.end_job(self.ws, job_id, "done", message=message, result=result or {}, progress=1.0)
 
     def fail(self, job_id: int, error: str) -> None:
-        self._end(job_id, "failed", message="Failed", error=error)
+        store.end_job(self.ws, job_id, "failed", message="Failed", error=error)
 
     def mark_cancelled(self, job_id: int) -> None:
-        self._end(job_id, "cancelled", message="Cancelled")
-
-    def _end(
-        self,
-        job_id: int,
-        status: str,
-        *,
-        message: str,
-        error: str | None = None,
-        result: dict[str, Any] | None = None,
-        progress: float | None = None,
-    ) -> None:
-        # only a running job ends: a job cancelled meanwhile stays cancelled
-        with self.ws.write() as db:
-            db.execute(
-                "UPDATE jobs SET status = ?, message = ?, error = ?,"
-                " result = coalesce(?, result), progress = coalesce(?, progress),"
-                " finished_at = ? WHERE id = ? AND status = 'running'",
-                (
-                    status,
-                    message,
-                    error,
-                    None if result is None else to_json(result),
-                    progress,
-                    utcnow(),
-                    job_id,
-                ),
-            )
+        store.end_job(self.ws, job_id, "cancelled", message="Cancelled")
 
     def interrupt(
         self, job_id: int, note: str = "Interrupted: it runs again when the studio next starts"
     ) -> None:
         """Put a running job back in its place in the queue: the studio was closed while it
         ran, or the disk filled up. Neither is the job's fault, so it is not an attempt."""
-        with self.ws.write() as db:
-            db.execute(
-                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
-                " attempts = max(attempts - 1, 0), message = ?"
-                " WHERE id = ? AND status = 'running'",
-                (note, job_id),
-            )
+        store.interrupt(self.ws, job_id, note)
         self.changed.set()
 
     def recover_interrupted(self) -> builtins.list[int]:
         """Queue again the jobs a crashed worker left ``running`` (failed after
         :data:`MAX_ATTEMPTS`). Only a worker holding the workspace's worker lock calls
         this: then no other worker can be running them."""
-        with self.ws.write() as db:
-            rows = list(db.execute("SELECT id, attempts FROM jobs WHERE status = 'running'"))
-            for job_id, attempts in rows:
-                if attempts >= MAX_ATTEMPTS:
-                    db.execute(
-                        "UPDATE jobs SET status = 'failed', finished_at = ?, message = 'Failed',"
-                        " error = ? WHERE id = ?",
-                        (
-                            utcnow(),
-                            f"The studio stopped while running this job {attempts} times; "
-                            "it was not started again. Retry it when the cause is fixed.",
-                            job_id,
-                        ),
-                    )
-                else:
-                    db.execute(
-                        "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
-                        " message = 'Queued again: the studio stopped while it ran'"
-                        " WHERE id = ?",
-                        (job_id,),
-                    )
-        if rows:
+        recovered = store.recover_running(self.ws)
+        if recovered:
             self.changed.set()
-        return [row[0] for row in rows]
+        return recovered
 
     def requeue(self, job_id: int, reason: str) -> bool:
         """Queue a running job again after the machine running it was lost; it fails
         instead once it has been tried :data:`MAX_ATTEMPTS` times. True when queued."""
-        with self.ws.write() as db:
-            row = db.execute(
-                "SELECT attempts FROM jobs WHERE id = ? AND status = 'running'", (job_id,)
-            ).fetchone()
-            if row is None:
-                return False
-            if row[0] >= MAX_ATTEMPTS:
-                db.execute(
-                    "UPDATE jobs SET status = 'failed', finished_at = ?, message = 'Failed',"
-                    " error = ? WHERE id = ?",
-                    (utcnow(), f"{reason}, {row[0]} times; it was not started again.", job_id),
-                )
-                return False
-            db.execute(
-                "UPDATE jobs SET status = 'queued', progress = 0, started_at = NULL,"
-                " message = ? WHERE id = ?",
-                (f"Queued again: {reason}", job_id),
-            )
-        self.changed.set()
-        return True
+        queued = store.requeue(self.ws, job_id, reason)
+        if queued:
+            self.changed.set()
+        return queued
 
     # --- the user's side ----------------------------------------------------------------
 
@@ -329,45 +198,22 @@ class JobQueue:
         A running job stops at its generator's next cancel check; its row is marked
         ``cancelled`` now, so the queue shows the user's decision at once.
         """
-        job = self.get(job_id)
-        if job.status not in PENDING:
-            return False
-        with self.ws.write() as db:
-            db.execute(
-                "UPDATE jobs SET status = 'cancelled', message = 'Cancelled', finished_at = ?"
-                " WHERE id = ? AND status IN ('queued', 'running')",
-                (utcnow(), job_id),
-            )
-        if job.status == "running":
-            for hook in list(self._cancel_hooks):
-                hook(job_id)
-        self.changed.set()
-        return True
+        self.get(job_id)  # a job that does not exist is named
+        cancelled, running = store.cancel_jobs(self.ws, job_id=job_id)
+        self._stop(running)
+        return cancelled == 1
 
     def cancel_all(self, campaign_id: int | None = None) -> int:
         """Cancel every queued and running job (of one campaign, when given)."""
-        where = "status IN ('queued', 'running')"
-        params: tuple[Any, ...] = ()
-        if campaign_id is not None:
-            where += " AND campaign_id = ?"
-            params = (campaign_id,)
-        with self.ws.write() as db:
-            running = [
-                row[0]
-                for row in db.execute(
-                    f"SELECT id FROM jobs WHERE {where} AND status = 'running'", params
-                )
-            ]
-            cursor = db.execute(
-                f"UPDATE jobs SET status = 'cancelled', message = 'Cancelled', finished_at = ?"
-                f" WHERE {where}",
-                (utcnow(), *params),
-            )
+        cancelled, running = store.cancel_jobs(self.ws, campaign_id=campaign_id)
+        self._stop(running)
+        return cancelled
+
+    def _stop(self, running: builtins.list[int]) -> None:
         for job_id in running:
-            for hook in list(self._cancel_hooks):
+            for hook in builtins.list(self._cancel_hooks):
                 hook(job_id)
         self.changed.set()
-        return cursor.rowcount
 
     def retry(self, job_id: int) -> int:
         """Queue a failed or cancelled job again, at the end of the queue."""
@@ -376,13 +222,7 @@ class JobQueue:
             raise StudioError(
                 f"Job {job_id} is {job.status}; only failed or cancelled jobs can be retried."
             )
-        with self.ws.write() as db:
-            position = db.execute("SELECT coalesce(max(position), 0) + 1 FROM jobs").fetchone()[0]
-            db.execute(
-                "UPDATE jobs SET status = 'queued', position = ?, progress = 0, message = '',"
-                " error = NULL, started_at = NULL, finished_at = NULL WHERE id = ?",
-                (position, job_id),
-            )
+        store.queue_again(self.ws, job_id)
         self.changed.set()
         return job_id
 
@@ -390,7 +230,7 @@ class JobQueue:
         """Queue every failed job again (of one campaign, when given), in their order."""
         jobs = [
             job
-            for job in self.list("failed")
+            for job in sorted(self.list("failed"), key=lambda j: (j.position, j.id))
             if campaign_id is None or job.campaign_id == campaign_id
         ]
         return [self.retry(job.id) for job in jobs]
@@ -400,31 +240,12 @@ class JobQueue:
         job = self.get(job_id)
         if job.status != "queued":
             raise StudioError(f"Job {job_id} is {job.status}; only queued jobs can be moved.")
-        with self.ws.write() as db:
-            rows = list(
-                db.execute(
-                    "SELECT id, position FROM jobs WHERE status = 'queued' ORDER BY position, id"
-                )
-            )
-            ids = [row[0] for row in rows]
-            slots = [row[1] for row in rows]
-            ids.remove(job_id)
-            ids.insert(max(0, min(new_position, len(ids))), job_id)
-            # the queued jobs keep the same set of positions, in the new order, so jobs
-            # added later still go after them
-            for new_slot, moved_id in zip(slots, ids, strict=True):
-                db.execute("UPDATE jobs SET position = ? WHERE id = ?", (new_slot, moved_id))
+        store.move(self.ws, job_id, new_position)
         self.changed.set()
 
     def remove_finished(self, campaign_id: int | None = None) -> int:
         """Delete done, failed and cancelled jobs from the list (their assets stay)."""
-        sql = "DELETE FROM jobs WHERE status IN ('done', 'failed', 'cancelled')"
-        params: tuple[Any, ...] = ()
-        if campaign_id is not None:
-            sql += " AND campaign_id = ?"
-            params = (campaign_id,)
-        with self.ws.write() as db:
-            return db.execute(sql, params).rowcount
+        return store.remove_finished(self.ws, campaign_id)
 
     # --- the worker attaches here -------------------------------------------------------
 

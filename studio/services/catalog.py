@@ -8,7 +8,6 @@ from studio.storage.catalog import (
     campaign_segments,
     customer_pages,
     first_product_photo,
-    job_rows,
     list_products,
     newest_segment_named,
     product_by_sku,
@@ -20,18 +19,19 @@ from studio.storage.catalog import (
     segmentation_runs,
     set_display_name,
 )
+from studio.storage.jobs import queue_rows
 
 __all__ = [
     "campaign_channel_formats",
     "campaign_segments",
     "customer_pages",
     "first_product_photo",
-    "job_rows",
     "list_products",
     "newest_segment_named",
     "product_by_sku",
     "product_choices",
     "product_photo_shas",
+    "queue_rows",
     "review_targets",
     "rule_segments",
     "segment_name",

@@ -3,7 +3,6 @@ the command line show, in one place (widgets bind to these, they never query).""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -201,24 +200,3 @@ def review_targets(ws: Workspace, campaign_id: int) -> list[dict[str, Any]]:
         " ORDER BY s.name, p.name, t.channel_format",
         (campaign_id,),
     )
-
-
-def job_rows(ws: Workspace) -> list[dict[str, Any]]:
-    """Every job with what it works on, running first, then queued, then the newest done."""
-    rows = ws.query(
-        """
-        SELECT j.id, j.kind, j.status, j.position, j.progress, j.message, j.error, j.payload,
-               j.started_at, j.campaign_id, c.name AS campaign, s.name AS segment,
-               p.name AS product, t.channel_format
-        FROM jobs j
-        LEFT JOIN campaigns c ON c.id = j.campaign_id
-        LEFT JOIN campaign_targets t ON t.id = j.target_id
-        LEFT JOIN segments s ON s.id = t.segment_id
-        LEFT JOIN products p ON p.id = t.product_id
-        ORDER BY CASE j.status WHEN 'running' THEN 0 WHEN 'queued' THEN 1 ELSE 2 END,
-                 CASE WHEN j.status IN ('running', 'queued') THEN j.position ELSE -j.id END
-        """
-    )
-    for row in rows:
-        row["payload"] = json.loads(row["payload"] or "{}")
-    return rows

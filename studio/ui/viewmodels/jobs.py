@@ -55,7 +55,7 @@ class JobTableModel(QAbstractTableModel):
         self.loading = 0.0
 
     def load(self, ws: Workspace | None) -> None:
-        from studio.services.catalog import job_rows
+        from studio.services.catalog import queue_rows
         from studio.services.planning import copy_model_load_seconds, seconds_per_unit
 
         self.beginResetModel()
@@ -63,7 +63,7 @@ class JobTableModel(QAbstractTableModel):
         if ws is not None:
             self.rates = seconds_per_unit(ws)
             self.loading = copy_model_load_seconds()
-            self.jobs = job_rows(ws)
+            self.jobs = queue_rows(ws)
         self.endResetModel()
 
     def row_of(self, job_id: int) -> int | None:
