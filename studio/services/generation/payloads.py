@@ -40,6 +40,10 @@ class _Payload:
             **{k: tuple(v) if isinstance(v, list) else v for k, v in payload.items() if k in known}
         )
 
+    def units(self, images: int) -> int:
+        """Units of work, as the planner counts them: one, unless a kind says otherwise."""
+        return 1
+
     def as_dict(self) -> dict[str, Any]:
         """The payload to store: only what is set."""
         return {k: v for k, v in asdict(self).items() if v not in (None, (), [])}  # type: ignore[call-overload]
@@ -56,18 +60,12 @@ class CopyPayload(_Payload):
     #: the copy this job makes a new version of
     supersedes: int | None = None
 
-    def units(self, images: int) -> int:
-        return 1
-
 
 @dataclass(frozen=True)
 class VisualPayload(_Payload):
     seed: int | None = None
     model_id: str | None = None
     supersedes: int | None = None
-
-    def units(self, images: int) -> int:
-        return 1
 
 
 @dataclass(frozen=True)
