@@ -20,7 +20,7 @@ from studio.services.exports import (
     export_campaign,
     import_bundle,
     load_or_create_identity,
-    preview_export,
+    plan_export,
     verify_bundle,
 )
 
@@ -131,7 +131,7 @@ def export_command(
     CSVs, emails, a preview page and a manifest with provenance."""
     if dry_run:
         with opened(workspace) as ws:
-            plan = preview_export(
+            plan = plan_export(
                 ws, get_campaign(ws, campaign).id, include_drafts=include_drafts,
                 formats=_formats(formats),
             )  # fmt: skip

@@ -43,7 +43,7 @@ __all__ = [
     "export_campaign",
     "import_bundle",
     "load_or_create_identity",
-    "preview_export",
+    "plan_export",
     "slugify",
     "verify_bundle",
     "write_review_sheet",
@@ -67,15 +67,3 @@ def export_campaign(
         segments = dict.fromkeys(t.segment_id for t in store.campaign_targets(ws, campaign_id))
         picks = pick_for_customers(ws, list(segments))
     return export_bundle(ws, campaign_id, out, personal=picks, **options)
-
-
-def preview_export(
-    ws: Workspace,
-    campaign_id: int,
-    *,
-    include_drafts: bool = False,
-    formats: list[str] | None = None,
-) -> ExportPlan:
-    """What :func:`export_campaign` with these choices would ship, and what would upload
-    empty, before anything is written."""
-    return plan_export(ws, campaign_id, include_drafts=include_drafts, formats=formats)

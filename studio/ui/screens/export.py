@@ -190,10 +190,10 @@ class ExportScreen(Screen):
                 "Review, or tick “Include drafts” to export them for a look."
             )
             return
-        from studio.services.exports import preview_export
+        from studio.services.exports import plan_export
 
         with guarded("Reading what the bundle will hold", self):
-            plan = preview_export(
+            plan = plan_export(
                 workspace, entry["id"], include_drafts=drafts, formats=self.chosen_formats()
             )
             self.counts.setText(
