@@ -16,7 +16,7 @@ Measured in one run:
   the leader's P(best) against how often it is right;
 * **false drops**: with every ad of a test truly equal, looked at every day for the test's
   days with the studio's next split, the share of tests in which some ad is ever judged
-  worse (:func:`~studio.results.posteriors.is_worse`, what drops an ad from the next
+  worse (:func:`~studio.stats.posteriors.is_worse`, what drops an ad from the next
   round), against the earlier rule on P(best) alone; and, with one ad truly 30 % worse,
   how often that ad is dropped (the rule's power);
 * calibration over ``--seeds`` seeds (each its own simulated campaigns), pooled with its
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from studio.results.posteriors import (
+from studio.stats.posteriors import (
     DROP_BELOW,
     MIN_TRIALS,
     WIN_PROBABILITY,

@@ -3,11 +3,11 @@
 A *test* is a creative and its variants (or a copy and its angle alternates) as they ran
 in one segment: the studio's asset keys in the ad names and links tie every report row to
 one of them. Per test and metric (clicks per impression, conversions per click) each ad
-gets a posterior, P(best), expected loss and a verdict (:mod:`studio.results.posteriors`);
-per segment, the attribute values that win (:mod:`studio.results.attributes`).
+gets a posterior, P(best), expected loss and a verdict (:mod:`studio.stats.posteriors`);
+per segment, the attribute values that win (:mod:`studio.stats.attributes`).
 
 One module because import, reading a test and an override share the same rows and
-keys; the statistics themselves live in :mod:`studio.results`.
+keys; the statistics themselves live in :mod:`studio.stats`.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 from studio.core.errors import ImportProblem, InputError, NotFound
 from studio.core.records import Asset, Campaign
 from studio.export.catalog import ad_keys
-from studio.results.attributes import Effect, Observation, attribute_effects
-from studio.results.columns import GENERIC_COLUMNS, VALUE_FIELD
-from studio.results.posteriors import Arm, Estimate, Verdict, estimate, next_split, verdict
-from studio.results.reading import ResultRow, ResultsFile, read_results
-from studio.results.sizing import TrafficNeeded, traffic_needed
+from studio.stats.attributes import Effect, Observation, attribute_effects
+from studio.stats.columns import GENERIC_COLUMNS, VALUE_FIELD
+from studio.stats.posteriors import Arm, Estimate, Verdict, estimate, next_split, verdict
+from studio.stats.reading import ResultRow, ResultsFile, read_results
+from studio.stats.sizing import TrafficNeeded, traffic_needed
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
 from studio.storage.results import DayResult, Decision, Totals

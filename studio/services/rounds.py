@@ -6,16 +6,16 @@ Per test with results:
 * a winner (called by the studio, or chosen by a person) is kept and every other ad of
   the test is dropped;
 * without a winner, an ad is dropped only when the data says it is worse: very unlikely
-  to be best (P(best) under :data:`~studio.results.posteriors.DROP_BELOW`), behind the leader with
-  :data:`~studio.results.posteriors.DROP_CONFIDENCE`, on enough traffic
-  (:func:`~studio.results.posteriors.is_worse`); the rest keep running. With every ad
+  to be best (P(best) under :data:`~studio.stats.posteriors.DROP_BELOW`), behind the leader with
+  :data:`~studio.stats.posteriors.DROP_CONFIDENCE`, on enough traffic
+  (:func:`~studio.stats.posteriors.is_worse`); the rest keep running. With every ad
   truly equal, fewer than 5 % of tests ever drop one (benchmarks/results_benchmark.py);
   on P(best) alone, 71 % did;
 * tests without enough data yet keep everything and get no challengers.
 
 Challengers are new variants of the test's creative that build on the winner: they keep
 the winner's changes and add, first, the values that win for the segment on other axes
-(:func:`studio.results.attributes.winning_values`), then values the test has not tried.
+(:func:`studio.stats.attributes.winning_values`), then values the test has not tried.
 Dropped ads turn ``rejected`` (so they leave the next bundle); the decisions, the round's
 plan and the figures it rests on are stored with it.
 """
@@ -27,10 +27,10 @@ from typing import Any
 
 from studio.core.errors import InputError
 from studio.jobs.queue import JobQueue
-from studio.results.attributes import winning_values
-from studio.results.posteriors import DROP_CONFIDENCE, is_worse
 from studio.services.generation.payloads import VariantsPayload
 from studio.services.results import MIN_TRIALS, CampaignResults, TestResult, campaign_results
+from studio.stats.attributes import winning_values
+from studio.stats.posteriors import DROP_CONFIDENCE, is_worse
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
 from studio.storage.workspace import Workspace

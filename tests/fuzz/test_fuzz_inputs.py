@@ -25,7 +25,7 @@ from studio.data.csv_import import import_files
 from studio.export import export_bundle
 from studio.export.importer import import_bundle
 from studio.export.reader import verify_bundle
-from studio.results.reading import read_results
+from studio.stats.reading import read_results
 from studio.storage.workspace import Workspace
 
 HEADERS = {

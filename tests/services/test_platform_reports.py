@@ -156,7 +156,7 @@ def test_skipping_every_bad_row_says_so(meta_campaign, tmp_path):  # noqa: F811
 def test_the_next_split_never_starves_an_ad_below_the_minimum() -> None:
     """A lagging ad at 0 % would never reach the minimum data and its test would never be
     decided: until every ad has it, each gets at least 10 %."""
-    from studio.results.posteriors import LEARNING_FLOOR, Arm, estimate, next_split
+    from studio.stats.posteriors import LEARNING_FLOOR, Arm, estimate, next_split
 
     learning = estimate([Arm("a", 900, 40), Arm("b", 400, 2), Arm("c", 3000, 120)], seed=1)
     shares = next_split(learning, min_trials=1000)

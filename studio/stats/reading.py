@@ -20,7 +20,7 @@ from pathlib import Path
 from studio.core.errors import ImportProblem, InputError
 from studio.data.csv_reading import sniff_delimiter
 from studio.data.values import Conventions, ValueProblem, parse_date, parse_money
-from studio.results.columns import (
+from studio.stats.columns import (
     EMPTY_MARKERS,
     PLATFORMS,
     PURCHASE_INDICATORS,

@@ -3,7 +3,7 @@ many lifts cannot explain it by chance."""
 
 from __future__ import annotations
 
-from studio.results.attributes import Observation, attribute_effects, winning_values
+from studio.stats.attributes import Observation, attribute_effects, winning_values
 
 AXES = {"colourway": ("navy", "sand", "rose"), "layout": ("panel", "split"), "angle": ("detail",)}
 

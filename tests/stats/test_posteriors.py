@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studio.results.posteriors import (
+from studio.stats.posteriors import (
     DROP_CONFIDENCE,
     MIN_TRIALS,
     Arm,
@@ -61,7 +61,7 @@ def test_equal_ads_looked_at_every_day_are_rarely_judged_worse() -> None:
 
 def test_a_floor_that_takes_every_share_splits_evenly() -> None:
     """Ten equal ads with a 10 % floor each: all traffic is floor, none is left to weigh."""
-    from studio.results.posteriors import Estimate, thompson_split
+    from studio.stats.posteriors import Estimate, thompson_split
 
     estimates = [Estimate(f"ad-{i}", 100, 5, 0.05, 0.02, 0.1, 0.1, 0.01) for i in range(10)]
     split = thompson_split(estimates, floor=0.1)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from studio.cli import cli, main
-from studio.results.sizing import traffic_needed
+from studio.stats.sizing import traffic_needed
 
 
 def test_two_ads_match_the_textbook_two_proportion_size() -> None:
