@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,36 @@ def test_change_notices_name_their_topic_not_a_string() -> None:
     assert len(screens) >= 11
     for screen in screens:
         assert all(isinstance(topic, Topic) for topic in screen.watches), screen
+
+
+#: SQL that writes a table, and sqlite-utils calls that do
+_WRITES = (
+    re.compile(r"\b(?:INSERT(?:\s+OR\s+[A-Z]+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_]+)\b"),
+    re.compile(r"(?:table\(\"([a-z_]+)\"\)|\[\"([a-z_]+)\"\])\.(?:insert|upsert|update|delete)"),
+)
+
+
+def test_modules_outside_storage_name_the_tables_they_write() -> None:
+    """studio/storage owns the tables; a module elsewhere that writes one says which in its
+    docstring ("Writes the tables `segments`, …"), so ownership is read, not guessed."""
+    undeclared = []
+    for path in sorted((ROOT / "studio").rglob("*.py")):
+        if path.is_relative_to(ROOT / "studio" / "storage"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        written = {
+            name
+            for pattern in _WRITES
+            for match in pattern.findall(text)
+            for name in (match if isinstance(match, tuple) else (match,))
+            if name
+        }
+        written -= {"temp"}  # the import's own staging tables, on its own connection
+        if not written:
+            continue
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        said = re.search(r"Writes the tables? (.+?)\.(?:\s|$)", doc, re.DOTALL)
+        declared = set(re.findall(r"`([a-z_]+)`", said.group(1))) if said else set()
+        if written - declared:
+            undeclared.append(f"{path.relative_to(ROOT)}: {sorted(written - declared)}")
+    assert not undeclared, undeclared

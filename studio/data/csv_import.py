@@ -28,6 +28,9 @@ nothing is written; with ``skip_bad_rows`` the bad rows are left out and listed 
 report file. Ctrl-C or a crash rolls the transaction back, and photos stored by a
 rolled-back import are removed again (those a killed process left are found by
 ``studio info --verify``).
+
+Writes the tables `customers`, `products`, `orders`, `returned_lines`, `guest_lines`
+(their schema is in :mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ gives the same workspace.
 
 One module because the simulated groups, products and orders are one generative
 story; its parts are meaningless alone.
+
+Writes the tables `customers`, `products`, `orders`, `brand_kits` (their schema is in
+:mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

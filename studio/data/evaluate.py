@@ -6,6 +6,8 @@ who ordered both before and after the cut-off is given their segment's ranking. 
 a hidden purchase in the top K. The same customers are ranked by overall popularity and
 at random as baselines. Each customer's personal picks (their segment's scores with their
 own purchases mixed in) are judged the same way at 3 products.
+
+Writes the table `evaluations` (its schema is in :mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ A :class:`FileKind` lists a file's fields with the header aliases real exports u
 staging columns, the checks that need the whole file or the database, and the upserts
 (on ``external_id``, ``sku`` and ``(order_ref, product)``) are written per kind here, so
 one module says everything about the shape of customers, products and orders files.
+
+Writes the tables `customers`, `products`, `orders` (their schema is in
+:mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ Three signals, each scaled to [0, 1] within a segment and mixed with fixed weigh
 A product nobody has bought yet borrows the co-purchase and affinity signals of its most
 similar product that did sell (by text embedding), scaled by their similarity, so new
 products are ranked where their look-alikes are wanted rather than always last.
+
+Writes the table `recommendations` (its schema is in :mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ Fields are the customer's columns and attributes (``country``, ``city``, ``age_b
 and the order metrics of :data:`METRIC_FIELDS`. Text comparisons ignore case. The rule is
 stored with the segment and re-evaluated on demand against the current data; time metrics
 count days back from the newest order in the workspace.
+
+Writes the table `segments` (its schema is in :mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ older run keeps exactly the segments (and members) it was planned with.
 
 One module because clustering, profiling, naming and storing a run are one
 procedure whose steps pass the same arrays along.
+
+Writes the tables `segmentation_runs`, `segments`, `segment_members` (their schema is in
+:mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Every check runs before the first write: the zip's structure (see :mod:`reader`)
 file's sha256, the manifest's references, and clashes with what the workspace already
 holds. Then everything is written in one transaction. Customers never travel in a
 bundle, so imported segments carry their description and statistics but no members.
+
+Writes the tables `campaigns`, `campaign_targets`, `assets`, `segments`,
+`segmentation_runs`, `products`, `brand_kits` (their schema is in
+:mod:`studio.storage.migrations`).
 """
 
 from __future__ import annotations

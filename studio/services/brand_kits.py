@@ -1,4 +1,7 @@
-"""Brand kits in a workspace: the one place kits are read, saved and listed."""
+"""Brand kits in a workspace: the one place kits are read, saved and listed.
+
+Writes the table `brand_kits` (its schema is in :mod:`studio.storage.migrations`).
+"""
 
 from __future__ import annotations
 
