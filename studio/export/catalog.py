@@ -2,7 +2,9 @@
 
 Everything here is keyed by values that survive a trip to another workspace (segment
 names, product SKUs, asset keys), never by row ids: the manifest of a re-export of an
-imported bundle must be the same as the original's.
+imported bundle must be the same as the original's. That is why these are their own
+records (``BundleCampaign``, ``BundleAsset`` …) and not :mod:`studio.core.records`' rows,
+which are keyed by the workspace's ids.
 
 One module because every record reads the same tables with the same portable keys;
 splitting it would spread the key rules over several files.
@@ -32,7 +34,7 @@ PARENT_KEY = "parent_asset_key"
 
 
 @dataclass(frozen=True)
-class Segment:
+class BundleSegment:
     key: str
     name: str
     kind: str
@@ -45,7 +47,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Product:
+class BundleProduct:
     sku: str
     name: str
     category: str | None
@@ -56,14 +58,14 @@ class Product:
 
 
 @dataclass(frozen=True)
-class Target:
+class BundleTarget:
     segment: str
     product: str
     channel_format: str
 
 
 @dataclass
-class Asset:
+class BundleAsset:
     """One exported asset: a creative image, a variant image, or a copy asset."""
 
     row_id: int
@@ -92,7 +94,7 @@ class Asset:
 
 
 @dataclass
-class Campaign:
+class BundleCampaign:
     name: str
     brief: str
     language: str
@@ -102,23 +104,23 @@ class Campaign:
     created_at: str
     updated_at: str
     brand_kit: dict[str, Any] | None
-    segments: list[Segment] = field(default_factory=list)
-    products: list[Product] = field(default_factory=list)
-    targets: list[Target] = field(default_factory=list)
-    creatives: list[Asset] = field(default_factory=list)
-    copy: list[Asset] = field(default_factory=list)
+    segments: list[BundleSegment] = field(default_factory=list)
+    products: list[BundleProduct] = field(default_factory=list)
+    targets: list[BundleTarget] = field(default_factory=list)
+    creatives: list[BundleAsset] = field(default_factory=list)
+    copy: list[BundleAsset] = field(default_factory=list)
     #: the rounds of its tests: what each kept, dropped and made, and the figures behind it
     rounds: list[dict[str, Any]] = field(default_factory=list)
     #: the workspace's segment ids → their keys in the bundle (never written to it)
     segment_keys: dict[int, str] = field(default_factory=dict)
 
-    def segment(self, key: str | None) -> Segment | None:
+    def segment(self, key: str | None) -> BundleSegment | None:
         return next((s for s in self.segments if s.key == key), None)
 
-    def product(self, sku: str | None) -> Product | None:
+    def product(self, sku: str | None) -> BundleProduct | None:
         return next((p for p in self.products if p.sku == sku), None)
 
-    def copy_for(self, creative: Asset) -> Asset | None:
+    def copy_for(self, creative: BundleAsset) -> BundleAsset | None:
         """The copy shown on a creative: the one it names, its parent's, else one written
         for the same segment, product and channel format."""
         by_key = {c.key: c for c in self.copy}
@@ -186,7 +188,7 @@ def _asset_key(row: dict[str, Any], target: tuple[str, str, str] | None) -> str:
 def ad_keys(ws: Workspace, campaign_id: int) -> dict[str, int]:
     """Every image and copy asset of a campaign (any version or status) by the key its
     bundle files, ad names and links carry: what ad results are matched back by."""
-    scratch = Campaign("", "", "", "", "", CampaignSettings(), "", "", None)
+    scratch = BundleCampaign("", "", "", "", "", CampaignSettings(), "", "", None)
     targets = _load_segments_and_products(ws, campaign_id, scratch)
     kinds = (*IMAGE_KINDS, COPY_KIND)
     rows = ws.query(
@@ -202,12 +204,12 @@ def load_campaign(
     *,
     include_drafts: bool = False,
     formats: Iterable[str] | None = None,
-) -> Campaign:
+) -> BundleCampaign:
     rows = ws.query("SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
     if not rows:
         raise NotFound(f"No campaign with id {campaign_id} in {ws.path}.")
     row = rows[0]
-    campaign = Campaign(
+    campaign = BundleCampaign(
         name=row["name"],
         brief=row["brief"],
         language=row["language"],
@@ -251,7 +253,7 @@ def _brand_kit(ws: Workspace, kit_id: int | None) -> dict[str, Any] | None:
     }
 
 
-def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campaign) -> dict:
+def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: BundleCampaign) -> dict:
     targets = ws.query(
         "SELECT t.id, t.segment_id, t.channel_format, p.sku FROM campaign_targets t"
         " JOIN products p ON p.id = t.product_id WHERE t.campaign_id = ?",
@@ -281,7 +283,7 @@ def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campa
                 "created_at": s["run_created_at"],
             }
         campaign.segments.append(
-            Segment(
+            BundleSegment(
                 key=keys[s["id"]],
                 name=s["name"],
                 kind=s["kind"],
@@ -299,7 +301,7 @@ def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campa
         (campaign_id,),
     ):
         campaign.products.append(
-            Product(
+            BundleProduct(
                 sku=p["sku"],
                 name=p["name"],
                 category=p["category"],
@@ -310,7 +312,7 @@ def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campa
             )
         )
     campaign.targets = sorted(
-        (Target(keys[t["segment_id"]], t["sku"], t["channel_format"]) for t in targets),
+        (BundleTarget(keys[t["segment_id"]], t["sku"], t["channel_format"]) for t in targets),
         key=lambda t: (t.segment, t.product, t.channel_format),
     )
     return {t["id"]: (keys[t["segment_id"]], t["sku"], t["channel_format"]) for t in targets}
@@ -319,7 +321,7 @@ def _load_segments_and_products(ws: Workspace, campaign_id: int, campaign: Campa
 def _load_assets(
     ws: Workspace,
     campaign_id: int,
-    campaign: Campaign,
+    campaign: BundleCampaign,
     targets: dict[int, tuple[str, str, str]],
     statuses: tuple[str, ...],
 ) -> None:
@@ -362,7 +364,7 @@ def _load_assets(
         content = _portable_content(_json(r["content"], {}), all_keys)
         parent = all_keys.get(r["parent_id"]) if r["parent_id"] else content.pop(PARENT_KEY, None)
         content.pop(PARENT_KEY, None)
-        asset = Asset(
+        asset = BundleAsset(
             row_id=r["id"],
             key=names.claim(all_keys[r["id"]]),
             kind=r["kind"],
@@ -393,7 +395,7 @@ def _load_assets(
         (campaign.copy if r["kind"] == COPY_KIND else campaign.creatives).append(asset)
     order = {kind: i for i, kind in enumerate((*IMAGE_KINDS, COPY_KIND))}
 
-    def sort_key(a: Asset) -> tuple:
+    def sort_key(a: BundleAsset) -> tuple:
         return (a.segment or "", a.product or "", order[a.kind], a.format or "", a.key)
 
     campaign.creatives.sort(key=sort_key)
@@ -451,7 +453,7 @@ def _portable_content(content: dict[str, Any], keys: dict[int, str]) -> dict[str
     return portable
 
 
-def _keep_formats(campaign: Campaign, wanted: set[str]) -> None:
+def _keep_formats(campaign: BundleCampaign, wanted: set[str]) -> None:
     """Keep assets whose image format or channel format is in ``wanted``."""
     known = {a.format for a in campaign.creatives + campaign.copy} | {
         a.channel_format for a in campaign.creatives + campaign.copy
@@ -465,7 +467,7 @@ def _keep_formats(campaign: Campaign, wanted: set[str]) -> None:
             hint=f"formats in this campaign: {', '.join(sorted(known)) or 'none'}",
         )
 
-    def keep(a: Asset) -> bool:
+    def keep(a: BundleAsset) -> bool:
         return a.format in wanted or a.channel_format in wanted
 
     campaign.creatives = [a for a in campaign.creatives if keep(a)]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from studio.export.catalog import Asset, Campaign
+from studio.export.catalog import BundleAsset, BundleCampaign
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -122,7 +122,7 @@ def tagged_link(url: str, key: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _ad_group(campaign: Campaign, asset: Asset) -> str:
+def _ad_group(campaign: BundleCampaign, asset: BundleAsset) -> str:
     segment = campaign.segment(asset.segment)
     product = campaign.product(asset.product)
     return " / ".join(
@@ -130,7 +130,7 @@ def _ad_group(campaign: Campaign, asset: Asset) -> str:
     )
 
 
-def copy_csv(campaign: Campaign) -> bytes:
+def copy_csv(campaign: BundleCampaign) -> bytes:
     """One row per text: every field of every exported copy asset."""
     rows = []
     for asset in campaign.copy:
@@ -155,7 +155,7 @@ def copy_csv(campaign: Campaign) -> bytes:
     return csv_bytes(COPY_COLUMNS, rows)
 
 
-def google_rsa_csv(campaign: Campaign) -> bytes:
+def google_rsa_csv(campaign: BundleCampaign) -> bytes:
     """Responsive search ads for Google Ads Editor: one row per ``google_rsa`` copy asset."""
     rows = []
     for asset in campaign.copy:
@@ -214,7 +214,7 @@ def meta_call_to_action(text: str) -> str:
 META_AD_SET_LAYOUTS = ("per-test", "per-ad")
 
 
-def meta_ads_csv(campaign: Campaign, ad_sets: str = "per-test") -> bytes:
+def meta_ads_csv(campaign: BundleCampaign, ad_sets: str = "per-test") -> bytes:
     """Meta image ads: one row per exported creative on the ``meta`` channel, in one ad set
     per test or one per ad (:data:`META_AD_SET_LAYOUTS`)."""
     rows = []

@@ -12,7 +12,7 @@ import re
 from html import escape
 
 from studio.core.links import is_web_link
-from studio.export.catalog import Asset, Campaign, Segment
+from studio.export.catalog import BundleAsset, BundleCampaign, BundleSegment
 
 EMAIL_WIDTH = 600
 #: product blocks per email: keeps the HTML far below the ~100 KB at which Gmail clips
@@ -42,19 +42,19 @@ def _fit(width: int | None, height: int | None, box: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _button_colour(campaign: Campaign) -> str:
+def _button_colour(campaign: BundleCampaign) -> str:
     """The brand kit's primary colour when it is a plain hex colour (nothing else reaches CSS)."""
     palette = (campaign.brand_kit or {}).get("palette") or {}
     colour = palette.get("primary") if isinstance(palette, dict) else None
     return colour if isinstance(colour, str) and _HEX_COLOUR.match(colour) else DEFAULT_BUTTON
 
 
-def _first(asset: Asset | None, field: str) -> str:
+def _first(asset: BundleAsset | None, field: str) -> str:
     texts = asset.fields.get(field) if asset else None
     return texts[0] if texts else ""
 
 
-def _email_image(campaign: Campaign, segment: str, sku: str) -> Asset | None:
+def _email_image(campaign: BundleCampaign, segment: str, sku: str) -> BundleAsset | None:
     images = [c for c in campaign.creatives if c.segment == segment and c.product == sku]
     heroes = [c for c in images if c.format == EMAIL_HERO_FORMAT]
     return (heroes or sorted(images, key=lambda c: -(c.width or 0)))[0] if images else None
@@ -68,7 +68,11 @@ def unsubscribe_link(platform: str, url: str = "") -> str:
 
 
 def email_html(
-    campaign: Campaign, segment: Segment, *, platform: str = "mailchimp", unsubscribe_url: str = ""
+    campaign: BundleCampaign,
+    segment: BundleSegment,
+    *,
+    platform: str = "mailchimp",
+    unsubscribe_url: str = "",
 ) -> str:
     """A marketing email for one segment, ready for ``platform`` to send: a block per
     product with image, copy and a linked button, the platform's unsubscribe link, and no
@@ -142,7 +146,7 @@ _EMAIL_DARK_CSS = (
 )
 
 
-def _email_block(campaign: Campaign, segment: str, sku: str, copy: Asset | None) -> str:
+def _email_block(campaign: BundleCampaign, segment: str, sku: str, copy: BundleAsset | None) -> str:
     product = campaign.product(sku)
     name = product.name if product else sku
     image = _email_image(campaign, segment, sku)
@@ -217,7 +221,7 @@ code{font-size:12px}
 """
 
 
-def index_html(campaign: Campaign, other_files: list[str], *, app_version: str) -> str:
+def index_html(campaign: BundleCampaign, other_files: list[str], *, app_version: str) -> str:
     """A self-contained page (inline CSS, no scripts, no network) to review the bundle."""
     nav = " ".join(
         f'<a href="#seg-{escape(s.key)}">{escape(s.name)}</a>' for s in campaign.segments
@@ -254,13 +258,13 @@ def index_html(campaign: Campaign, other_files: list[str], *, app_version: str) 
 """  # noqa: E501
 
 
-def _segment_section(campaign: Campaign, segment: Segment) -> str:
+def _segment_section(campaign: BundleCampaign, segment: BundleSegment) -> str:
     assets = [a for a in campaign.creatives + campaign.copy if a.segment == segment.key]
     return _assets_section(campaign, segment.name, segment.key, assets, segment.description)
 
 
 def _assets_section(
-    campaign: Campaign, title: str, key: str, assets: list[Asset], description: str = ""
+    campaign: BundleCampaign, title: str, key: str, assets: list[BundleAsset], description: str = ""
 ) -> str:
     parts = [f'<section id="seg-{escape(key)}"><h2>{escape(title)}</h2>']
     if description:
@@ -280,7 +284,7 @@ def _assets_section(
     return "\n".join(parts)
 
 
-def _copy_table(copy: Asset) -> str:
+def _copy_table(copy: BundleAsset) -> str:
     rows = "".join(
         f"<tr><th>{escape(field)}</th><td>{'<br>'.join(escape(t) for t in texts)}</td></tr>"
         for field, texts in copy.fields.items()
@@ -295,7 +299,7 @@ def _badge(status: str) -> str:
     return f'<span class="badge {escape(status)}">{escape(status)}</span>'
 
 
-def _card(asset: Asset) -> str:
+def _card(asset: BundleAsset) -> str:
     width, height = _fit(asset.width, asset.height, PREVIEW_BOX)
     path = asset.path or ""
     prov = asset.provenance
@@ -332,7 +336,7 @@ _RESULTS_CSS = (
 )
 
 
-def results_html(campaign: Campaign) -> str:
+def results_html(campaign: BundleCampaign) -> str:
     """What each round of the campaign's tests decided, with the figures it rested on."""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",

@@ -15,14 +15,14 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from studio.export.catalog import Asset, Campaign
+from studio.export.catalog import BundleAsset, BundleCampaign
 
 MANIFEST_NAME = "manifest.json"
 SCHEMA = "campaign-studio-bundle"
 SCHEMA_VERSION = 1
 
 
-def asset_entry(asset: Asset) -> dict[str, Any]:
+def asset_entry(asset: BundleAsset) -> dict[str, Any]:
     return {
         "key": asset.key,
         "kind": asset.kind,
@@ -41,7 +41,7 @@ def asset_entry(asset: Asset) -> dict[str, Any]:
 
 
 def build_manifest(
-    campaign: Campaign,
+    campaign: BundleCampaign,
     files: list[dict[str, Any]],
     *,
     app_version: str,
@@ -77,7 +77,7 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 
 def readme_text(
-    campaign: Campaign,
+    campaign: BundleCampaign,
     paths: list[str],
     *,
     app_version: str,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from studio.core.records import PersonalPick
-from studio.export.catalog import Asset, Campaign
+from studio.export.catalog import BundleAsset, BundleCampaign
 from studio.export.csv_files import csv_bytes, tagged_link
 from studio.export.html_pages import EMAIL_COPY_FORMAT
 
@@ -58,7 +58,9 @@ def personal_columns(platform: str) -> tuple[str, ...]:
     return (*PERSON_COLUMNS[platform], *(c for pick in picks for c in pick), *segment_columns)
 
 
-def personal_file(campaign: Campaign, picks: Sequence[PersonalPick], platform: str) -> PersonalFile:
+def personal_file(
+    campaign: BundleCampaign, picks: Sequence[PersonalPick], platform: str
+) -> PersonalFile:
     """The mail-merge file for ``platform`` (``personal/<platform>-contacts.csv``)."""
     rows = []
     without_email = 0
@@ -100,7 +102,9 @@ def personal_file(campaign: Campaign, picks: Sequence[PersonalPick], platform: s
     )
 
 
-def _segment_email(campaign: Campaign, key: str | None) -> tuple[Asset | None, Asset | None]:
+def _segment_email(
+    campaign: BundleCampaign, key: str | None
+) -> tuple[BundleAsset | None, BundleAsset | None]:
     """The segment's email image and copy, else its first creative and copy."""
     images = [c for c in campaign.creatives if c.segment == key and c.kind == "creative"]
     copies = [c for c in campaign.copy if c.segment == key]
@@ -109,7 +113,7 @@ def _segment_email(campaign: Campaign, key: str | None) -> tuple[Asset | None, A
     return image, copy or (copies[0] if copies else None)
 
 
-def _first(asset: Asset | None, field: str) -> str:
+def _first(asset: BundleAsset | None, field: str) -> str:
     texts = asset.fields.get(field) if asset else None
     return texts[0] if texts else ""
 

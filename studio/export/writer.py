@@ -18,7 +18,13 @@ from studio.core.progress import Progress
 from studio.core.records import PersonalPick
 from studio.export import csv_files, html_pages, labels
 from studio.export.c2pa_signing import C2paSigner
-from studio.export.catalog import KEY_SUFFIX, Asset, Campaign, Segment, load_campaign
+from studio.export.catalog import (
+    KEY_SUFFIX,
+    BundleAsset,
+    BundleCampaign,
+    BundleSegment,
+    load_campaign,
+)
 from studio.export.manifest import (
     MANIFEST_NAME,
     asset_entry,
@@ -62,7 +68,7 @@ class ExportReport:
         return {**asdict(self), "path": str(self.path)}
 
 
-def digital_source_type(asset: Asset) -> str:
+def digital_source_type(asset: BundleAsset) -> str:
     """IPTC source type: a model's own output, or a composite that includes one."""
     declared = asset.content.get("digital_source_type")
     if declared in (labels.TRAINED, labels.COMPOSITE):
@@ -72,14 +78,14 @@ def digital_source_type(asset: Asset) -> str:
     return labels.COMPOSITE  # the compositor combined a visual, product photo and copy
 
 
-def _channel(asset: Asset) -> str:
+def _channel(asset: BundleAsset) -> str:
     if asset.channel:
         return asset.channel
     known = channel_formats().get(asset.channel_format or "")
     return known.channel if known else "other"
 
 
-def _place_creatives(campaign: Campaign) -> None:
+def _place_creatives(campaign: BundleCampaign) -> None:
     names = UniqueNames()
     for asset in campaign.creatives:
         ext = _EXTENSIONS.get(asset.media_type or "")
@@ -249,7 +255,7 @@ def plan_export(
     )
 
 
-def email_segments(campaign: Campaign) -> list[Segment]:
+def email_segments(campaign: BundleCampaign) -> list[BundleSegment]:
     """The segments that get an email: those with something exported."""
     return [
         segment
@@ -267,7 +273,7 @@ def personal_warnings(contacts: PersonalFile | None, platform: str) -> list[str]
     ]
 
 
-def upload_warnings(campaign: Campaign) -> list[str]:
+def upload_warnings(campaign: BundleCampaign) -> list[str]:
     """What the platforms would show empty: an ad without its text, ads or emails whose
     button links nowhere."""
     warnings = []
@@ -301,7 +307,7 @@ def upload_warnings(campaign: Campaign) -> list[str]:
     return warnings
 
 
-def check_consistency(campaign: Campaign) -> None:
+def check_consistency(campaign: BundleCampaign) -> None:
     """Refuse a bundle whose pictures show other text than its copy rows say: an image
     that names an older copy version than the one exported for its target."""
     exported = {c.key for c in campaign.copy}
@@ -321,7 +327,7 @@ def check_consistency(campaign: Campaign) -> None:
 def _write_creatives(
     ws: Workspace,
     bundle: BundleZip,
-    campaign: Campaign,
+    campaign: BundleCampaign,
     signer: C2paSigner | None,
     report: Progress,
     cancel: CancelFlag | None,
@@ -373,7 +379,7 @@ def _write_creatives(
     return files, signed
 
 
-def _read_blob(ws: Workspace, asset: Asset) -> bytes:
+def _read_blob(ws: Workspace, asset: BundleAsset) -> bytes:
     try:
         data = ws.blob_path(asset.sha256 or "").read_bytes()
     except (StudioError, OSError) as error:
@@ -390,7 +396,7 @@ def _read_blob(ws: Workspace, asset: Asset) -> bytes:
 
 def _write_documents(
     bundle: BundleZip,
-    campaign: Campaign,
+    campaign: BundleCampaign,
     files: list[dict[str, Any]],
     signed: bool,
     emails: dict[str, str],
