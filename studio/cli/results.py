@@ -10,7 +10,7 @@ import click
 from rich.table import Table
 
 from studio.cli.common import console, emit, json_option, opened, workspace_argument
-from studio.services import campaigns, results, rounds
+from studio.services import campaigns, result_imports, results, rounds
 from studio.services.workspaces import write_output
 
 metric_option = click.option(
@@ -67,7 +67,7 @@ def import_command(
             raise click.BadParameter(f"'{item}' is not COLUMN=FIELD", param_hint="--map")
         mapping[column.strip()] = name.strip()
     with opened(workspace) as ws:
-        report = results.import_results(
+        report = result_imports.import_results(
             ws, file, platform=platform, mapping=mapping, skip_bad_rows=skip_bad_rows
         )
 
@@ -248,7 +248,7 @@ def next_command(workspace: Path, campaign: str, metric: str, apply: bool, as_js
 def template_command(workspace: Path, campaign: str, out: Path, overwrite: bool) -> None:
     """A results sheet to fill in by hand: one row per ad of the campaign, with its key."""
     with opened(workspace) as ws:
-        data = results.results_template(ws, campaign)
+        data = result_imports.results_template(ws, campaign)
     path = write_output(out, data, overwrite=overwrite, what="template")
     click.echo(f"Wrote {path}: fill in a row per ad and day, then 'studio results import'.")
 

@@ -11,7 +11,7 @@ import pytest
 from test_results import DAYS, meta_campaign  # noqa: F401 (fixture)
 
 from studio.core.errors import InputError
-from studio.services import results
+from studio.services import result_imports, results
 
 META_EN = ["Reporting starts", "Reporting ends", "Ads", "Delivery", "Result indicator", "Results",
            "Reach", "Impressions", "Cost per result", "Amount spent (EUR)", "Link clicks",
@@ -64,7 +64,7 @@ def test_meta_in_three_languages_with_its_totals_row(meta_campaign, tmp_path):  
     ads = [row["Ad Name"] for row in rows[:2]]
     for name, header, delimiter in (("en.csv", META_EN, ","), ("de.csv", META_DE, ";"),
                                     ("fr.csv", META_FR, ";")):  # fmt: skip
-        report = results.import_results(
+        report = result_imports.import_results(
             ws, _write(tmp_path / name, _meta_rows(ads, header), delimiter)
         )
         assert report.summary_rows == 1, name  # the opening row of totals, not an ad
@@ -82,14 +82,14 @@ def test_results_that_are_not_purchases_are_refused_or_counted_by_choice(
     header = [h for h in META_EN if h != "Purchases"]
     path = _write(tmp_path / "no-purchases.csv", _meta_rows(ads, header))
     with pytest.raises(InputError, match="counts actions:link_click, not purchases"):
-        results.import_results(ws, path)
+        result_imports.import_results(ws, path)
     # the user's visible choice: these results are the conversions
-    report = results.import_results(ws, path, mapping={"Results": "conversions"})
+    report = result_imports.import_results(ws, path, mapping={"Results": "conversions"})
     assert report.matched_rows == len(DAYS)
     assert ws.scalar("SELECT max(conversions) FROM performance_results") == 200
     bought = _meta_rows(ads, header, "actions:offsite_conversion.fb_pixel_purchase")
     purchases = _write(tmp_path / "purchases.csv", bought)
-    assert results.import_results(ws, purchases).matched_rows == len(DAYS)
+    assert result_imports.import_results(ws, purchases).matched_rows == len(DAYS)
 
 
 GOOGLE_HEADER = ["Day", "Campaign", "Ad group", "Ad ID", "Final URL", "Impr.", "Clicks",
@@ -112,14 +112,14 @@ def _google(rows, header=GOOGLE_HEADER):
 
 def test_google_with_title_lines_totals_and_interactions(meta_campaign, tmp_path):  # noqa: F811
     ws, _, rows = meta_campaign
-    report = results.import_results(ws, _write(tmp_path / "google.csv", _google(rows[:2])))
+    report = result_imports.import_results(ws, _write(tmp_path / "google.csv", _google(rows[:2])))
     assert report.platform == "google" and report.summary_rows == 1
     assert report.matched_rows == 2 * len(DAYS)  # matched by utm_content in the Final URL
     interactions = [h if h != "Clicks" else "Interactions" for h in GOOGLE_HEADER]
     path = _write(tmp_path / "google-interactions.csv", _google(rows[:2], interactions))
     with pytest.raises(InputError, match=r"no clicks column .*'Interactions'"):
-        results.import_results(ws, path)
-    counted = results.import_results(ws, path, mapping={"Interactions": "clicks"})
+        result_imports.import_results(ws, path)
+    counted = result_imports.import_results(ws, path, mapping={"Interactions": "clicks"})
     assert counted.matched_rows == 2 * len(DAYS)
 
 
@@ -130,9 +130,9 @@ def test_one_source_per_ad_and_day(meta_campaign, tmp_path):  # noqa: F811
     template.write_text(
         f"ad_name,date,impressions,clicks,conversions,spend\n{ad},{DAYS[0]},1000,10,1,5\n"
     )
-    results.import_results(ws, template)
+    result_imports.import_results(ws, template)
     meta = _write(tmp_path / "meta.csv", _meta_rows([ad], META_EN[:4] + META_EN[7:]))
-    report = results.import_results(ws, meta)
+    report = result_imports.import_results(ws, meta)
     assert report.replaced_sources == ["generic"]
     day_rows = ws.query(
         "SELECT source, impressions FROM performance_results WHERE date = ?", (DAYS[0],)
@@ -148,7 +148,7 @@ def test_skipping_every_bad_row_says_so(meta_campaign, tmp_path):  # noqa: F811
         "x,2026-11-08,Spring hero,1000,12\n2026-11-02,2026-11-08,Spring hero,1000,12\n"
     )
     with pytest.raises(InputError) as raised:
-        results.import_results(ws, path, skip_bad_rows=True)
+        result_imports.import_results(ws, path, skip_bad_rows=True)
     assert "None of the 0 rows" not in str(raised.value)
     assert "cannot be read" in str(raised.value)
 
@@ -177,7 +177,7 @@ def test_roas_from_the_conversion_value_meta_and_google_report(
     ads = [row["Ad Name"] for row in rows[:2]]
     header = [*META_EN, "Purchases conversion value"]
     lines = _meta_rows(ads, header)  # 3 purchases worth 135.30 for 45.10 spent, per ad-day
-    results.import_results(ws, _write(tmp_path / "meta-value.csv", lines))
+    result_imports.import_results(ws, _write(tmp_path / "meta-value.csv", lines))
     found = results.campaign_results(ws, campaign_id, "cvr")
     ad = next(a for t in found.tests for a in t.ads if a.totals.clicks)
     spend, worth = ad.totals.spend, ad.totals.conversion_value
@@ -190,12 +190,12 @@ def test_roas_from_the_conversion_value_meta_and_google_report(
     google = [*GOOGLE_HEADER[:8], "Conv. value", *GOOGLE_HEADER[8:]]
     lines = _google(rows[:2], google)  # 2 conversions worth 8.20 for 4.10 spent
     lines[-1] = [*lines[-1][:8], "49.20", *lines[-1][8:]]
-    results.import_results(ws, _write(tmp_path / "google-value.csv", lines))
+    result_imports.import_results(ws, _write(tmp_path / "google-value.csv", lines))
     found = results.campaign_results(ws, campaign_id, "cvr")
     ad = next(a for t in found.tests for a in t.ads if a.totals.clicks)
     assert ad.roas == pytest.approx(2.0)  # the later Google file replaced Meta's days
 
     plain = _google(rows[:2])
-    results.import_results(ws, _write(tmp_path / "google-plain.csv", plain))
+    result_imports.import_results(ws, _write(tmp_path / "google-plain.csv", plain))
     found = results.campaign_results(ws, campaign_id, "cvr")
     assert all(a.roas is None for t in found.tests for a in t.ads)  # not 0, not the old value

@@ -19,7 +19,7 @@ from studio.core.errors import InputError
 from studio.core.records import NewAsset
 from studio.export.writer import export_bundle
 from studio.services import campaigns as c
-from studio.services import results, rounds
+from studio.services import result_imports, results, rounds
 from studio.services.planning import enqueue_generation
 from studio.storage import campaigns as store
 from studio.storage import results as results_store
@@ -91,7 +91,7 @@ def test_a_meta_report_is_imported_matched_and_judged(meta_campaign, tmp_path):
                     and _axes(ws, r) == {"headline": "1"})  # fmt: skip
     report = meta_report(rows, {headline: 0.02}, tmp_path / "meta.csv")
 
-    imported = results.import_results(ws, report)
+    imported = result_imports.import_results(ws, report)
     assert (imported.platform, imported.matched_rows, imported.days_new) == ("meta", 24, 24)
     assert imported.unmatched == [] and imported.days_replaced == 0
 
@@ -115,7 +115,7 @@ def test_a_meta_report_is_imported_matched_and_judged(meta_campaign, tmp_path):
     assert tall.verdict.status == "keep testing" and tall.winner_id is None
 
     # the same days again replace, never double
-    again = results.import_results(ws, report)
+    again = result_imports.import_results(ws, report)
     assert (again.days_new, again.days_replaced) == (0, 24)
     square_again = next(
         t for t in results.campaign_results(ws, campaign_id).tests if t.test_id == square.test_id
@@ -127,7 +127,9 @@ def test_what_wins_for_the_segment_is_told_with_its_uncertainty(meta_campaign, t
     ws, campaign_id, rows = meta_campaign
     # every ad showing the alternate headline doubles its clicks, in both formats
     headline = [r["Ad Name"] for r in rows if _axes(ws, r).get("headline") == "1"]
-    results.import_results(ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv"))
+    result_imports.import_results(
+        ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv")
+    )
     found = results.campaign_results(ws, campaign_id)
     effects = {(e.axis, e.value): e for e in found.effects if e.segment is not None}
     lift = effects[("headline", "1")]
@@ -144,7 +146,7 @@ def test_what_wins_for_the_segment_is_told_with_its_uncertainty(meta_campaign, t
 
 def test_a_person_can_overrule_the_call_and_it_is_recorded(meta_campaign, tmp_path):
     ws, campaign_id, rows = meta_campaign
-    results.import_results(ws, meta_report(rows, {}, tmp_path / "flat.csv"))
+    result_imports.import_results(ws, meta_report(rows, {}, tmp_path / "flat.csv"))
     test = results.campaign_results(ws, campaign_id).tests[0]
     control = test.ads[0].asset.id
     decision = results.choose_winner(ws, control, note="brand guidelines")
@@ -169,7 +171,7 @@ def test_a_person_can_overrule_the_call_and_it_is_recorded(meta_campaign, tmp_pa
 
 def test_ads_a_round_dropped_leave_the_test(meta_campaign, tmp_path):
     ws, campaign_id, rows = meta_campaign
-    results.import_results(ws, meta_report(rows, {}, tmp_path / "flat.csv"))
+    result_imports.import_results(ws, meta_report(rows, {}, tmp_path / "flat.csv"))
     test = results.campaign_results(ws, campaign_id).tests[0]
     dropped = test.ads[-1].asset.id
     store.set_statuses(ws, [dropped], "rejected")
@@ -188,7 +190,9 @@ def test_the_next_round_keeps_the_winner_drops_the_losers_and_makes_challengers(
 ):
     ws, campaign_id, rows = meta_campaign
     headline = [r["Ad Name"] for r in rows if _axes(ws, r) == {"headline": "1"}]
-    results.import_results(ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv"))
+    result_imports.import_results(
+        ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv")
+    )
     plan = rounds.plan_next_round(ws, campaign_id)
     for test in plan.tests:
         winner = next(a for a in plan.results.tests if a.test_id == test.test_id).ad(test.winner_id)
@@ -239,7 +243,7 @@ def test_messy_reports_are_read_as_written(meta_campaign, tmp_path):
     )
     with path.open("a", encoding="utf-8") as handle:  # an ad of another account
         handle.write('"2026-11-04";"2026-11-04";"Winter sale 3";"x";"100";"2";"0";"0,45"\n')
-    imported = results.import_results(ws, path)
+    imported = result_imports.import_results(ws, path)
     assert imported.matched_rows == 24
     assert [(p.line, p.reason) for p in imported.unmatched] == [
         (26, "no ad of this workspace in 'Winter sale 3'")
@@ -256,11 +260,11 @@ def test_a_bad_row_stops_the_import_and_nothing_is_written(meta_campaign, tmp_pa
     text[3] = text[3].replace('"2026-11-02","2026-11-02"', '"2026-11-02","2026-11-08"')
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     with pytest.raises(InputError) as raised:
-        results.import_results(ws, path)
+        result_imports.import_results(ws, path)
     assert "line 3" not in str(raised.value)
     assert "line 4" in str(raised.value) and "covers 2026-11-02 to 2026-11-08" in str(raised.value)
     assert ws.scalar("SELECT COUNT(*) FROM performance_results") == 0
-    imported = results.import_results(ws, path, skip_bad_rows=True)
+    imported = result_imports.import_results(ws, path, skip_bad_rows=True)
     assert imported.matched_rows == 23 and [p.line for p in imported.problems] == [4]
 
 
@@ -272,7 +276,7 @@ def test_a_report_of_no_ad_of_this_workspace_is_refused(demo_ws, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError, match=r"None of the 1 rows of other\.csv names an ad"):
-        results.import_results(demo_ws, path)
+        result_imports.import_results(demo_ws, path)
 
 
 def test_a_google_ads_report_matches_by_the_link(demo_ws, tmp_path):
@@ -315,7 +319,7 @@ def test_a_google_ads_report_matches_by_the_link(demo_ws, tmp_path):
     path = tmp_path / "google.csv"
     path.write_bytes("\r\n".join(lines).encode("utf-16"))
 
-    imported = results.import_results(ws, path)
+    imported = result_imports.import_results(ws, path)
     assert (imported.platform, imported.matched_rows, imported.summary_rows) == ("google", 4, 1)
     found = results.campaign_results(ws, campaign_id)
     (test,) = found.tests
@@ -327,7 +331,7 @@ def test_a_google_ads_report_matches_by_the_link(demo_ws, tmp_path):
 
 def test_conversion_rates_leave_out_the_days_conversions_still_arrive(meta_campaign, tmp_path):
     ws, campaign_id, rows = meta_campaign
-    results.import_results(ws, meta_report(rows, {}, tmp_path / "m.csv"))
+    result_imports.import_results(ws, meta_report(rows, {}, tmp_path / "m.csv"))
     found = results.campaign_results(ws, campaign_id, metric="cvr")
     assert found.conversions_until == "2026-11-03"  # 2 days of lag: the last two are out
     ad = found.tests[0].ads[0]
@@ -353,7 +357,9 @@ def test_challengers_are_compared_with_the_winner_over_the_same_days(meta_campai
     days all ran, not the winner's whole history (another week, another audience)."""
     ws, campaign_id, rows = meta_campaign
     headline = [r["Ad Name"] for r in rows if _axes(ws, r) == {"headline": "1"}]
-    results.import_results(ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv"))
+    result_imports.import_results(
+        ws, meta_report(rows, dict.fromkeys(headline, 0.02), tmp_path / "m.csv")
+    )
     rounds.start_next_round(ws, campaign_id)
     run_queue(ws)
     c.approve_all(ws, campaign_id)
@@ -368,7 +374,7 @@ def test_challengers_are_compared_with_the_winner_over_the_same_days(meta_campai
         text = text.replace(old, new)
     report.write_text("\n".join(line for line in text.splitlines() if DAYS[2] not in line),
                       encoding="utf-8-sig")  # fmt: skip
-    results.import_results(ws, report)
+    result_imports.import_results(ws, report)
 
     found = results.campaign_results(ws, campaign_id, "ctr")
     compared = [t for t in found.tests if t.compared_since]

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from studio.core.records import NewAsset
 from studio.services import campaigns as c
-from studio.services import results
+from studio.services import result_imports, results
 from studio.storage import campaigns as store
 from studio.storage.workspace import Workspace
 from studio.ui.screens.results import COLUMNS
@@ -37,7 +37,7 @@ def _search_campaign(path: Path, tmp_path: Path) -> tuple[int, int, Path]:
             content={"fields": {**RSA, "headline": ["Beans, 1 kg", *RSA["headline"][1:]]},
                      "passed": True, "angle": "detail"},
         ))  # fmt: skip
-        template = results.results_template(ws, campaign_id).decode().splitlines()
+        template = result_imports.results_template(ws, campaign_id).decode().splitlines()
         angle_key = next(k for k, i in results.ad_keys(ws, campaign_id).items() if i == angle)
     rows = [template[0]]
     for line in template[1:]:

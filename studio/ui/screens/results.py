@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.services import results, rounds
+from studio.services import result_imports, results, rounds
 from studio.services.workspaces import Workspace
 from studio.ui.charts import IntervalChart
 from studio.ui.errors import guarded, report_error
@@ -245,7 +245,7 @@ class ResultsScreen(Screen):
         def work(sink, cancel):
             sink.update(f"Reading {path.name}", None)
             with Workspace.open(location) as ws:
-                return results.import_results(ws, path, skip_bad_rows=skip_bad_rows)
+                return result_imports.import_results(ws, path, skip_bad_rows=skip_bad_rows)
 
         task = self.session.tasks.run(
             "Importing ad results",
@@ -256,7 +256,7 @@ class ResultsScreen(Screen):
         self.progress.track(task)
         return task
 
-    def _imported(self, report: results.ResultsImport) -> None:
+    def _imported(self, report: result_imports.ResultsImport) -> None:
         message = (
             f"Imported {report.matched_rows} rows of {report.file}: {report.days_new} new "
             f"ad-days, {report.days_replaced} replaced."
