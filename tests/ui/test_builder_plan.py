@@ -55,7 +55,10 @@ def test_the_builders_preview_is_the_plan_of_the_campaign_it_creates(
     # the angle design writes copy from other angles: more copy jobs than targets
     _choose(builder, *DRAFTS[2])
     assert builder.last_plan.job_counts["copy"] > builder.last_plan.targets
-    assert not builder.variants.isEnabled()  # the design decides the variants
+    # the design decides the variants: a count typed before it is greyed out and unused
+    builder.variants.setValue(7)
+    assert not builder.variants.isEnabled()
+    assert builder.draft_settings().variants_per_creative == 3 * 2 - 1
 
 
 def test_a_design_too_big_to_generate_is_named_and_cannot_be_queued(window, segmented_path):

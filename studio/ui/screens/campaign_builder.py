@@ -249,9 +249,10 @@ class CampaignBuilderScreen(Screen):
     def draft_settings(self) -> CampaignSettings:
         """The campaign's options as chosen (raises InputError naming a choice that cannot
         be generated)."""
+        axes = {axis: spin.value() for axis, spin in self.axes.items() if spin.value()}
         return CampaignSettings(
-            variants=self.variants.value(),
-            variant_axes={a: s.value() for a, s in self.axes.items() if s.value()},
+            variants=0 if axes else self.variants.value(),  # a design decides the variants
+            variant_axes=axes,
             occasion=self.occasion.text(),
             landing_url=self.landing_url.text(),
             style_strength=round(self.style_strength.value(), 2),
