@@ -131,9 +131,11 @@ def estimate_seconds(jobs: Sequence[PlannedJob], rates: dict[str, float]) -> flo
 def plan_generation(ws: Workspace, campaign_id: int) -> Plan:
     """The jobs that make every missing asset of a campaign, and how long they will take."""
     campaign = store.get_campaign(ws, campaign_id)
-    targets = [
-        _stored_target(ws, campaign, target) for target in store.campaign_targets(ws, campaign_id)
-    ]
+    stored = store.campaign_targets(ws, campaign_id)
+    angles = _angles_by_product(
+        ws, [t.product_id for t in stored], campaign.language, campaign.settings
+    )
+    targets = [_stored_target(ws, campaign, t, angles[t.product_id]) for t in stored]
     jobs, assets, ads = plan_jobs(targets, campaign.settings)
     rates = seconds_per_unit(ws)
     return Plan(campaign_id, len(targets), jobs, assets, estimate_seconds(jobs, rates), rates, ads)
@@ -149,13 +151,14 @@ def plan_draft(
     """What a campaign not yet created would generate, planned as :func:`plan_generation`
     will plan it once created (the builder's preview)."""
     check_design(settings, channel_formats)
+    angles = _angles_by_product(ws, [p for _s, p in pairs], language, settings)
     targets = [
         PlanTarget(
             key,
             segment_id,
             product_id,
             get_channel_format(format_id).image_formats,
-            tuple(_angles(ws, product_id, language, settings)),
+            angles[product_id],
         )
         for key, ((segment_id, product_id), format_id) in enumerate(
             cartesian(dict.fromkeys(pairs), dict.fromkeys(channel_formats))
@@ -166,7 +169,9 @@ def plan_draft(
     return Plan(None, len(targets), jobs, assets, estimate_seconds(jobs, rates), rates, ads)
 
 
-def _stored_target(ws: Workspace, campaign: Campaign, target: Target) -> PlanTarget:
+def _stored_target(
+    ws: Workspace, campaign: Campaign, target: Target, angles: tuple[str, ...]
+) -> PlanTarget:
     base = store.latest_copy(ws, target.id)
     written: set[str] = set()
     if base is not None:
@@ -186,13 +191,21 @@ def _stored_target(ws: Workspace, campaign: Campaign, target: Target) -> PlanTar
         target.segment_id,
         target.product_id,
         images,
-        tuple(_angles(ws, target.product_id, campaign.language, campaign.settings)),
+        angles,
         has_copy=base is not None,
         angles_written=frozenset(written),
         has_visual=has_visual,
         rendered=frozenset(a for a in rendered if a),
         variants_made=store.current_variant_count(ws, target.id) if images else 0,
     )
+
+
+def _angles_by_product(
+    ws: Workspace, product_ids: Sequence[int], language: str, settings: CampaignSettings
+) -> dict[int, tuple[str, ...]]:
+    """Each product's tested angles, worked out once however many targets show it (the
+    builder asks on every change, on the GUI thread)."""
+    return {p: tuple(_angles(ws, p, language, settings)) for p in dict.fromkeys(product_ids)}
 
 
 def _angles(ws: Workspace, product_id: int, language: str, settings: CampaignSettings) -> list[str]:
