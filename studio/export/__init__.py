@@ -11,8 +11,8 @@ Public API::
 with a ``cancelled`` flag (``studio.core.progress.CancelToken``).
 """
 
+from studio.export.bundle_import import import_bundle
 from studio.export.c2pa_signing import C2paSigner, load_or_create_identity
-from studio.export.importer import import_bundle
 from studio.export.reader import VerifyReport, verify_bundle
 from studio.export.writer import ExportReport, export_bundle
 

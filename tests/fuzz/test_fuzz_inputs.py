@@ -23,7 +23,7 @@ from generators.registry import add_local_model, is_on_this_machine
 from studio.core.errors import StudioError
 from studio.data.csv_import import import_files
 from studio.export import export_bundle
-from studio.export.importer import import_bundle
+from studio.export.bundle_import import import_bundle
 from studio.export.reader import verify_bundle
 from studio.stats.reading import read_results
 from studio.storage.workspace import Workspace
