@@ -31,6 +31,14 @@ def studio_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     return home
 
 
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Estimates in tests are an idle machine's: the test run's own processes must not
+    change what a test compares (tests of contention set their own)."""
+    monkeypatch.setattr("studio.services.planning.current_contention", lambda: 1.0)
+    monkeypatch.setattr("studio.core.machine_load.LoadMeter.contention", lambda *_, **__: 1.0)
+
+
 @pytest.fixture
 def demo_ws(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path):
     """A copy of the small demo workspace (with segments) for one test."""

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 
 from studio.core.errors import Cancelled, StorageFull, StudioError, WorkspaceBusy
+from studio.core.machine_load import LoadMeter
 from studio.core.progress import CancelToken, ProgressEvent, ProgressSink
 from studio.jobs.queue import Job, JobQueue
 from studio.storage import timings
@@ -239,6 +240,8 @@ class Worker(QueueRunner):
         self.handlers = dict(handlers)
         self._state_lock = threading.Lock()
         self._current: tuple[int, CancelToken] | None = None
+        #: how busy other programs keep the machine while a job runs
+        self._load = LoadMeter()
 
     # --- control ------------------------------------------------------------------------
 
@@ -299,6 +302,7 @@ class Worker(QueueRunner):
         reporter = _Reporter(self, queue, job, token)
         self._emit(JobEvent(job.id, "started", 0.0, "Started", job_kind=job.kind))
         started = time.perf_counter()
+        self._load.other_cores()  # from here: what else kept the machine busy
         try:
             handler = self.handlers.get(job.kind)
             if handler is None:
@@ -311,6 +315,7 @@ class Worker(QueueRunner):
             token.raise_if_cancelled()
             result = dict(outcome.result)
             result["seconds"] = round(time.perf_counter() - started, 3)
+            result["contention"] = round(self._load.contention(), 3)
             self._store_when_free(queue, job, outcome, result, reporter)
             _remember_timing(job.kind, result)
         except Cancelled:
@@ -422,6 +427,8 @@ def _remember_timing(kind: str, result: dict[str, Any]) -> None:
     if not units:
         return
     loading = float(result.get("load_seconds") or 0.0)
-    timings.remember(kind, (float(result["seconds"]) - loading) / int(units))
+    # kept as an idle machine's figure: estimates scale it by how busy the machine is then
+    contention = float(result.get("contention") or 1.0)
+    timings.remember(kind, (float(result["seconds"]) - loading) / int(units) / contention)
     if loading > 0:
-        timings.remember(f"load:{kind}", loading)
+        timings.remember(f"load:{kind}", loading / contention)

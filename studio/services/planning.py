@@ -11,11 +11,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import product as cartesian
 
 from studio.core.campaign_settings import CampaignSettings
 from studio.core.channels import get_channel_format
 from studio.core.errors import StudioError
+from studio.core.machine_load import MIN_WINDOW_S, LoadMeter
 from studio.core.records import Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
 from studio.services.campaigns import check_design
@@ -246,21 +248,34 @@ def enqueue_generation(ws: Workspace, campaign_id: int, queue: JobQueue | None =
 
 
 def seconds_per_unit(ws: Workspace) -> dict[str, float]:
-    """Seconds per unit of work per job kind, a model's loading apart: the median of this
-    workspace's latest finished jobs where measured, else of this machine's (any
-    workspace), else the job kind's default."""
+    """Seconds per unit of work per job kind, a model's loading apart, on this machine as
+    busy as it is now: the median of this workspace's latest finished jobs where measured,
+    else of this machine's (any workspace), else the job kind's default; each measured as
+    an idle machine's figure and scaled by the contention now."""
     machine = timings.measured()
     rates = {name: machine.get(name, kind.seconds_per_unit) for name, kind in JOB_KINDS.items()}
     for name in rates:
         measured = [
             (float(result["seconds"]) - float(result.get("load_seconds") or 0.0))
             / int(result["units"])
+            / float(result.get("contention") or 1.0)
             for result in JobQueue(ws).finished_results(name, TIMING_WINDOW)
             if result.get("seconds") is not None and result.get("units")
         ]
         if measured:
             rates[name] = statistics.median(measured)
-    return rates
+    busy = current_contention()
+    return {name: rate * busy for name, rate in rates.items()}
+
+
+@cache
+def _load_meter() -> LoadMeter:
+    return LoadMeter()
+
+
+def current_contention() -> float:
+    """How much longer work takes now than on an idle machine (1.0: idle)."""
+    return _load_meter().contention(wait=MIN_WINDOW_S)
 
 
 def copy_model_load_seconds() -> float:
@@ -271,7 +286,7 @@ def copy_model_load_seconds() -> float:
     loaded = model_cache.loaded(blocking=False)  # None: a model is loading right now
     if loaded is not None and any(key[-1] == "copy" for key in loaded):
         return 0.0
-    return timings.measured().get("load:copy", DEFAULT_LOAD_SECONDS)
+    return timings.measured().get("load:copy", DEFAULT_LOAD_SECONDS) * current_contention()
 
 
 def job_units(ws: Workspace, kind: str, payload: dict, target_id: int | None) -> int:
