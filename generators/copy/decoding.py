@@ -3,8 +3,11 @@
 At every step, each candidate's next token is limited to tokens that keep its text made
 of allowed words (:mod:`generators.copy.lexicon`) joined by plain punctuation. Once a
 candidate has written the first word of a multi-word product name, the rest of the name
-is copied verbatim. Brackets, quotes, markup, digits the facts lack and line breaks inside
-a single-line field can never be sampled, so no candidate spends tokens on them.
+is copied verbatim, and a number is written whole, as the facts give it ("2.95", never
+"2."). Brackets, quotes, markup, digits the facts lack and line breaks inside a
+single-line field can never be sampled, so no candidate spends tokens on them. A
+candidate that has used its field's room may only end, and a sentence ends only after
+its full stop.
 
 The studio's decoding loop (:mod:`generators.copy.sampling`) asks a
 :class:`WordConstraint` for each candidate's allowed tokens at every step; the per-model
@@ -33,6 +36,16 @@ _TOKEN_SHAPE = re.compile(
 )
 #: the trailing part of a text that is still a word being written
 _PARTIAL = re.compile(r"(?:[^\W_]|['’-])+$")
+#: a number at the end of a text, perhaps with its decimal mark written: "2", "2.", "2.9"
+_NUMBER_TAIL = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*[.,]?$")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: what ends a sentence
+_SENTENCE_END = (".", "!", "?")
+
+
+def fact_numbers(text: str) -> frozenset[str]:
+    """The numbers a text states, whole: "2.95", "72", "500"."""
+    return frozenset(_NUMBER.findall(text))
 
 
 @dataclass
@@ -46,10 +59,20 @@ class TokenTable:
     shapes: dict[int, tuple[str, str, str]]
     #: token ids that end a text: end of sequence and line breaks
     stops: list[int]
+    _lengths: Any = None
 
     @property
     def size(self) -> int:
         return len(self.texts)
+
+    @property
+    def lengths(self) -> Any:
+        """Each token's length in characters (a tensor, read once)."""
+        import torch
+
+        if self._lengths is None:
+            self._lengths = torch.tensor([len(text) for text in self.texts])
+        return self._lengths
 
 
 def token_table(tokenizer: Any, stop_ids: set[int]) -> TokenTable:
@@ -86,9 +109,13 @@ class BriefMasks:
     Shared by every field of a brief: the masks depend on the words, not the field.
     """
 
-    def __init__(self, table: TokenTable, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self, table: TokenTable, vocabulary: Vocabulary, numbers: frozenset[str] = frozenset()
+    ) -> None:
         self.table = table
         self.vocabulary = vocabulary
+        #: the numbers the facts state; a number is only ever written as one of them
+        self.numbers = numbers
         self._masks: dict[tuple[str, str], Any] = {}
         self._after_ids: dict[str, list[int]] = {}
         #: the only tokens that can ever start a word or stand between words here
@@ -108,6 +135,9 @@ class BriefMasks:
             mask = self._forced(name_rest)
             if mask is not None:
                 return mask
+        number = _NUMBER_TAIL.search(text)
+        if number is not None and number.group(0).rstrip(".,") not in self.numbers:
+            return self._mask("number", number.group(0))
         if not text:
             return self._mask("start", "")
         partial = _PARTIAL.search(text)
@@ -127,7 +157,9 @@ class BriefMasks:
         import torch
 
         vocabulary = self.vocabulary
-        if state == "start":
+        if state == "number":
+            ids = self._number_rest(key)
+        elif state == "start":
             ids = [
                 i
                 for i, lead, word, trail in self._usable
@@ -190,6 +222,16 @@ class BriefMasks:
         self._after_ids[tail] = ids
         return ids
 
+    def _number_rest(self, partial: str) -> list[int]:
+        """Tokens that carry a number on towards one the facts state ("2." → "95")."""
+        ids: list[int] = []
+        for number in self.numbers:
+            if number.startswith(partial) and len(number) > len(partial):
+                rest = number[len(partial) :]
+                for end in range(1, len(rest) + 1):
+                    ids += self.table.by_text.get(rest[:end], [])
+        return ids
+
     def _forced(self, rest: str) -> Any:
         import torch
 
@@ -204,18 +246,52 @@ class BriefMasks:
 
 
 class WordConstraint:
-    """Which tokens each candidate of one sampling call may take next (see module doc)."""
+    """Which tokens each candidate of one sampling call may take next (see module doc).
 
-    def __init__(self, masks: BriefMasks, name: str = "", prefix: str = "") -> None:
+    ``room`` is the field's length in characters: a token that would run past it is never
+    taken, and once nothing fits the candidate is cut off there (its row in :attr:`cut`:
+    unfinished, so it never passes). With ``sentence``, a candidate may end only after a
+    full stop, "!" or "?".
+    """
+
+    def __init__(
+        self,
+        masks: BriefMasks,
+        name: str = "",
+        prefix: str = "",
+        *,
+        room: int | None = None,
+        sentence: bool = False,
+    ) -> None:
         self.masks = masks
         self.name = name
         #: text the prompt already ends with that belongs to the candidate (its opening)
         self.prefix = prefix
+        self.room = room
+        self.sentence = sentence
         self._texts: dict[int, tuple[int, str]] = {}
+        self._stops: Any = None
+        #: candidates (rows) that ran out of room or of a way on before they ended
+        self.cut: set[int] = set()
 
     def __call__(self, row: int, tokens: list[int]) -> Any:
         text = self._text(row, tokens)
-        return self.masks.allowed(text, self._name_rest(text))
+        mask = self.masks.allowed(text, self._name_rest(text))
+        if self.sentence and not text.rstrip().endswith(_SENTENCE_END):
+            mask = mask & ~self._stop_mask()
+        if self.room is not None:
+            mask = mask & (self.masks.table.lengths <= self.room - len(text))
+        if not mask.any():  # no room left, or no way on: the candidate is cut off here
+            self.cut.add(row)
+        return mask
+
+    def _stop_mask(self) -> Any:
+        import torch
+
+        if self._stops is None:
+            self._stops = torch.zeros(self.masks.table.size, dtype=torch.bool)
+            self._stops[self.masks.table.stops] = True
+        return self._stops
 
     def _text(self, row: int, tokens: list[int]) -> str:
         """The candidate's text so far, extended by the tokens added since the last step."""

@@ -26,6 +26,7 @@ from functools import cache
 from itertools import pairwise
 
 from generators.copy.facts import FactSheet, contains_words
+from generators.copy.grammar import article_mistakes
 from generators.copy.language import (
     LanguageRules,
     is_real_word,
@@ -35,6 +36,7 @@ from generators.copy.language import (
     resource,
     words,
 )
+from generators.copy.phrases import cut_off_word, misnamed_kinds, stranded_modifiers
 from generators.copy.references import short_references
 
 #: field kinds: what shape a field's text must have
@@ -365,6 +367,8 @@ def check_shape(text: str, ctx: GateContext) -> list[str]:
     last = spans[-1][0].lower() if spans else ""
     if last in _never_last(ctx.language) and not stripped.endswith(("!", "?")):
         problems.append(f"ends on '{spans[-1][0]}', as if cut off")
+    elif ctx.kind != CTA and (word := cut_off_word(stripped, sheet)):
+        problems.append(f"ends on '{word}', as if cut off in the middle of a phrase")
     if ctx.kind == CTA:
         limit = ctx.rules.cta_max_words
         if len(own_words) > limit:
@@ -543,6 +547,26 @@ def _function_words(language: str) -> frozenset[str]:
     return frozenset(w.lower() for w in resource(language, "lexicon.json")["function"])
 
 
+def check_grammar(text: str, ctx: GateContext) -> list[str]:
+    """An article that does not fit the word after it ("an regency pattern"); a word of
+    the facts without the noun it leads there ("a hot of the season")."""
+    problems = []
+    wrong = article_mistakes(text, ctx.language)
+    if wrong:
+        problems.append(f"the article does not fit the word after it: {_quoted(wrong)}")
+    stranded = stranded_modifiers(text, ctx.sheet)
+    if stranded:
+        problems.append(f"a word without the noun it leads in the facts: {_quoted(stranded)}")
+    return problems
+
+
+def check_identity(text: str, ctx: GateContext) -> list[str]:
+    """Calling the product what the facts do not: "the Jumbo Bag is a red polka dot print"."""
+    wrong = misnamed_kinds(text, ctx.sheet)
+    kind = ctx.sheet.product.category.lower() or "something else"
+    return [f"calls the product {_quoted(wrong)}; the facts say it is {kind}"] if wrong else []
+
+
 Rule = Callable[[str, GateContext], list[str]]
 
 #: every rule, by id, in the order a reader meets the problems
@@ -562,6 +586,8 @@ RULES: dict[str, Rule] = {
     "shape": check_shape,
     "channel-name": check_channel_name,
     "repetition": check_repetition,
+    "grammar": check_grammar,
+    "identity": check_identity,
 }
 RULE_TITLES = {
     rule_id: (rule.__doc__ or "").strip().split("\n")[0] for rule_id, rule in RULES.items()

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from generators.base import Provenance
 from generators.copy.candidates import FieldCheck, build_candidate
 from generators.copy.cta import cta_phrases
-from generators.copy.decoding import BriefMasks, WordConstraint
+from generators.copy.decoding import BriefMasks, WordConstraint, fact_numbers
 from generators.copy.facts import FactSheet, fact_sheet
-from generators.copy.gate import CTA, GateContext, field_kind, lead_fields
+from generators.copy.gate import CTA, LONG, SENTENCE, GateContext, field_kind, lead_fields
 from generators.copy.language import copy_language, resource
 from generators.copy.lexicon import vocabulary
 from generators.copy.loading import copy_model_id, load_copy_model
@@ -41,9 +41,16 @@ from studio.core.progress import CancelToken, ProgressSink
 #: characters per token assumed when budgeting tokens (English BPE averages about 4)
 CHARS_PER_TOKEN = 3.0
 MAX_NEW_TOKENS = 120
+#: characters a field must have beyond an opening with the product's name to offer it
+NAME_OPENER_ROOM = 12
 #: model-written copy the model itself finds less likely than this (mean log-prob per
-#: token after the brief) reads as the garbled text small models write: it is not returned
-FLUENCY_FLOOR = -1.0
+#: token after the brief, the copied rest of the product's name left out) reads as the
+#: garbled text small models write: it is not returned. Set by reading Gemma 3 270M's
+#: lines on the shop briefs: above it "… is the perfect Christmas gift for our regulars."
+#: (−1.34); below it "… is a great way to stay warming." (−3.31), "… gets softer with
+#: every touch." (−1.81). A model's spec may set its own (``extra["fluency_floor"]``):
+#: each model spreads its probability differently.
+FLUENCY_FLOOR = -1.5
 
 
 class CopyGenerator:
@@ -82,7 +89,7 @@ class CopyGenerator:
         lm = load_copy_model(model_id, device=self.device, precision=self.precision)
         load_seconds = time.perf_counter() - loading
         cancel.raise_if_cancelled()
-        masks = BriefMasks(lm.table, vocabulary(sheet))
+        masks = BriefMasks(lm.table, vocabulary(sheet), fact_numbers(sheet.claims_text))
         # a model writes only in the languages it was trained for; in others the copy is
         # built from the product's own text and the model only ranks it
         writes = language in lm.spec.extra.get("languages", [language])
@@ -107,7 +114,7 @@ class CopyGenerator:
             run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats, writes)
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
-            _score(state, candidates, request)
+            _score(state, candidates, request, sheet.name)
             passing = rank([c for c in candidates if c.passed], sheet)
             fresh = [c for c in passing if _key(c.text) not in used] or passing
             fields[name] = pick_diverse(fresh, plan.wanted)
@@ -197,7 +204,7 @@ class _FieldRun:
     def _sample_round(
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
-        openers = _openers(self.sheet, self.kind)
+        openers = _openers(self.sheet, self.kind, self.plan.room)
         total = self.plan.wanted * self.generator.oversample
         per_opener = max(math.ceil(total / len(openers)), 1)
         max_new_tokens = min(
@@ -207,6 +214,13 @@ class _FieldRun:
         made = []
         for position, opener in enumerate(openers):
             opener_sink = sink.scaled(position / len(openers), (position + 1) / len(openers))
+            constraint = WordConstraint(
+                self.masks,
+                self.sheet.name,
+                prefix=opener,
+                room=self.plan.room,
+                sentence=self.kind in (SENTENCE, LONG),
+            )
             sampled = sample(
                 self.state,
                 " " + opener if opener else "",
@@ -215,7 +229,7 @@ class _FieldRun:
                 # distinct, reproducible streams per field, opening and round
                 seed=self.request.seed * 1_000 + index * 100 + round_ * 10 + position,
                 parameters=self.generator.parameters,
-                allowed=WordConstraint(self.masks, self.sheet.name, prefix=opener),
+                allowed=constraint,
                 sink=opener_sink,
                 cancel=cancel,
                 status=f"Writing {self.plan.field.name.replace('_', ' ')}",
@@ -224,9 +238,11 @@ class _FieldRun:
             self.stats["seconds"] += sampled.seconds
             self.stats["generate_calls"] += 1
             self.stats["sampled"] += len(sampled.texts)
-            for raw, finished in zip(sampled.texts, sampled.finished, strict=True):
+            endings = zip(sampled.texts, sampled.finished, strict=True)
+            for row, (raw, finished) in enumerate(endings):
                 text = (opener + raw) if opener else raw
-                made.append(self._build(text, "model", finished=finished))
+                whole = finished and row not in constraint.cut
+                made.append(self._build(text, "model", finished=whole))
         return made
 
     def fill(self, chosen: list[CopyCandidate], wanted: int) -> list[CopyCandidate]:
@@ -260,27 +276,32 @@ def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
     return list(seen.values())
 
 
-def _openers(sheet: FactSheet, kind: str) -> list[str]:
-    """How candidates of a field kind may open: freely, or with the product's name."""
+def _openers(sheet: FactSheet, kind: str, room: int) -> list[str]:
+    """How candidates of a field kind may open: freely, or with the product's name where
+    the name leaves room for more than itself."""
     raw = resource(sheet.language, "examples.json").get("openers", {})
-    return [opener.format(name=sheet.name) for opener in raw.get(kind, [""])] or [""]
+    openers = [opener.format(name=sheet.name) for opener in raw.get(kind, [""])]
+    return [o for o in openers if not o or len(o) + NAME_OPENER_ROOM <= room] or [""]
 
 
-def _score(state: PromptState, candidates: list[CopyCandidate], request: CopyRequest) -> None:
+def _score(
+    state: PromptState, candidates: list[CopyCandidate], request: CopyRequest, name: str
+) -> None:
     """Likelihood and relevance for passing candidates; model-written ones the model finds
     too unlikely fail the fluency check."""
     passing = [c for c in candidates if c.passed]
     if not passing:
         return
     score_relevance(passing, request)
+    floor = float(state.lm.spec.extra.get("fluency_floor", FLUENCY_FLOOR))
     for candidate, likelihood in zip(
-        passing, score_texts(state, [c.text for c in passing]), strict=True
+        passing, score_texts(state, [c.text for c in passing], copied=name), strict=True
     ):
         candidate.likelihood = round(likelihood, 4)
-        if candidate.source == "model" and likelihood < FLUENCY_FLOOR:
+        if candidate.source == "model" and likelihood < floor:
             reason = (
                 f"reads unnaturally: the model gives it {likelihood:.2f} per word piece "
-                f"(at least {FLUENCY_FLOOR} needed)"
+                f"(at least {floor} needed)"
             )
             candidate.checks["fluency"] = [reason]
             candidate.problems.append(reason)

@@ -85,7 +85,24 @@ def vocabulary(sheet: FactSheet) -> Vocabulary:
     # a word of the name only as written there: "Yirgacheffe", never "yirgacheffe"
     allowed |= set(sheet.name_words)
     allowed |= {form for e in elisions(language) for form in (e, _capitalised(e))}
-    return Vocabulary(frozenset(allowed), elisions(language))
+    # the brand's tone words steer the voice; written into copy they read as if they
+    # described the product ("a warm, playful bottle"), unless the product's text says so
+    claimed = {word.lower() for word in words(sheet.claims_text)}
+    tone = {w.lower() for phrase in sheet.tone_words for w in words(phrase)} - claimed
+    return Vocabulary(
+        frozenset(word for word in allowed if not _tone_form(word.lower(), tone, claimed)),
+        elisions(language),
+    )
+
+
+#: endings that make another form of a tone word ("warm" → "warmer", "warmth")
+_TONE_ENDINGS = ("", "s", "ed", "er", "est", "th", "ing", "ly", "ness")
+
+
+def _tone_form(word: str, tone: set[str], claimed: set[str]) -> bool:
+    return word not in claimed and any(
+        word.startswith(t) and word[len(t) :] in _TONE_ENDINGS for t in tone
+    )
 
 
 def _capitalised(word: str) -> str:

@@ -23,6 +23,9 @@ from generators.copy.facts import FactSheet
 from generators.copy.gate import CTA, HEADLINE, LONG, SENTENCE, SUBJECT
 from generators.copy.language import resource
 
+#: general examples kept before the example of the brief's approach (the prompt's length
+#: is paid once per ad, in every copy job)
+GENERAL_EXAMPLES = 3
 #: which examples a field kind learns from
 EXAMPLE_KIND = {
     HEADLINE: "headline",
@@ -43,9 +46,16 @@ def field_label(language: str, field: str) -> str:
 
 
 def _brief_lines(
-    labels: dict[str, str], product: str, audience: str, tone: str, brief: str = ""
+    labels: dict[str, str],
+    product: str,
+    audience: str,
+    tone: str,
+    brief: str = "",
+    price: str = "",
 ) -> list[str]:
     lines = [f"{labels['product']}: {product}"]
+    if price and "price" in labels:  # the languages whose examples show prices
+        lines.append(f"{labels['price']}: {price}")
     if audience:
         lines.append(f"{labels['audience']}: {one_line(audience)}")
     if tone:
@@ -87,22 +97,35 @@ def _leading(text: str, focus: str) -> str:
 def ad_prompt(sheet: FactSheet, fields: list[tuple[str, str]]) -> str:
     """The examples, each with every field (``(name, kind)`` in order), then the brief.
 
+    Where the language has an example per approach to a segment, the general examples
+    are followed by the one for the brief's approach, with a campaign occasion when the
+    brief has one: a small model writes most like the example nearest the brief, so
+    regulars are thanked and deal-seekers told the price by the model, not by a template.
     The prompt ends just before the brief's first field label; :func:`field_opening`
     adds each label in turn.
     """
     raw = resource(sheet.language, "examples.json")
     labels = raw["labels"]
     blocks = [raw["header"]]
-    for example in raw["products"]:
+    examples = [(example, example, "") for example in raw["products"]]
+    approaches = raw.get("approaches", {})
+    if sheet.approach in approaches:
+        example = approaches[sheet.approach]
+        lines_of = example["occasion"] if sheet.occasion else example["plain"]
+        brief = example["brief"] if sheet.occasion else ""
+        examples = [*examples[:GENERAL_EXAMPLES], (example, lines_of, brief)]
+    for example, lines_of, brief in examples:
         lines = _brief_lines(
             labels,
             _product_line(example["name"], example["category"], example["description"]),
             example["audience"],
             example.get("tone", ""),
+            brief,
+            example.get("price", ""),
         )
         uses: Counter[str] = Counter()
         for name, kind in fields:
-            texts = example[EXAMPLE_KIND[kind]]
+            texts = lines_of[EXAMPLE_KIND[kind]]
             text = texts[uses[kind] % len(texts)]
             uses[kind] += 1
             lines.append(f"{field_label(sheet.language, name)}: {text}")
@@ -119,6 +142,7 @@ def ad_prompt(sheet: FactSheet, fields: list[tuple[str, str]]) -> str:
         sheet.audience,
         ", ".join(sheet.tone_words),
         sheet.brief,
+        product.price_text(),
     )
     blocks.append("\n".join(target))
     return "\n\n".join(blocks)

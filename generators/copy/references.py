@@ -37,7 +37,11 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
     said = " ".join(re.findall(r"[\w'-]+", facts.lower()))
     kind = words[-2:-1] if words and words[-1].lower() in COLLECTIVE_NOUNS else words[-1:]
     if said and kind and not re.search(rf"\b{re.escape(kind[0].lower())}", said):
-        return []  # the name does not end on the kind of thing: no tail names it
+        # the name does not end on the kind of thing ("… Cake Tins Pantry Design"): end it
+        # where it names what the description says the product is ("Three nesting cake tins")
+        words = _up_to_kind(words, facts)
+        if not words:
+            return []
     tails = []
     for start in range(len(words) - 1):
         first = words[start]
@@ -49,3 +53,17 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
         if len(tail) <= limit:
             tails.append(tail)
     return tails
+
+
+#: where the description's opening noun phrase ends
+_PHRASE_END = re.compile(r"\s(?:with|for|in|of|on|at|from|to|that|which|by|and)\s|[,.;:(]", re.I)
+
+
+def _up_to_kind(words: list[str], facts: str) -> list[str]:
+    """The name's words up to the last one naming the description's kind of thing."""
+    lead = _PHRASE_END.split(facts, maxsplit=1)[0].split()
+    if not lead:
+        return []
+    kind = lead[-1].lower().rstrip("s")
+    ends = [i for i, word in enumerate(words) if word.lower().rstrip("s") == kind]
+    return words[: ends[-1] + 1] if ends else []

@@ -230,9 +230,14 @@ def score_texts(
     *,
     total: bool = False,
     among: Sequence[int] | None = None,
+    copied: str = "",
 ) -> list[float]:
     """The model's log-probability of each text after the prompt: the mean per token, or
     with ``total`` the sum (to compare variants of one text).
+
+    The word pieces of ``copied`` (the product's name) after its first are left out of the
+    mean: decoding copies a name once begun, so how likely the model finds the rest of a
+    rare name says nothing about how the sentence reads.
 
     ``among`` normalises over those tokens (and the texts' own) instead of the whole
     vocabulary: what decoding can choose from anyway, at a fraction of the cost.
@@ -243,9 +248,11 @@ def score_texts(
     if not texts:
         return []
     lm = state.lm
-    encoded = [
-        lm.tokenizer(" " + text, add_special_tokens=False)["input_ids"] or [0] for text in texts
+    tokenized = [
+        lm.tokenizer(" " + text, add_special_tokens=False, return_offsets_mapping=bool(copied))
+        for text in texts
     ]
+    encoded = [t["input_ids"] or [0] for t in tokenized]
     width = max(len(ids) for ids in encoded)
     pad = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else 0
     device = lm.device.device
@@ -278,5 +285,19 @@ def score_texts(
     scores = []
     for row, ids in enumerate(encoded):
         values = picked[row, : len(ids)]
+        if copied and tokenized[row]["input_ids"]:
+            kept = _outside_copies(" " + texts[row], tokenized[row]["offset_mapping"], copied)
+            values = values[kept] if any(kept) else values
         scores.append(float(values.sum() if total else values.mean()))
     return scores
+
+
+def _outside_copies(text: str, offsets: Sequence[tuple[int, int]], copied: str) -> list[bool]:
+    """Per token: is it outside every copy of ``copied`` but the copy's first token?"""
+    spans = []
+    start = text.find(copied)
+    while start >= 0:
+        spans.append((start, start + len(copied)))
+        start = text.find(copied, start + len(copied))
+    # a token that opens a copy (at its start, or just before it with the space) stays
+    return [not any(s < begin and end <= e for s, e in spans) for begin, end in offsets]

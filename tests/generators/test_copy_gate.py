@@ -209,7 +209,7 @@ def test_each_rule_catches_its_failure(text: str, rule: str) -> None:
 def test_every_rule_has_a_title_and_is_tested() -> None:
     tested = {"name", "placeholder", "persona", "greeting", "spelling", "language",
               "invented-name", "service", "supported", "topic", "angle", "shape",
-              "channel-name", "repetition", "tone"}  # fmt: skip
+              "channel-name", "repetition", "tone", "grammar", "identity"}  # fmt: skip
     assert set(RULES) == tested
 
 
@@ -295,3 +295,102 @@ def test_an_angle_without_a_fact_is_refused() -> None:
     assert "angle" not in failing(
         "Espresso Dark Roast: ordered by 1,240 customers", "headline", buyers, angle="social"
     )
+
+
+# --- lines a small model wrote on shop products that read as broken: each fails -------------
+
+HOT_WATER_BOTTLE = ProductFacts(
+    name="KNITTED UNION FLAG HOT WATER BOTTLE",
+    category="Home",
+    description="Hot water bottle in a knitted Union Flag cover.",
+    price=3.75,
+    currency="GBP",
+)
+CREW_NECK = ProductFacts(
+    name="Organic Cotton Crew Neck T-Shirt - Heather Grey / M",
+    category="T-Shirts",
+    description="Crew neck t-shirt in soft organic cotton.",
+)
+BOTANICAL = ProductFacts(
+    name="Vintage Botanical Print A3 Unframed",
+    category="Prints",
+    description="Botanical illustration printed on matte paper, A3.",
+)
+CAKESTAND = ProductFacts(
+    name="REGENCY CAKESTAND 3 TIER",
+    category="Kitchen",
+    description="Three-tier china cake stand with a regency pattern.",
+    price=12.75,
+    currency="GBP",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "product", "rule"),
+    [
+        ("Knitted Union Flag Hot Water Bottle is a hot of the season.", "primary_text",
+         HOT_WATER_BOTTLE, "grammar"),
+        ("It has been a while: hot", "description", HOT_WATER_BOTTLE, "shape"),
+        ("Crew neck t-shirt in soft", "description", CREW_NECK, "shape"),
+        ("Botanical illustration printed on matte", "headline", BOTANICAL, "shape"),
+        ("Regency Cakestand 3 Tier is a cake stand with an regency pattern.", "primary_text",
+         CAKESTAND, "grammar"),
+        ("Regency Cakestand 3 Tier at 12.75", "headline", CAKESTAND, "shape"),
+        ("A stylish bag, big enough to fit in your handy.", "primary_text", ESPRESSO, "shape"),
+    ],
+)  # fmt: skip
+def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
+    text: str, field: str, product: ProductFacts, rule: str
+) -> None:
+    assert rule in failing(text, field, product)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "product"),
+    [
+        ("Hot water bottle in a knitted Union Flag cover.", "primary_text", HOT_WATER_BOTTLE),
+        ("A hot water bottle for cold nights", "headline", HOT_WATER_BOTTLE),
+        ("Crew neck t-shirt that stays soft.", "primary_text", CREW_NECK),
+        ("Three-tier china cake stand", "headline", CAKESTAND),
+        ("Regency Cakestand 3 Tier at 12.75 GBP", "headline", CAKESTAND),
+        ("A Union Flag cover for an hour of warmth.", "primary_text", HOT_WATER_BOTTLE),
+    ],
+)  # fmt: skip
+def test_whole_phrases_and_fitting_articles_pass_those_rules(
+    text: str, field: str, product: ProductFacts
+) -> None:
+    failed = failing(text, field, product)
+    assert "grammar" not in failed and "shape" not in failed, failed
+
+
+JUMBO_BAG = ProductFacts(
+    name="JUMBO BAG RED RETROSPOT",
+    category="Bags",
+    description="Large shopping bag with a red polka dot print.",
+    price=2.08,
+    currency="GBP",
+)
+STARTER_KIT = ProductFacts(
+    name="Sourdough Starter Kit",
+    category="Baking",
+    description="Dried sourdough starter, a glass jar and a step-by-step guide.",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "fails"),
+    [
+        ("The Jumbo Bag Red Retrospot is a red polka dot print, 2.08 GBP.", JUMBO_BAG, True),
+        ("Sourdough Starter Kit is a glass jar and step-by-step guide.", STARTER_KIT, True),
+        ("Jumbo Bag Red Retrospot is a large shopping bag with a red polka dot print.",
+         JUMBO_BAG, False),
+        ("Jumbo Bag Red Retrospot is a stylish, roomy bag.", JUMBO_BAG, False),
+        ("Sourdough Starter Kit is a gift for every home baker.", STARTER_KIT, False),
+        ("Espresso Dark Roast is a syrupy dark roast made for espresso machines.", ESPRESSO,
+         False),
+    ],
+)  # fmt: skip
+def test_the_product_is_called_only_what_the_facts_call_it(
+    text: str, product: ProductFacts, fails: bool
+) -> None:
+    assert ("identity" in failing(text, "primary_text", product)) is fails

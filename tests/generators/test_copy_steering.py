@@ -16,6 +16,7 @@ from copy_fixtures import (  # noqa: F401 (fixtures)
 
 from generators.copy import ProductFacts, generate_copy
 from generators.copy.audiences import approach_for, audience_text, occasion_in
+from generators.copy.references import short_references
 from generators.copy.request import SegmentBrief, segment_from_row
 
 OFFER = re.compile(r"%|\bfree\b|\bdiscount|\bsale\b|\boff\b|\bdeal\b", re.I)
@@ -186,3 +187,21 @@ def test_a_name_longer_than_a_field_is_referred_to_and_every_field_is_filled(
         assert len(text) <= 30
         # whole words of the name or the facts, never a word cut short
         assert set(re.findall(r"[\w'-]+", text.lower())) <= facts, text
+
+
+@pytest.mark.parametrize(
+    ("name", "facts", "references"),
+    [
+        ("Set of 3 Cake Tins Pantry Design", "Three nesting cake tins with a pantry print.",
+         ["Set of 3 Cake Tins", "Cake Tins"]),
+        ("Ceramic Pour-Over Coffee Dripper Set with Glass Carafe and 100 Filters",
+         "Ceramic pour-over dripper with a glass carafe and 100 paper filters.",
+         ["Coffee Dripper Set", "Dripper Set"]),
+        ("Vintage Botanical Print A3 Unframed", "Botanical illustration printed on matte paper.",
+         []),
+    ],
+)  # fmt: skip
+def test_a_long_name_is_referred_to_by_the_words_that_name_its_kind(
+    name: str, facts: str, references: list[str]
+) -> None:
+    assert short_references(name, 30, facts) == references

@@ -1,0 +1,152 @@
+"""Phrases of the facts kept whole: copy does not end on, or strand, a word that in the
+facts always leads into another.
+
+A small model stopped by a short field often ends inside a phrase of the facts: "Crew
+neck t-shirt in soft" (the facts say "soft organic cotton"), "It has been a while: hot"
+("hot water bottle"), "Botanical illustration printed on matte" ("matte paper"). Such a
+last word is a modifier: every time the facts use it, a content word follows in the same
+clause. A word of the language's adjectives after an article or a preposition ("in a
+warm") is cut off the same way (English, whose modifiers come first). Inside a text,
+such a modifier followed by a little word has lost its noun: "is a hot of the season".
+And the product is called only what the facts call it: "is a red polka dot print" is
+said of a shopping bag.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from itertools import pairwise
+
+from generators.copy.facts import FactSheet
+from generators.copy.language import resource
+
+#: languages whose modifiers come before their noun ("soft organic cotton"); French puts
+#: most after it ("pressée à froid"), so an ending there says nothing
+MODIFIER_FIRST = frozenset({"en"})
+#: what ends a clause inside a fact text
+_CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[,;:()–—]|\s-\s")
+#: verbs after which an adjective completes the sentence ("stays soft")
+_LINKING = frozenset({
+    "is", "are", "was", "were", "be", "been", "being", "stay", "stays", "feel", "feels",
+    "look", "looks", "keep", "keeps", "get", "gets", "remain", "remains", "smell", "smells",
+    "taste", "tastes",
+})  # fmt: skip
+_WORD = re.compile(r"[^\W_](?:[^\W_]|['’.-](?=[^\W_]))*")
+
+
+@cache
+def _lexicon_group(language: str, group: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in resource(language, "lexicon.json").get(group, ()))
+
+
+def modifiers(sheet: FactSheet) -> frozenset[str]:
+    """Words (lower case) that the facts only ever use before a content word."""
+    product = sheet.product
+    texts = [product.name, product.description, product.price_text()]
+    texts += [*product.attributes.values(), sheet.brief, sheet.occasion]
+    function = _lexicon_group(sheet.language, "function")
+    nouns = _lexicon_group(sheet.language, "nouns")  # "home" ends a phrase as often as not
+    leads: set[str] = set()
+    ends: set[str] = set()
+    for text in texts:
+        for clause in _CLAUSE_END.split(text or ""):
+            words = [w.lower() for w in _WORD.findall(clause)]
+            for word, following in pairwise(words):
+                (ends if following in function else leads).add(word)
+            if words:
+                ends.add(words[-1])
+    return frozenset(leads - ends - function - nouns)
+
+
+def cut_off_word(text: str, sheet: FactSheet) -> str:
+    """The text's last word when it leaves a phrase unfinished, else ''."""
+    words = _WORD.findall(text)
+    if not words or sheet.language not in MODIFIER_FIRST:
+        return ""
+    last = words[-1]
+    previous = words[-2].lower() if len(words) > 1 else ""
+    if previous in _LINKING or previous in _lexicon_group(sheet.language, "verbs"):
+        return ""
+    if last.lower() in modifiers(sheet):
+        return last
+    before = text[: text.rstrip(".!?…").rfind(last)].rstrip()
+    attributive = before.endswith(":") or (
+        previous in _lexicon_group(sheet.language, "function") - _COORDINATING
+        and not before.endswith(",")
+    )
+    if last.lower() in _lexicon_group(sheet.language, "adjectives") and attributive:
+        return last
+    return ""
+
+
+#: little words that may follow a modifier: it is one of a list ("soft and warm")
+_COORDINATING = frozenset({"and", "or", "nor", "but"})
+
+
+def stranded_modifiers(text: str, sheet: FactSheet) -> list[str]:
+    """Modifiers of the facts followed by a little word instead of their noun:
+    "a hot of the season" → ["hot of"]."""
+    if sheet.language not in MODIFIER_FIRST:
+        return []
+    words = _WORD.findall(text)
+    function = _lexicon_group(sheet.language, "function") - _COORDINATING
+    leading = modifiers(sheet)
+    return [
+        f"{word} {following}"
+        for word, following in pairwise(words)
+        if word.lower() in leading and following.lower() in function
+    ]
+
+
+#: "X is a …", "X are an …": a statement of what the product is, to the sentence's end
+_IDENTITY = re.compile(r"\b(?:is|are)\s+(?:a|an)\s+([^.;!?]+)", re.IGNORECASE)
+#: where a name's head ends and its variant or extras begin ("… T-Shirt - Heather Grey")
+_NAME_EXTRAS = re.compile(r"\s+(?:with|for|-|–|—|/|\|)\s+|\s*\(", re.IGNORECASE)
+#: where the description's opening noun phrase ends
+_LEAD_END = re.compile(
+    r"\s(?:with|for|in|of|on|at|from|to|that|which|by|and|made)\s|[,.;:(]", re.IGNORECASE
+)
+#: last words that name how many, not what: the word before names the kind ("Dripper Set")
+_COLLECTIVE = frozenset({"set", "pack", "kit", "bundle", "pair", "box", "duo", "trio"})
+#: words copy may call any product: "a gift", "a good choice"
+_ANY_PRODUCT = frozenset({
+    "gift", "choice", "way", "treat", "must", "favourite", "classic", "set", "pair", "pack",
+    "piece", "staple", "essential",
+})  # fmt: skip
+
+
+def kind_words(sheet: FactSheet) -> frozenset[str]:
+    """Nouns that may say what the product is: its name's last word (and the one before
+    "Set", "Kit" …), its category, and the last word of the description's opening phrase
+    ("bag" of "Large shopping bag with a red polka dot print")."""
+    product = sheet.product
+    head = [w for w in _WORD.findall(_NAME_EXTRAS.split(product.name, maxsplit=1)[0])]
+    while head and any(ch.isdigit() for ch in head[-1]):  # "… Bath Salts 500g"
+        head.pop()
+    kinds = head[-2:] if head and head[-1].lower() in _COLLECTIVE else head[-1:]
+    lead = _WORD.findall(_LEAD_END.split(product.description, maxsplit=1)[0])
+    words = [*kinds, *_WORD.findall(product.category), *lead[-1:]]
+    return frozenset(_singular(w.lower()) for w in words) | _ANY_PRODUCT
+
+
+def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
+    """What a text says the product is when the facts do not call it that: "is a red polka
+    dot print" for a shopping bag → ["a red polka dot print"]."""
+    if sheet.language != "en":
+        return []
+    allowed = kind_words(sheet)
+    wrong = []
+    for match in _IDENTITY.finditer(text):
+        phrase = match.group(1).strip()
+        if not {_singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
+            shown = re.split(r",\s*(?=\d)|\s(?:with|for|that|which)\s", phrase, maxsplit=1)[0]
+            wrong.append(f"a {shown}")
+    return wrong
+
+
+def _singular(word: str) -> str:
+    for ending in ("es", "s"):
+        if word.endswith(ending) and len(word) > len(ending) + 2 and not word.endswith("ss"):
+            return word[: -len(ending)]
+    return word

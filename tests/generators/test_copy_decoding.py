@@ -1,0 +1,98 @@
+"""Constrained decoding, token by token, on a small hand-made vocabulary of word pieces."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+
+from generators.copy.decoding import BriefMasks, WordConstraint, fact_numbers, token_table
+from generators.copy.facts import fact_sheet
+from generators.copy.lexicon import vocabulary
+from generators.copy.request import BrandVoice, CopyRequest, ProductFacts
+
+PIECES = [
+    "<eos>", "\n", " Slate", " Chalkboard", " at", " 2", ".", "95", "9", "5", " GBP", " is",
+    " warm", " playful", " a", " gift", " for", " you", " heart", "-shaped", " 3", " 7", "!",
+]  # fmt: skip
+EOS = 0
+
+
+class PieceTokenizer:
+    """Just enough of a tokenizer for :func:`token_table`: one text per id."""
+
+    all_special_ids: ClassVar[list[int]] = [EOS]
+
+    def __len__(self) -> int:
+        return len(PIECES)
+
+    def decode(self, ids: list[int]) -> str:
+        return "".join(PIECES[i] for i in ids)
+
+
+def ids(*pieces: str) -> list[int]:
+    return [PIECES.index(piece) for piece in pieces]
+
+
+def allowed(constraint: WordConstraint, *pieces: str, row: int = 0) -> set[str]:
+    mask = constraint(row, ids(*pieces))
+    return {PIECES[i] for i in torch.nonzero(mask).flatten().tolist()}
+
+
+def masks(tone: tuple[str, ...] = ("warm", "playful")) -> tuple[BriefMasks, str]:
+    request = CopyRequest(
+        product=ProductFacts(
+            name="Slate Chalkboard",
+            category="Home decor",
+            description="Heart-shaped slate chalkboard.",
+            price=2.95,
+            currency="GBP",
+        ),
+        channel_format="meta_feed",
+        brand=BrandVoice(tone_words=tone),
+    )
+    sheet = fact_sheet(request, "en")
+    table = token_table(PieceTokenizer(), {EOS})
+    return BriefMasks(table, vocabulary(sheet), fact_numbers(sheet.claims_text)), sheet.name
+
+
+def vocabulary_words(brief: BriefMasks) -> frozenset[str]:
+    return brief.vocabulary.words
+
+
+def test_a_number_is_written_whole_as_the_facts_give_it() -> None:
+    brief, name = masks()
+    constraint = WordConstraint(brief, name)
+    after_two = allowed(constraint, " Slate", " Chalkboard", " at", " 2")
+    assert after_two == {"."}  # "2" alone is no price; "2.95" is
+    assert allowed(constraint, " Slate", " Chalkboard", " at", " 2", ".") == {"9", "95"}
+    whole = allowed(constraint, " Slate", " Chalkboard", " at", " 2", ".", "95")
+    assert {" GBP", "<eos>"} <= whole
+    assert " 7" not in allowed(constraint, " Slate", " Chalkboard", " at")
+
+
+def test_a_sentence_ends_only_after_its_full_stop() -> None:
+    brief, name = masks()
+    constraint = WordConstraint(brief, name, sentence=True)
+    before = allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift")
+    assert "<eos>" not in before and "\n" not in before and "." in before
+    assert "<eos>" in allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift", ".")
+
+
+def test_nothing_runs_past_the_room_and_a_candidate_without_room_is_cut() -> None:
+    brief, name = masks()
+    constraint = WordConstraint(brief, name, room=len(" Slate Chalkboard is a gift"))
+    near_end = allowed(constraint, " Slate", " Chalkboard", " is", " a")
+    assert " gift" in near_end and " heart" not in near_end  # " heart" is a letter too long
+    assert allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift", " for") == set()
+    assert 0 in constraint.cut
+
+
+def test_tone_words_steer_the_voice_and_are_never_decoded() -> None:
+    brief, name = masks()
+    after_a = allowed(WordConstraint(brief, name), " Slate", " Chalkboard", " is", " a")
+    assert " warm" not in after_a and " playful" not in after_a and " gift" in after_a
+    assert "warmer" not in vocabulary_words(brief)  # nor an inflected form
+    # unless the product's own text uses the word
+    brief, name = masks(tone=("heart",))
+    assert " heart" in allowed(WordConstraint(brief, name), " Slate", " Chalkboard", " is", " a")
