@@ -41,7 +41,8 @@ def _lexicon_group(language: str, group: str) -> frozenset[str]:
 
 
 def modifiers(sheet: FactSheet) -> frozenset[str]:
-    """Words (lower case) that the facts only ever use before a content word."""
+    """Words (lower case) that the facts only ever use before a content word, and
+    participles they always complete ("printed" of "printed on matte paper")."""
     product = sheet.product
     texts = [product.name, product.description, product.price_text()]
     texts += [*product.attributes.values(), sheet.brief, sheet.occasion]
@@ -53,7 +54,9 @@ def modifiers(sheet: FactSheet) -> frozenset[str]:
         for clause in _CLAUSE_END.split(text or ""):
             words = [w.lower() for w in _WORD.findall(clause)]
             for word, following in pairwise(words):
-                (ends if following in function else leads).add(word)
+                # "printed on", "scented with": a participle the facts complete
+                leads_on = following not in function or word.endswith("ed")
+                (leads if leads_on else ends).add(word)
             if words:
                 ends.add(words[-1])
     return frozenset(leads - ends - function - nouns)

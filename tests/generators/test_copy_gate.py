@@ -333,6 +333,7 @@ CAKESTAND = ProductFacts(
         ("It has been a while: hot", "description", HOT_WATER_BOTTLE, "shape"),
         ("Crew neck t-shirt in soft", "description", CREW_NECK, "shape"),
         ("Botanical illustration printed on matte", "headline", BOTANICAL, "shape"),
+        ("Botanical illustration printed", "headline", BOTANICAL, "shape"),
         ("Regency Cakestand 3 Tier is a cake stand with an regency pattern.", "primary_text",
          CAKESTAND, "grammar"),
         ("Regency Cakestand 3 Tier at 12.75", "headline", CAKESTAND, "shape"),
