@@ -104,6 +104,8 @@ def stranded_modifiers(text: str, sheet: FactSheet) -> list[str]:
 
 #: "X is a …", "X are an …": a statement of what the product is, to the sentence's end
 _IDENTITY = re.compile(r"\b(?:is|are)\s+(?:a|an)\s+([^.;!?]+)", re.IGNORECASE)
+#: where what a noun phrase is ends and what qualifies it begins
+_QUALIFIER = re.compile(r",\s*(?=\d)|\s(?:that|which|who|with|for)\b", re.IGNORECASE)
 #: where a name's head ends and its variant or extras begin ("… T-Shirt - Heather Grey")
 _NAME_EXTRAS = re.compile(r"\s+(?:with|for|-|–|—|/|\|)\s+|\s*\(", re.IGNORECASE)
 #: where the description's opening noun phrase ends
@@ -141,10 +143,10 @@ def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
     allowed = kind_words(sheet)
     wrong = []
     for match in _IDENTITY.finditer(text):
-        phrase = match.group(1).strip()
+        # the noun phrase, before what qualifies it ("a light | that holds your gift")
+        phrase = _QUALIFIER.split(match.group(1).strip(), maxsplit=1)[0]
         if not {_singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
-            shown = re.split(r",\s*(?=\d)|\s(?:with|for|that|which)\s", phrase, maxsplit=1)[0]
-            wrong.append(f"a {shown}")
+            wrong.append(f"a {phrase}")
     return wrong
 
 

@@ -316,6 +316,13 @@ BOTANICAL = ProductFacts(
     category="Prints",
     description="Botanical illustration printed on matte paper, A3.",
 )
+JUMBO_BAG = ProductFacts(
+    name="JUMBO BAG RED RETROSPOT",
+    category="Bags",
+    description="Large shopping bag with a red polka dot print.",
+    price=2.08,
+    currency="GBP",
+)
 CAKESTAND = ProductFacts(
     name="REGENCY CAKESTAND 3 TIER",
     category="Kitchen",
@@ -338,6 +345,8 @@ CAKESTAND = ProductFacts(
          CAKESTAND, "grammar"),
         ("Regency Cakestand 3 Tier at 12.75", "headline", CAKESTAND, "shape"),
         ("A stylish bag, big enough to fit in your handy.", "primary_text", ESPRESSO, "shape"),
+        ("JUMBO BAG RED RETROSPOT is a stylish and practical small, but still big enough to "
+         "fit in your handy.", "primary_text", JUMBO_BAG, "shape"),
     ],
 )  # fmt: skip
 def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
@@ -364,13 +373,6 @@ def test_whole_phrases_and_fitting_articles_pass_those_rules(
     assert "grammar" not in failed and "shape" not in failed, failed
 
 
-JUMBO_BAG = ProductFacts(
-    name="JUMBO BAG RED RETROSPOT",
-    category="Bags",
-    description="Large shopping bag with a red polka dot print.",
-    price=2.08,
-    currency="GBP",
-)
 STARTER_KIT = ProductFacts(
     name="Sourdough Starter Kit",
     category="Baking",
@@ -383,6 +385,9 @@ STARTER_KIT = ProductFacts(
     [
         ("The Jumbo Bag Red Retrospot is a red polka dot print, 2.08 GBP.", JUMBO_BAG, True),
         ("Sourdough Starter Kit is a glass jar and step-by-step guide.", STARTER_KIT, True),
+        ("The White Hanging Heart T-Light Holder is a light that holds your favourite gift.",
+         ProductFacts("WHITE HANGING HEART T-LIGHT HOLDER", "Home decor",
+                      "White metal hanging heart holder for a tea light."), True),
         ("Jumbo Bag Red Retrospot is a large shopping bag with a red polka dot print.",
          JUMBO_BAG, False),
         ("Jumbo Bag Red Retrospot is a stylish, roomy bag.", JUMBO_BAG, False),
