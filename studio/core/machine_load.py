@@ -49,12 +49,12 @@ class LoadMeter:
         own = self._process.cpu_times()
         return time.monotonic(), busy, own.user + own.system
 
-    def other_cores(self, *, wait: float = 0.0) -> float:
-        """Cores busy with other programs since the last reading (after ``wait`` seconds
-        when that reading is too recent to say)."""
+    def other_cores(self, *, settle: bool = False) -> float:
+        """Cores busy with other programs since the last reading; with ``settle``, a
+        reading too recent to say is waited out (at most :data:`MIN_WINDOW_S`)."""
         with self._lock:
-            if wait and time.monotonic() - self._last[0] < MIN_WINDOW_S:
-                time.sleep(wait)
+            if settle:
+                time.sleep(max(0.0, MIN_WINDOW_S - (time.monotonic() - self._last[0])))
             now = self._reading()
             seconds = now[0] - self._last[0]
             if seconds < MIN_WINDOW_S:
@@ -65,5 +65,5 @@ class LoadMeter:
             self._others = min(max(busy - own, 0.0), float(self.cores))
             return self._others
 
-    def contention(self, *, wait: float = 0.0) -> float:
-        return contention(self.other_cores(wait=wait), self.cores)
+    def contention(self, *, settle: bool = False) -> float:
+        return contention(self.other_cores(settle=settle), self.cores)

@@ -17,7 +17,7 @@ from itertools import product as cartesian
 from studio.core.campaign_settings import CampaignSettings
 from studio.core.channels import get_channel_format
 from studio.core.errors import StudioError
-from studio.core.machine_load import MIN_WINDOW_S, LoadMeter
+from studio.core.machine_load import LoadMeter
 from studio.core.records import Campaign, Plan, PlannedJob, Target
 from studio.jobs.queue import JobQueue
 from studio.services.campaigns import check_design
@@ -274,8 +274,13 @@ def _load_meter() -> LoadMeter:
 
 
 def current_contention() -> float:
-    """How much longer work takes now than on an idle machine (1.0: idle)."""
-    return _load_meter().contention(wait=MIN_WINDOW_S)
+    """How much longer work takes now than on an idle machine (1.0: idle). The meter
+    starts when this module loads, so by the first estimate it has a window to read and
+    the app's thread does not wait."""
+    return _load_meter().contention(settle=True)
+
+
+_load_meter()
 
 
 def copy_model_load_seconds() -> float:

@@ -20,7 +20,7 @@ def test_contention_is_the_share_of_cores_other_programs_take() -> None:
 
 def test_the_meter_reads_cores_other_programs_keep_busy() -> None:
     meter = LoadMeter()
-    others = meter.other_cores(wait=0.25)
+    others = meter.other_cores(settle=True)
     assert 0.0 <= others <= meter.cores
 
 
