@@ -84,13 +84,14 @@ class FactSheet:
     def grounds_word(self, word: str) -> bool:
         """Does the product, segment or brand text use this word (any case, or plural)?"""
         lowered = word.lower()
-        return lowered in self.lowered_words or _singular(lowered) in self.lowered_words
+        return lowered in self.lowered_words or singular(lowered) in self.lowered_words
 
     def grounds_phrase(self, phrase: str) -> bool:
         return contains_words(self.claims_text, phrase)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """The word without an English plural ending (good enough to match 'figs' with 'fig')."""
     for suffix in ("es", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)]

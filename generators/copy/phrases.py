@@ -18,8 +18,9 @@ import re
 from functools import cache
 from itertools import pairwise
 
-from generators.copy.facts import FactSheet
+from generators.copy.facts import FactSheet, singular
 from generators.copy.language import resource
+from generators.copy.references import description_lead, kind_of_name, name_head
 
 #: languages whose modifiers come before their noun ("soft organic cotton"); French puts
 #: most after it ("pressée à froid"), so an ending there says nothing
@@ -106,14 +107,6 @@ def stranded_modifiers(text: str, sheet: FactSheet) -> list[str]:
 _IDENTITY = re.compile(r"\b(?:is|are)\s+(?:a|an)\s+([^.;!?]+)", re.IGNORECASE)
 #: where what a noun phrase is ends and what qualifies it begins
 _QUALIFIER = re.compile(r",\s*(?=\d)|\s(?:that|which|who|with|for)\b", re.IGNORECASE)
-#: where a name's head ends and its variant or extras begin ("… T-Shirt - Heather Grey")
-_NAME_EXTRAS = re.compile(r"\s+(?:with|for|-|–|—|/|\|)\s+|\s*\(", re.IGNORECASE)
-#: where the description's opening noun phrase ends
-_LEAD_END = re.compile(
-    r"\s(?:with|for|in|of|on|at|from|to|that|which|by|and|made)\s|[,.;:(]", re.IGNORECASE
-)
-#: last words that name how many, not what: the word before names the kind ("Dripper Set")
-_COLLECTIVE = frozenset({"set", "pack", "kit", "bundle", "pair", "box", "duo", "trio"})
 #: words copy may call any product: "a gift", "a good choice"
 _ANY_PRODUCT = frozenset({
     "gift", "choice", "way", "treat", "must", "favourite", "classic", "set", "pair", "pack",
@@ -126,13 +119,10 @@ def kind_words(sheet: FactSheet) -> frozenset[str]:
     "Set", "Kit" …), its category, and the last word of the description's opening phrase
     ("bag" of "Large shopping bag with a red polka dot print")."""
     product = sheet.product
-    head = [w for w in _WORD.findall(_NAME_EXTRAS.split(product.name, maxsplit=1)[0])]
-    while head and any(ch.isdigit() for ch in head[-1]):  # "… Bath Salts 500g"
-        head.pop()
-    kinds = head[-2:] if head and head[-1].lower() in _COLLECTIVE else head[-1:]
-    lead = _WORD.findall(_LEAD_END.split(product.description, maxsplit=1)[0])
-    words = [*kinds, *_WORD.findall(product.category), *lead[-1:]]
-    return frozenset(_singular(w.lower()) for w in words) | _ANY_PRODUCT
+    lead = description_lead(product.description)
+    words = [*kind_of_name(name_head(product.name)), *lead[-1:]]
+    words += _WORD.findall(product.category)
+    return frozenset(singular(w.lower()) for w in words) | _ANY_PRODUCT
 
 
 def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
@@ -145,13 +135,6 @@ def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
     for match in _IDENTITY.finditer(text):
         # the noun phrase, before what qualifies it ("a light | that holds your gift")
         phrase = _QUALIFIER.split(match.group(1).strip(), maxsplit=1)[0]
-        if not {_singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
+        if not {singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
             wrong.append(f"a {phrase}")
     return wrong
-
-
-def _singular(word: str) -> str:
-    for ending in ("es", "s"):
-        if word.endswith(ending) and len(word) > len(ending) + 2 and not word.endswith("ss"):
-            return word[: -len(ending)]
-    return word

@@ -30,12 +30,9 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
     they use ("Neck T-Shirt" from a "crew neck t-shirt")."""
     if len(name) <= limit:
         return []
-    head = _NAME_EXTRAS.split(name, maxsplit=1)[0].strip()
-    words = head.split()
-    while words and any(ch.isdigit() for ch in words[-1]):  # "… Bath Salts 500g", "… 1L"
-        words.pop()
+    words = name_head(name)
     said = " ".join(re.findall(r"[\w'-]+", facts.lower()))
-    kind = words[-2:-1] if words and words[-1].lower() in COLLECTIVE_NOUNS else words[-1:]
+    kind = kind_of_name(words)[:1]
     if said and kind and not re.search(rf"\b{re.escape(kind[0].lower())}", said):
         # the name does not end on the kind of thing ("… Cake Tins Pantry Design"): end it
         # where it names what the description says the product is ("Three nesting cake tins")
@@ -55,13 +52,38 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
     return tails
 
 
-#: where the description's opening noun phrase ends
-_PHRASE_END = re.compile(r"\s(?:with|for|in|of|on|at|from|to|that|which|by|and)\s|[,.;:(]", re.I)
+def name_head(name: str) -> list[str]:
+    """The words of a name before its variant or extras, without a trailing size:
+    "Lavender & Chamomile Sleep Bath Salts 500g" → [… "Bath", "Salts"]."""
+    words = _NAME_EXTRAS.split(name, maxsplit=1)[0].split()
+    while words and any(ch.isdigit() for ch in words[-1]):  # "… Bath Salts 500g", "… 1L"
+        words.pop()
+    return words
+
+
+def kind_of_name(head: list[str]) -> list[str]:
+    """The words of a name's head that name the kind of thing: its last, or the one
+    before a collective noun with it ("Dripper Set")."""
+    if head and head[-1].lower() in COLLECTIVE_NOUNS:
+        return head[-2:]
+    return head[-1:]
+
+
+#: where a description's opening noun phrase ends
+_LEAD_END = re.compile(
+    r"\s(?:with|for|in|of|on|at|from|to|that|which|by|and|made)\s|[,.;:(]", re.IGNORECASE
+)
+
+
+def description_lead(description: str) -> list[str]:
+    """The words of a description's opening noun phrase: ["Large", "shopping", "bag"] of
+    "Large shopping bag with a red polka dot print."."""
+    return _LEAD_END.split(description, maxsplit=1)[0].split()
 
 
 def _up_to_kind(words: list[str], facts: str) -> list[str]:
     """The name's words up to the last one naming the description's kind of thing."""
-    lead = _PHRASE_END.split(facts, maxsplit=1)[0].split()
+    lead = description_lead(facts)
     if not lead:
         return []
     kind = lead[-1].lower().rstrip("s")
