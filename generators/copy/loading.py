@@ -3,7 +3,9 @@
 Any causal language model works, base or instruct: copy prompts are few-shot
 completions, not chat. A GGUF file is de-quantised by ``transformers`` on first use,
 which takes seconds to a minute; the result is kept as safetensors in the model cache
-(``converted/<sha256>`` in the cache folder), so every later load takes about a second.
+(``converted/<sha256>`` in the cache folder), so every later load takes about a second;
+the installers ship the default model converted (:func:`studio.core.paths.prepared_models_dir`),
+so an installed app never converts it.
 
 Loaded models stay in :data:`generators.registry.model_cache` between jobs, keyed by
 model id, device and dtype; ``model_cache.release(model_id)`` frees them.
@@ -163,8 +165,13 @@ def _from_pretrained_args(
 
 
 def converted_gguf(path: Path, revision: str) -> Path:
-    """A transformers folder with the GGUF file's weights, converted once and kept."""
-    target = paths.cache_dir() / "converted" / revision.replace(":", "-")
+    """A transformers folder with the GGUF file's weights: the one an installer shipped
+    prepared, else converted once into the model cache and kept."""
+    key = revision.replace(":", "-")
+    shipped = paths.prepared_models_dir() / "converted" / key
+    if (shipped / "config.json").exists():
+        return shipped
+    target = paths.cache_dir() / "converted" / key
     if (target / "config.json").exists():
         return target
     import torch

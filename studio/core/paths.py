@@ -65,6 +65,12 @@ def default_workspaces_dir() -> Path:
     return _ensure(Path(platformdirs.user_documents_dir()) / APP_NAME)
 
 
+def prepared_models_dir() -> Path:
+    """Model files an installer ships already prepared (a GGUF model converted at build
+    time, ``converted/<revision>``), read-only; absent outside an installed app."""
+    return resources_dir().parent / "prepared-models"
+
+
 def resources_dir() -> Path:
     """Read-only data shipped with the app: formats, fonts, prompts, demo assets."""
     frozen_root = getattr(sys, "_MEIPASS", None)  # inside a PyInstaller bundle

@@ -69,3 +69,23 @@ def test_prepare_converts_the_default_copy_model_once() -> None:
     folder = prepare_copy_model()
     assert folder is not None and (folder / "config.json").is_file()
     assert f"Ready: {folder}" in result.output
+
+
+def test_a_model_an_installer_shipped_converted_is_never_converted_again(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installers ship the default model converted: an installed app loads it from
+    there, and nothing is converted into the user's cache."""
+    from generators.copy.loading import prepare_copy_model
+    from studio.core import paths
+
+    converted = prepare_copy_model()  # what the installer build runs
+    assert converted is not None
+    shipped = tmp_path / "prepared-models" / "converted"
+    shipped.mkdir(parents=True)
+    (shipped / converted.name).symlink_to(converted, target_is_directory=True)
+    monkeypatch.setattr(paths, "prepared_models_dir", lambda: tmp_path / "prepared-models")
+    user_cache = tmp_path / "user-cache"
+    monkeypatch.setenv("STUDIO_CACHE_DIR", str(user_cache))
+    assert prepare_copy_model() == shipped / converted.name
+    assert not (user_cache / "converted").exists()
