@@ -42,25 +42,38 @@ def _lexicon_group(language: str, group: str) -> frozenset[str]:
 
 
 def modifiers(sheet: FactSheet) -> frozenset[str]:
-    """Words (lower case) that the facts only ever use before a content word, and
-    participles they always complete ("printed" of "printed on matte paper")."""
+    """Words (lower case) that the facts only ever use before a content word."""
+    return _leading_words(sheet)[0]
+
+
+def completed_participles(sheet: FactSheet) -> frozenset[str]:
+    """Participles the facts always complete ("printed" of "printed on matte paper")."""
+    return _leading_words(sheet)[1]
+
+
+def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
     product = sheet.product
     texts = [product.name, product.description, product.price_text()]
     texts += [*product.attributes.values(), sheet.brief, sheet.occasion]
     function = _lexicon_group(sheet.language, "function")
     nouns = _lexicon_group(sheet.language, "nouns")  # "home" ends a phrase as often as not
     leads: set[str] = set()
+    completed: set[str] = set()
     ends: set[str] = set()
     for text in texts:
         for clause in _CLAUSE_END.split(text or ""):
             words = [w.lower() for w in _WORD.findall(clause)]
             for word, following in pairwise(words):
-                # "printed on", "scented with": a participle the facts complete
-                leads_on = following not in function or word.endswith("ed")
-                (leads if leads_on else ends).add(word)
+                if following not in function:
+                    leads.add(word)
+                elif word.endswith("ed"):  # "printed on", "scented with"
+                    completed.add(word)
+                else:
+                    ends.add(word)
             if words:
                 ends.add(words[-1])
-    return frozenset(leads - ends - function - nouns)
+    never_last = ends | function | nouns
+    return frozenset(leads - never_last), frozenset(completed - never_last)
 
 
 def cut_off_word(text: str, sheet: FactSheet) -> str:
@@ -72,7 +85,7 @@ def cut_off_word(text: str, sheet: FactSheet) -> str:
     previous = words[-2].lower() if len(words) > 1 else ""
     if previous in _LINKING or previous in _lexicon_group(sheet.language, "verbs"):
         return ""
-    if last.lower() in modifiers(sheet):
+    if last.lower() in modifiers(sheet) | completed_participles(sheet):
         return last
     before = text[: text.rstrip(".!?…").rfind(last)].rstrip()
     attributive = before.endswith(":") or (

@@ -364,6 +364,7 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("Three-tier china cake stand", "headline", CAKESTAND),
         ("Regency Cakestand 3 Tier at 12.75 GBP", "headline", CAKESTAND),
         ("A Union Flag cover for an hour of warmth.", "primary_text", HOT_WATER_BOTTLE),
+        ("Botanical illustration printed on matte paper.", "primary_text", BOTANICAL),
     ],
 )  # fmt: skip
 def test_whole_phrases_and_fitting_articles_pass_those_rules(
