@@ -205,3 +205,23 @@ def test_a_long_name_is_referred_to_by_the_words_that_name_its_kind(
     name: str, facts: str, references: list[str]
 ) -> None:
     assert short_references(name, 30, facts) == references
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "category", "description"),
+    [
+        ("fr", "Lampe de chevet", "Luminaires",
+         "Lampe de chevet en laiton avec abat-jour en lin et variateur."),
+        ("de", "Wanderrucksack 30 L", "Rucksäcke",
+         "Leichter Rucksack mit Rückenbelüftung, Regenhülle und Fach für eine Trinkblase."),
+    ],
+)  # fmt: skip
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_a_search_ad_gets_every_line_google_needs_in_german_and_french(
+    language: str, name: str, category: str, description: str
+) -> None:
+    product = ProductFacts(name, category, description, price=79, currency="EUR")
+    result = generate_copy(copy_request(product=product, channel_format="google_rsa",
+                                        language=language))  # fmt: skip
+    assert result.passed, result.problems
+    assert len(result.texts()["headline"]) >= 3 and len(result.texts()["description"]) >= 2
