@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from generators.copy.lexicon import Vocabulary
@@ -124,6 +125,15 @@ class BriefMasks:
             for index, (lead, word, trail) in table.shapes.items()
             if not word or vocabulary.is_prefix(word)
         ]
+
+    @cached_property
+    def stop_mask(self) -> Any:
+        """The tokens that end a text (end of sequence, line breaks)."""
+        import torch
+
+        mask = torch.zeros(self.table.size, dtype=torch.bool)
+        mask[self.table.stops] = True
+        return mask
 
     @property
     def token_ids(self) -> list[int]:
@@ -270,7 +280,6 @@ class WordConstraint:
         self.room = room
         self.sentence = sentence
         self._texts: dict[int, tuple[int, str]] = {}
-        self._stops: Any = None
         #: candidates (rows) that ran out of room or of a way on before they ended
         self.cut: set[int] = set()
 
@@ -278,20 +287,12 @@ class WordConstraint:
         text = self._text(row, tokens)
         mask = self.masks.allowed(text, self._name_rest(text))
         if self.sentence and not text.rstrip().endswith(_SENTENCE_END):
-            mask = mask & ~self._stop_mask()
+            mask = mask & ~self.masks.stop_mask
         if self.room is not None:
             mask = mask & (self.masks.table.lengths <= self.room - len(text))
         if not mask.any():  # no room left, or no way on: the candidate is cut off here
             self.cut.add(row)
         return mask
-
-    def _stop_mask(self) -> Any:
-        import torch
-
-        if self._stops is None:
-            self._stops = torch.zeros(self.masks.table.size, dtype=torch.bool)
-            self._stops[self.masks.table.stops] = True
-        return self._stops
 
     def _text(self, row: int, tokens: list[int]) -> str:
         """The candidate's text so far, extended by the tokens added since the last step."""
