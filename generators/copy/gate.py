@@ -4,7 +4,10 @@ The hard constraints (:mod:`generators.copy.constraints`) say whether copy *may*
 length, banned words, required text, ungrounded numbers and claims. The gate says
 whether it *reads* as copy: the product's name spelt right, no template residue, no
 assistant voice, real words of the right language, no invented names or service
-promises, a field that looks like its kind, no stutter.
+promises, a field that looks like its kind and ends where a phrase ends, no stutter, an
+article that fits, the product called only what the facts call it. Where a rule needs
+more than a few lines of reading, that reading lives in its own module
+(:mod:`generators.copy.phrases`, :mod:`generators.copy.grammar`).
 
 Every rule returns reasons in plain words ("misspelled product name: 'Espreso' …");
 no reason means the rule passed. The word lists behind the rules are per-language data
