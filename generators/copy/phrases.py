@@ -46,12 +46,9 @@ def modifiers(sheet: FactSheet) -> frozenset[str]:
     return _leading_words(sheet)[0]
 
 
-def completed_participles(sheet: FactSheet) -> frozenset[str]:
-    """Participles the facts always complete ("printed" of "printed on matte paper")."""
-    return _leading_words(sheet)[1]
-
-
 def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
+    """The facts' modifiers, and the participles they always complete ("printed" of
+    "printed on matte paper")."""
     product = sheet.product
     texts = [product.name, product.description, product.price_text()]
     texts += [*product.attributes.values(), sheet.brief, sheet.occasion]
@@ -85,7 +82,8 @@ def cut_off_word(text: str, sheet: FactSheet) -> str:
     previous = words[-2].lower() if len(words) > 1 else ""
     if previous in _LINKING or previous in _lexicon_group(sheet.language, "verbs"):
         return ""
-    if last.lower() in modifiers(sheet) | completed_participles(sheet):
+    leading, completed = _leading_words(sheet)
+    if last.lower() in leading | completed:
         return last
     before = text[: text.rstrip(".!?…").rfind(last)].rstrip()
     attributive = before.endswith(":") or (

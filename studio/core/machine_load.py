@@ -38,6 +38,7 @@ class LoadMeter:
         self._lock = threading.Lock()
         self._last = self._reading()
         self._others = 0.0
+        self._measured = False
 
     def _reading(self) -> tuple[float, float, float]:
         import psutil
@@ -50,10 +51,12 @@ class LoadMeter:
         return time.monotonic(), busy, own.user + own.system
 
     def other_cores(self, *, settle: bool = False) -> float:
-        """Cores busy with other programs since the last reading; with ``settle``, a
-        reading too recent to say is waited out (at most :data:`MIN_WINDOW_S`)."""
+        """Cores busy with other programs since the last reading (the previous figure when
+        that reading is too recent to say); with ``settle``, a meter that has no figure yet
+        waits out the rest of its first window (at most :data:`MIN_WINDOW_S`), so callers
+        asking often never wait."""
         with self._lock:
-            if settle:
+            if settle and not self._measured:
                 time.sleep(max(0.0, MIN_WINDOW_S - (time.monotonic() - self._last[0])))
             now = self._reading()
             seconds = now[0] - self._last[0]
@@ -63,6 +66,7 @@ class LoadMeter:
             own = (now[2] - self._last[2]) / seconds
             self._last = now
             self._others = min(max(busy - own, 0.0), float(self.cores))
+            self._measured = True
             return self._others
 
     def contention(self, *, settle: bool = False) -> float:
