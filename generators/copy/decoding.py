@@ -259,9 +259,9 @@ class WordConstraint:
     """Which tokens each candidate of one sampling call may take next (see module doc).
 
     ``room`` is the field's length in characters: a token that would run past it is never
-    taken, and once nothing fits the candidate is cut off there (its row in :attr:`cut`:
-    unfinished, so it never passes). With ``sentence``, a candidate may end only after a
-    full stop, "!" or "?".
+    taken; once nothing fits, a candidate whose text may end there ends, and any other is
+    cut off (its row in :attr:`cut`: unfinished, so it never passes). With ``sentence``,
+    a candidate may end only after a full stop, "!" or "?".
     """
 
     def __init__(
@@ -289,7 +289,10 @@ class WordConstraint:
         if self.sentence and not text.rstrip().endswith(_SENTENCE_END):
             mask = mask & ~self.masks.stop_mask
         if self.room is not None:
-            mask = mask & (self.masks.table.lengths <= self.room - len(text))
+            # at the end of its room a candidate may still end where its text may end (a
+            # whole word, a finished sentence): that ending is its own, not a cut
+            fits = self.masks.table.lengths <= self.room - len(text)
+            mask = mask & (fits | self.masks.stop_mask)
         if not mask.any():  # no room left, or no way on: the candidate is cut off here
             self.cut.add(row)
         return mask

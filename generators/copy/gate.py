@@ -28,8 +28,9 @@ from difflib import SequenceMatcher
 from functools import cache
 from itertools import pairwise
 
+from generators.copy.cta import button_words
 from generators.copy.facts import FactSheet, contains_words
-from generators.copy.grammar import article_mistakes
+from generators.copy.grammar import article_mistakes, tense_mistakes
 from generators.copy.language import (
     LanguageRules,
     is_real_word,
@@ -39,7 +40,14 @@ from generators.copy.language import (
     resource,
     words,
 )
-from generators.copy.phrases import cut_off_word, misnamed_kinds, stranded_modifiers
+from generators.copy.phrases import (
+    button_object_cut,
+    cut_off_word,
+    gift_objects,
+    misnamed_kinds,
+    price_relations,
+    stranded_modifiers,
+)
 from generators.copy.references import short_references
 
 #: field kinds: what shape a field's text must have
@@ -379,6 +387,8 @@ def check_shape(text: str, ctx: GateContext) -> list[str]:
         verbs = _cta_verbs(ctx.language)
         if not any(w.lower() in verbs for w in own_words):
             problems.append("not a call to action: start with a verb such as 'Shop' or 'Discover'")
+        if cut := button_object_cut(stripped, sheet):
+            problems.append(f"names '{cut}', a phrase cut off before its noun")
         if stripped.endswith(("?", ".", ",", ";", ":")):
             problems.append(f"a button label ending in '{stripped[-1]}'")
     elif ctx.kind in (SUBJECT, HEADLINE):
@@ -403,15 +413,6 @@ def _singular(word: str) -> str:
 
 
 @cache
-def _cta_words(language: str) -> frozenset[str]:
-    """Every word of the language's call-to-action grammar."""
-    phrases = resource(language, "cta.json")["phrases"]
-    return frozenset(
-        w.lower() for p in phrases for w in words(p.replace("{", " {")) if "{" not in w
-    )
-
-
-@cache
 def _cta_verbs(language: str) -> frozenset[str]:
     return frozenset(v.lower() for v in resource(language, "cta.json")["verbs"])
 
@@ -419,11 +420,11 @@ def _cta_verbs(language: str) -> frozenset[str]:
 def check_supported(text: str, ctx: GateContext) -> list[str]:
     """Every word is a word of the product's facts, of the brand's voice or of the copy
     vocabulary: anything else ("skin", "supply chain", "coffee shop") says what the facts
-    do not."""
+    do not; so does a price made into a saving ("more than 139 EUR", "2.95 GBP off")."""
     from generators.copy.lexicon import lexicon_words
 
     sheet = ctx.sheet
-    allowed = {w.lower() for w in lexicon_words(ctx.language)} | _cta_words(ctx.language)
+    allowed = {w.lower() for w in lexicon_words(ctx.language)} | button_words(ctx.language)
     own = {_split_elision(w, ctx.language).lower() for w in words(sheet.decoding_text)}
     own |= {_singular(w) for w in own}
     unsupported = []
@@ -434,9 +435,11 @@ def check_supported(text: str, ctx: GateContext) -> list[str]:
         if core in own or _singular(core) in own:
             continue
         unsupported.append(word)
-    if not unsupported:
-        return []
-    return [f"says what the facts do not: {_quoted(unsupported)}"]
+    problems = [f"says what the facts do not: {_quoted(unsupported)}"] if unsupported else []
+    relations = price_relations(text, sheet)
+    if relations:
+        problems.append(f"makes the price an offer the facts do not state: {_quoted(relations)}")
+    return problems
 
 
 def check_tone_words(text: str, ctx: GateContext) -> list[str]:
@@ -551,15 +554,22 @@ def _function_words(language: str) -> frozenset[str]:
 
 
 def check_grammar(text: str, ctx: GateContext) -> list[str]:
-    """An article that does not fit the word after it ("an regency pattern"); a word of
-    the facts without the noun it leads there ("a hot of the season")."""
+    """An article that does not fit the word after it ("an regency pattern", "a three
+    nesting tins"); a word of the facts without the noun it leads there ("a hot of the
+    season"); a gift for one of the product's own things ("gift for a tea light")."""
     problems = []
     wrong = article_mistakes(text, ctx.language)
     if wrong:
         problems.append(f"the article does not fit the word after it: {_quoted(wrong)}")
+    tense = tense_mistakes(text, ctx.language)
+    if tense:
+        problems.append(f"the verb is not in the past form its time needs: {_quoted(tense)}")
     stranded = stranded_modifiers(text, ctx.sheet)
     if stranded:
         problems.append(f"a word without the noun it leads in the facts: {_quoted(stranded)}")
+    gifts = gift_objects(text, ctx.sheet)
+    if gifts:
+        problems.append(f"a gift is for someone, not for the product's things: {_quoted(gifts)}")
     return problems
 
 

@@ -4,13 +4,15 @@ Per field of the channel format:
 
 1. a few-shot completion prompt in the copy's language (:mod:`generators.copy.prompts`);
 2. candidates: sampled in batches with decoding kept to the brief's words
-   (:mod:`generators.copy.decoding`), some opening with the product's name; a button's
-   text comes from the CTA grammar instead (:mod:`generators.copy.cta`); messages filled
-   from the facts (:mod:`generators.copy.templates`) join as a fallback;
+   (:mod:`generators.copy.decoding`), some opening with the product's name or the
+   campaign's occasion; messages filled from the facts
+   (:mod:`generators.copy.templates`), or for a button the CTA grammar's phrases
+   (:mod:`generators.copy.cta`), join as a fallback;
 3. every candidate checked against the hard constraints and the gate
    (:mod:`generators.copy.candidates`);
-4. passing candidates ranked by the model's likelihood and their relevance to the
-   product, near-duplicates dropped.
+4. passing candidates ranked by how much of the brief they carry, the model's own lines
+   before filled ones, then the model's likelihood and their relevance to the product;
+   near-duplicates dropped.
 """
 
 from __future__ import annotations
@@ -184,9 +186,6 @@ class _FieldRun:
     def candidates(
         self, index: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
-        if self.kind == CTA:
-            phrases = cta_phrases(self.sheet, self.plan.room)
-            return [self._build(text, "grammar") for text in phrases]
         made: list[CopyCandidate] = []
         generator = self.generator
         for round_ in range(generator.max_rounds if self.writes else 0):
@@ -196,10 +195,16 @@ class _FieldRun:
             made += self._sample_round(index, round_, round_sink, cancel)
             if any(c.passed for c in made):
                 break
-        templates = template_texts(self.sheet, self.kind, self.plan.room)
-        # a template first: when the model writes the product's own sentence, the text is
-        # the merchant's, and it is judged as such (not by how likely the model found it)
-        return _unique([self._build(text, "template") for text in templates] + made)
+        if self.kind == CTA:  # the button grammar's phrases, filled in
+            fallback = [
+                self._build(text, "grammar") for text in cta_phrases(self.sheet, self.plan.room)
+            ]
+        else:
+            templates = template_texts(self.sheet, self.kind, self.plan.room)
+            fallback = [self._build(text, "template") for text in templates]
+        # the fallback first: when the model writes the product's own sentence or a stock
+        # button, the text is not the model's, and it is judged as such
+        return _unique(fallback + made)
 
     def _sample_round(
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
@@ -277,10 +282,14 @@ def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
 
 
 def _openers(sheet: FactSheet, kind: str, room: int) -> list[str]:
-    """How candidates of a field kind may open: freely, or with the product's name where
-    the name leaves room for more than itself."""
+    """How candidates of a field kind may open: freely, with the product's name where the
+    name leaves room for more than itself, or with the campaign's occasion when it has one."""
     raw = resource(sheet.language, "examples.json").get("openers", {})
-    openers = [opener.format(name=sheet.name) for opener in raw.get(kind, [""])]
+    openers = [
+        opener.format(name=sheet.name, occasion=sheet.occasion)
+        for opener in raw.get(kind, [""])
+        if sheet.occasion or "{occasion}" not in opener
+    ]
     return [o for o in openers if not o or len(o) + NAME_OPENER_ROOM <= room] or [""]
 
 

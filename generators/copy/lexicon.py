@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, cached_property
 
+from generators.copy.cta import button_words
 from generators.copy.facts import FactSheet
 from generators.copy.language import resource, words
 
@@ -72,7 +73,8 @@ class Vocabulary:
 def vocabulary(sheet: FactSheet) -> Vocabulary:
     language = sheet.language
     allowed: set[str] = set()
-    for word in lexicon_words(language):
+    # the copy lexicon, and the button phrases' words a button is written in
+    for word in lexicon_words(language) | button_words(language):
         allowed |= {word, _capitalised(word)}
     endings = _inflections(language)
     # the product's text and the brand's, not the segment's: a segment's name and

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from generators.copy.facts import FactSheet, singular
 from generators.copy.language import resource
@@ -149,3 +149,87 @@ def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
         if not {singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
             wrong.append(f"a {phrase}")
     return wrong
+
+
+#: "a gift for …" and the words of what follows, up to a little word or a stop
+_GIFT_FOR = re.compile(r"\bgifts?\s+for\s+([^\W\d_][\w'’ -]*)", re.IGNORECASE)
+_DETERMINERS = frozenset({
+    "a", "an", "the", "your", "our", "every", "any", "each", "their", "his", "her", "my",
+    "all",
+})  # fmt: skip
+#: whom or where a gift may be for, besides words that name a person by what they do
+_RECIPIENTS = frozenset({
+    "you", "yourself", "him", "her", "them", "everyone", "anyone", "someone", "mum", "mom",
+    "dad", "kids", "children", "family", "friend", "friends", "regulars", "people", "ones",
+    "home", "kitchen", "garden", "table", "desk", "office", "bathroom", "bedroom", "walls",
+})  # fmt: skip
+_PERSON_ENDING = re.compile(r"(?:er|ist|ian|lover|fan)s?$")
+
+
+def gift_objects(text: str, sheet: FactSheet) -> list[str]:
+    """A gift said to be for one of the product's own things, not for someone: "the
+    perfect gift for a tea light" (the facts: a holder *for a tea light*)."""
+    if sheet.language != "en":
+        return []
+    product = sheet.product
+    own = {singular(w.lower()) for w in _WORD.findall(f"{product.name} {product.description}")}
+    function = _lexicon_group(sheet.language, "function")
+    wrong = []
+    for match in _GIFT_FOR.finditer(text):
+        words = [w.lower() for w in _WORD.findall(match.group(1))]
+        while words and words[0] in _DETERMINERS:
+            words.pop(0)
+        phrase = list(takewhile(lambda w: w not in function, words))
+        if not phrase or phrase[-1] in sheet.occasion.lower().split():
+            continue
+        if set(phrase) & _RECIPIENTS or _PERSON_ENDING.search(phrase[-1]):
+            continue
+        if {singular(w) for w in phrase} <= own:
+            wrong.append(f"gift for {' '.join(_WORD.findall(match.group(1)))}")
+    return wrong
+
+
+#: words before a price that make it an offer or a comparison: "more than 139 EUR"
+_BEFORE_PRICE = re.compile(
+    r"\b(?:(?:more|less|fewer|cheaper)\s+than|over|under|up\s+to|save|saving|from|extra|"
+    r"off)\s*$",
+    re.IGNORECASE,
+)
+#: words after a price that do the same: "2.95 GBP off"
+_AFTER_PRICE = re.compile(r"^\s*(?:[A-Z]{3}\b)?\s*(?:off|more|less|cheaper|discount)\b", re.I)
+
+
+def price_relations(text: str, sheet: FactSheet) -> list[str]:
+    """The product's price made into a saving or a comparison the facts do not state:
+    "get more than 139 EUR for it", "2.95 GBP off"."""
+    price = sheet.product.price_text()
+    if not price or sheet.language != "en":
+        return []
+    figure = price.split()[0]
+    wrong = []
+    for match in re.finditer(rf"(?<![\d.,]){re.escape(figure)}(?![\d])", text):
+        before, after = text[: match.start()], text[match.end() :]
+        found, following = _BEFORE_PRICE.search(before), _AFTER_PRICE.match(after)
+        if found is not None:
+            wrong.append(f"{found.group(0).strip()} {figure}")
+        elif following is not None:
+            wrong.append(f"{figure}{following.group(0)}")
+    return wrong
+
+
+#: what a button names after its verb: "Shop the hot water" → "hot water"
+_BUTTON_OBJECT = re.compile(r"\b(?:the|our|your)\s+([^.!?]+)$", re.IGNORECASE)
+#: nouns a button may name besides the product's kinds
+_BUTTON_NOUNS = frozenset({"range", "collection", "look", "price", "gift", "gifts", "offer"})
+
+
+def button_object_cut(text: str, sheet: FactSheet) -> str:
+    """What a button names when it stops inside the product's noun phrase ("Shop the hot
+    water" for a hot water bottle, "Shop the T-Light"), else ''."""
+    match = _BUTTON_OBJECT.search(text.strip())
+    if match is None or sheet.language != "en" or text.strip().endswith(sheet.name):
+        return ""
+    last = _WORD.findall(match.group(1))[-1:]
+    if not last or singular(last[0].lower()) in kind_words(sheet) | _BUTTON_NOUNS:
+        return ""
+    return match.group(1)

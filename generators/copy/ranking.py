@@ -38,12 +38,14 @@ def score_relevance(candidates: list[CopyCandidate], request: CopyRequest) -> No
 
 def rank(candidates: list[CopyCandidate], sheet: FactSheet | None = None) -> list[CopyCandidate]:
     """Best first: copy that carries the campaign's occasion and speaks to the segment's
-    approach (:func:`steering`), then likelihood per token (log-prob, about −3 … 0) plus
-    weighted relevance."""
+    approach (:func:`steering`); then the model's own lines before lines filled from the
+    facts (both passed every check, and a filled line says only what the catalogue says);
+    then likelihood per token (log-prob, about −3 … 0) plus weighted relevance."""
     return sorted(
         candidates,
         key=lambda c: (
             steering(c.text, sheet) if sheet is not None else 0,
+            c.source == "model",
             c.likelihood + RELEVANCE_WEIGHT * c.relevance,
         ),
         reverse=True,
@@ -61,7 +63,10 @@ def steering(text: str, sheet: FactSheet) -> int:
         price = sheet.product.price_text()
         score += 1 if price and price.lower() in lowered else 0
     elif sheet.approach != "general":
-        marks = set(APPROACH_WORDS[sheet.approach].split()) - set(sheet.claims_text.lower().split())
+        # words the product's own text uses mark nothing (the brief's may: "for our regulars")
+        product = sheet.product
+        own = f"{product.name} {product.category} {product.description}".lower()
+        marks = set(APPROACH_WORDS[sheet.approach].split()) - set(re.findall(r"[a-z']+", own))
         score += 1 if marks & set(re.findall(r"[a-z']+", lowered)) else 0
     return score
 

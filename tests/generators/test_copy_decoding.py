@@ -79,12 +79,17 @@ def test_a_sentence_ends_only_after_its_full_stop() -> None:
     assert "<eos>" in allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift", ".")
 
 
-def test_nothing_runs_past_the_room_and_a_candidate_without_room_is_cut() -> None:
+def test_nothing_runs_past_the_room_and_a_candidate_without_room_ends_or_is_cut() -> None:
     brief, name = masks()
     constraint = WordConstraint(brief, name, room=len(" Slate Chalkboard is a gift"))
     near_end = allowed(constraint, " Slate", " Chalkboard", " is", " a")
     assert " gift" in near_end and " heart" not in near_end  # " heart" is a letter too long
-    assert allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift", " for") == set()
+    # a whole word fills the room: the candidate may only end, and that ending is its own
+    assert allowed(constraint, " Slate", " Chalkboard", " is", " a", " gift") == {"<eos>", "\n"}
+    assert 0 not in constraint.cut
+    # half a price fills it: there is no way on and no ending, so it is cut off
+    constraint = WordConstraint(brief, name, room=len(" Slate Chalkboard at 2."))
+    assert allowed(constraint, " Slate", " Chalkboard", " at", " 2", ".") == set()
     assert 0 in constraint.cut
 
 

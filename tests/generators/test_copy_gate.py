@@ -330,6 +330,25 @@ CAKESTAND = ProductFacts(
     price=12.75,
     currency="GBP",
 )
+HEART_HOLDER = ProductFacts(
+    name="WHITE HANGING HEART T-LIGHT HOLDER",
+    category="Home decor",
+    description="White metal hanging heart holder for a tea light.",
+    price=2.95,
+    currency="GBP",
+)
+HIKING_BOOTS = ProductFacts(
+    name="Men's Waterproof Hiking Boots",
+    category="Footwear",
+    description="Leather hiking boots with a waterproof lining and a grippy sole.",
+    price=139.0,
+    currency="EUR",
+)
+CAKE_TINS = ProductFacts(
+    name="Set of 3 Cake Tins Pantry Design",
+    category="Kitchen",
+    description="Three nesting cake tins with an all-over pantry print.",
+)
 
 
 @pytest.mark.parametrize(
@@ -347,6 +366,19 @@ CAKESTAND = ProductFacts(
         ("A stylish bag, big enough to fit in your handy.", "primary_text", ESPRESSO, "shape"),
         ("JUMBO BAG RED RETROSPOT is a stylish and practical small, but still big enough to "
          "fit in your handy.", "primary_text", JUMBO_BAG, "shape"),
+        ("Set of 3 Cake Tins Pantry Design is a three nesting cake tins with the pantry print.",
+         "primary_text", CAKE_TINS, "grammar"),
+        ("White Hanging Heart T-Light Holder is the perfect gift for a tea light.",
+         "primary_text", HEART_HOLDER, "grammar"),
+        ("It has been a while since you last order: the Leather Hiking Boots.", "preheader",
+         HIKING_BOOTS, "grammar"),
+        ("It has been a while since your last order. Come back to the Leather Hiking Boots: "
+         "meet Men's Waterproof Hiking Boots, and get more than 139 EUR for it!", "body",
+         HIKING_BOOTS, "supported"),
+        ("White Hanging Heart T-Light Holder, now 2.95 GBP off.", "primary_text",
+         HEART_HOLDER, "supported"),
+        ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
+        ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
     ],
 )  # fmt: skip
 def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
@@ -365,6 +397,16 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("Regency Cakestand 3 Tier at 12.75 GBP", "headline", CAKESTAND),
         ("A Union Flag cover for an hour of warmth.", "primary_text", HOT_WATER_BOTTLE),
         ("Botanical illustration printed on matte paper.", "primary_text", BOTANICAL),
+        ("Regency Cakestand 3 Tier is a three-tier china cake stand.", "primary_text", CAKESTAND),
+        ("White Hanging Heart T-Light Holder is the perfect gift for our regulars.",
+         "primary_text", HEART_HOLDER),
+        ("A gift for your home: the White Hanging Heart T-Light Holder.", "primary_text",
+         HEART_HOLDER),
+        ("Set of 3 Cake Tins Pantry Design, a gift for every home baker.", "primary_text",
+         CAKE_TINS),
+        ("It has been a while since you last ordered.", "preheader", HIKING_BOOTS),
+        ("Shop the bottle", "cta", HOT_WATER_BOTTLE),
+        ("Shop the holder", "cta", HEART_HOLDER),
     ],
 )  # fmt: skip
 def test_whole_phrases_and_fitting_articles_pass_those_rules(
