@@ -45,6 +45,7 @@ from generators.copy.phrases import (
     cut_off_word,
     gift_objects,
     misnamed_kinds,
+    plural_after_article,
     price_relations,
     stranded_modifiers,
 )
@@ -555,10 +556,11 @@ def _function_words(language: str) -> frozenset[str]:
 
 def check_grammar(text: str, ctx: GateContext) -> list[str]:
     """An article that does not fit the word after it ("an regency pattern", "a three
-    nesting tins"); a word of the facts without the noun it leads there ("a hot of the
-    season"); a gift for one of the product's own things ("gift for a tea light")."""
+    nesting tins", "is a bath salts"); a word of the facts without the noun it leads there
+    ("a hot of the season"); a gift for one of the product's own things ("gift for a tea
+    light"); a verb not in the past form its time needs ("since you last order")."""
     problems = []
-    wrong = article_mistakes(text, ctx.language)
+    wrong = article_mistakes(text, ctx.language) + plural_after_article(text, ctx.sheet)
     if wrong:
         problems.append(f"the article does not fit the word after it: {_quoted(wrong)}")
     tense = tense_mistakes(text, ctx.language)

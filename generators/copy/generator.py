@@ -117,7 +117,7 @@ class CopyGenerator:
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
             _score(state, candidates, request, sheet.name)
-            passing = rank([c for c in candidates if c.passed], sheet)
+            passing = rank([c for c in candidates if c.passed], sheet, lead=name in leads)
             fresh = [c for c in passing if _key(c.text) not in used] or passing
             fields[name] = pick_diverse(fresh, plan.wanted)
             if passing and len(fields[name]) < plan.field.min_count:

@@ -19,7 +19,7 @@ from functools import cache
 from itertools import pairwise, takewhile
 
 from generators.copy.facts import FactSheet, singular
-from generators.copy.language import resource
+from generators.copy.language import resource, zipf
 from generators.copy.references import description_lead, kind_of_name, name_head
 
 #: languages whose modifiers come before their noun ("soft organic cotton"); French puts
@@ -61,7 +61,9 @@ def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
         for clause in _CLAUSE_END.split(text or ""):
             words = [w.lower() for w in _WORD.findall(clause)]
             for word, following in pairwise(words):
-                if following not in function:
+                if following.endswith("ed") and following not in function:
+                    ends.add(word)  # a noun its participle qualifies: "illustration printed"
+                elif following not in function:
                     leads.add(word)
                 elif word.endswith("ed"):  # "printed on", "scented with"
                     completed.add(word)
@@ -233,3 +235,30 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
     if not last or singular(last[0].lower()) in kind_words(sheet) | _BUTTON_NOUNS:
         return ""
     return match.group(1)
+
+
+#: "X is a …": the noun phrase up to what qualifies it, "of" included ("a set | of tins")
+_ONE_THING = re.compile(r"\b(?:is|are)\s+(an?)\s+([^.;!?]+)", re.IGNORECASE)
+_QUALIFIER_OR_OF = re.compile(r",|\s(?:that|which|who|with|for|of|in|from)\b", re.IGNORECASE)
+#: endings of words that end in "s" and are not plurals ("glass", "canvas", "news")
+_SINGULAR_S = ("ss", "us", "is", "as", "os", "ys", "ics", "ws")
+#: how common (wordfreq's Zipf scale) a word without its "s" must be to read as its singular
+PLURAL_STEM_ZIPF = 3.0
+
+
+def plural_after_article(text: str, sheet: FactSheet) -> list[str]:
+    """One thing named in the plural: "is a bath salts", "is a three nesting cake tins"."""
+    if sheet.language != "en":
+        return []
+    wrong = []
+    for match in _ONE_THING.finditer(text):
+        phrase = _QUALIFIER_OR_OF.split(match.group(2).strip(), maxsplit=1)[0]
+        head = (_WORD.findall(phrase) or [""])[-1]
+        if not head.islower() or len(head) < 4 or not head.endswith("s"):
+            continue
+        if head.endswith(_SINGULAR_S):
+            continue
+        stems = [head[:-1]] + ([head[:-2]] if head.endswith("es") else [])
+        if any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems):  # "salts" of "salt"
+            wrong.append(f"{match.group(1)} {phrase.strip()}")
+    return wrong

@@ -36,15 +36,19 @@ def score_relevance(candidates: list[CopyCandidate], request: CopyRequest) -> No
         candidate.relevance = round(float(similarity), 4)
 
 
-def rank(candidates: list[CopyCandidate], sheet: FactSheet | None = None) -> list[CopyCandidate]:
-    """Best first: copy that carries the campaign's occasion and speaks to the segment's
-    approach (:func:`steering`); then the model's own lines before lines filled from the
-    facts (both passed every check, and a filled line says only what the catalogue says);
-    then likelihood per token (log-prob, about −3 … 0) plus weighted relevance."""
+def rank(
+    candidates: list[CopyCandidate], sheet: FactSheet | None = None, *, lead: bool = True
+) -> list[CopyCandidate]:
+    """Best first: copy that carries the campaign's occasion and, in a field that leads the
+    ad (``lead``), speaks to the segment's approach (:func:`steering`); then the model's
+    own lines before lines filled from the facts (both passed every check, and a filled
+    line says only what the catalogue says); then likelihood per token (log-prob, about
+    −3 … 0) plus weighted relevance. The approach is asked of the leading fields only: said
+    once where the ad is read first, "for our regulars" need not open every line."""
     return sorted(
         candidates,
         key=lambda c: (
-            steering(c.text, sheet) if sheet is not None else 0,
+            steering(c.text, sheet, approach=lead) if sheet is not None else 0,
             c.source == "model",
             c.likelihood + RELEVANCE_WEIGHT * c.relevance,
         ),
@@ -52,13 +56,16 @@ def rank(candidates: list[CopyCandidate], sheet: FactSheet | None = None) -> lis
     )
 
 
-def steering(text: str, sheet: FactSheet) -> int:
-    """How much of the brief a text carries: 2 for the campaign's occasion, 1 for a mark of
-    the segment's approach (a word only that approach lends, or the price for value)."""
+def steering(text: str, sheet: FactSheet, *, approach: bool = True) -> int:
+    """How much of the brief a text carries: 2 for the campaign's occasion, and with
+    ``approach`` 1 for a mark of the segment's approach (a word only that approach lends,
+    or the price for value)."""
     lowered = text.lower()
     score = 0
     if sheet.occasion and sheet.occasion.lower() in lowered:
         score += 2
+    if not approach:
+        return score
     if sheet.approach == "value":
         price = sheet.product.price_text()
         score += 1 if price and price.lower() in lowered else 0

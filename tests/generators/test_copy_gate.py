@@ -377,6 +377,9 @@ CAKE_TINS = ProductFacts(
          HIKING_BOOTS, "supported"),
         ("White Hanging Heart T-Light Holder, now 2.95 GBP off.", "primary_text",
          HEART_HOLDER, "supported"),
+        ("Lavender & Chamomile Sleep Bath Salts 500g is a bath salts with lavender and "
+         "chamomile oil.", "primary_text", ProductFacts("Lavender & Chamomile Sleep Bath Salts "
+         "500g", "Bath", "Bath salts with lavender and chamomile oil."), "grammar"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
     ],
@@ -397,6 +400,7 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("Regency Cakestand 3 Tier at 12.75 GBP", "headline", CAKESTAND),
         ("A Union Flag cover for an hour of warmth.", "primary_text", HOT_WATER_BOTTLE),
         ("Botanical illustration printed on matte paper.", "primary_text", BOTANICAL),
+        ("Botanical illustration", "description", BOTANICAL),
         ("Regency Cakestand 3 Tier is a three-tier china cake stand.", "primary_text", CAKESTAND),
         ("White Hanging Heart T-Light Holder is the perfect gift for our regulars.",
          "primary_text", HEART_HOLDER),
@@ -406,6 +410,10 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
          CAKE_TINS),
         ("It has been a while since you last ordered.", "preheader", HIKING_BOOTS),
         ("Shop the bottle", "cta", HOT_WATER_BOTTLE),
+        ("Set of 3 Cake Tins Pantry Design is a set of three nesting tins.", "primary_text",
+         CAKE_TINS),
+        ("Jumbo Bag Red Retrospot is a large bag, a glass jar's height.", "primary_text",
+         JUMBO_BAG),
         ("Shop the holder", "cta", HEART_HOLDER),
     ],
 )  # fmt: skip
