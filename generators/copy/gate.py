@@ -43,11 +43,11 @@ from generators.copy.language import (
 from generators.copy.phrases import (
     button_object_cut,
     cut_off_word,
-    gift_objects,
     misnamed_kinds,
     plural_after_article,
     price_relations,
     stranded_modifiers,
+    wrong_purposes,
 )
 from generators.copy.references import short_references
 
@@ -390,6 +390,9 @@ def check_shape(text: str, ctx: GateContext) -> list[str]:
             problems.append("not a call to action: start with a verb such as 'Shop' or 'Discover'")
         if cut := button_object_cut(stripped, sheet):
             problems.append(f"names '{cut}', a phrase cut off before its noun")
+        phrases = resource(ctx.language, "cta.json")["phrases"]
+        if len(spans) == 1 and stripped.lower() not in {p.lower() for p in phrases}:
+            problems.append(f"'{stripped}' alone: a button says what to do with what")
         if stripped.endswith(("?", ".", ",", ";", ":")):
             problems.append(f"a button label ending in '{stripped[-1]}'")
     elif ctx.kind in (SUBJECT, HEADLINE):
@@ -557,8 +560,9 @@ def _function_words(language: str) -> frozenset[str]:
 def check_grammar(text: str, ctx: GateContext) -> list[str]:
     """An article that does not fit the word after it ("an regency pattern", "a three
     nesting tins", "is a bath salts"); a word of the facts without the noun it leads there
-    ("a hot of the season"); a gift for one of the product's own things ("gift for a tea
-    light"); a verb not in the past form its time needs ("since you last order")."""
+    ("a hot of the season"); a gift or a use for one of the product's own things ("gift
+    for a tea light", "ready for hot water bottle"); a verb not in the past form its time
+    needs ("since you last order")."""
     problems = []
     wrong = article_mistakes(text, ctx.language) + plural_after_article(text, ctx.sheet)
     if wrong:
@@ -569,9 +573,9 @@ def check_grammar(text: str, ctx: GateContext) -> list[str]:
     stranded = stranded_modifiers(text, ctx.sheet)
     if stranded:
         problems.append(f"a word without the noun it leads in the facts: {_quoted(stranded)}")
-    gifts = gift_objects(text, ctx.sheet)
-    if gifts:
-        problems.append(f"a gift is for someone, not for the product's things: {_quoted(gifts)}")
+    purposes = wrong_purposes(text, ctx.sheet)
+    if purposes:
+        problems.append(f"for someone, not for the product's own things: {_quoted(purposes)}")
     return problems
 
 

@@ -18,6 +18,7 @@ Per field of the channel format:
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -270,7 +271,9 @@ class _FieldRun:
 
 
 def _key(text: str) -> str:
-    return " ".join(text.lower().split()).rstrip(".!")
+    """A text as a reader compares two fields: case, spacing, end mark and an opening
+    article aside ("The Jumbo Bag … print." repeats "Jumbo Bag … print")."""
+    return re.sub(r"^(?:the|an?) ", "", " ".join(text.lower().split())).rstrip(".!")
 
 
 def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:

@@ -153,8 +153,10 @@ def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
     return wrong
 
 
-#: "a gift for …" and the words of what follows, up to a little word or a stop
-_GIFT_FOR = re.compile(r"\bgifts?\s+for\s+([^\W\d_][\w'’ -]*)", re.IGNORECASE)
+#: "a gift for …", "ready for …" and the words of what follows, up to a stop
+_PURPOSE_FOR = re.compile(
+    r"\b(gifts?|ready|perfect|ideal)\s+for\s+([^\W\d_][\w'’ -]*)", re.IGNORECASE
+)
 _DETERMINERS = frozenset({
     "a", "an", "the", "your", "our", "every", "any", "each", "their", "his", "her", "my",
     "all",
@@ -168,17 +170,21 @@ _RECIPIENTS = frozenset({
 _PERSON_ENDING = re.compile(r"(?:er|ist|ian|lover|fan)s?$")
 
 
-def gift_objects(text: str, sheet: FactSheet) -> list[str]:
-    """A gift said to be for one of the product's own things, not for someone: "the
-    perfect gift for a tea light" (the facts: a holder *for a tea light*)."""
+def wrong_purposes(text: str, sheet: FactSheet) -> list[str]:
+    """A gift, or the product's use, said to be for one of its own things, not for
+    someone: "the perfect gift for a tea light" (the facts: a holder *for a tea light*),
+    "Hot Water Bottle is ready for hot water bottle". A use the facts state ("made for
+    espresso machines") stands."""
     if sheet.language != "en":
         return []
     product = sheet.product
-    own = {singular(w.lower()) for w in _WORD.findall(f"{product.name} {product.description}")}
+    facts = f"{product.name} {product.description}"
+    own = {singular(w.lower()) for w in _WORD.findall(facts)}
+    said = " ".join(w.lower() for w in _WORD.findall(facts))
     function = _lexicon_group(sheet.language, "function")
     wrong = []
-    for match in _GIFT_FOR.finditer(text):
-        words = [w.lower() for w in _WORD.findall(match.group(1))]
+    for match in _PURPOSE_FOR.finditer(text):
+        words = [w.lower() for w in _WORD.findall(match.group(2))]
         while words and words[0] in _DETERMINERS:
             words.pop(0)
         phrase = list(takewhile(lambda w: w not in function, words))
@@ -186,8 +192,11 @@ def gift_objects(text: str, sheet: FactSheet) -> list[str]:
             continue
         if set(phrase) & _RECIPIENTS or _PERSON_ENDING.search(phrase[-1]):
             continue
+        gift = match.group(1).lower().startswith("gift")
+        if not gift and re.search(rf"\bfor (?:\w+ )?{re.escape(' '.join(phrase))}\b", said):
+            continue
         if {singular(w) for w in phrase} <= own:
-            wrong.append(f"gift for {' '.join(_WORD.findall(match.group(1)))}")
+            wrong.append(f"{match.group(1)} for {' '.join(phrase)}")
     return wrong
 
 

@@ -380,7 +380,10 @@ CAKE_TINS = ProductFacts(
         ("Lavender & Chamomile Sleep Bath Salts 500g is a bath salts with lavender and "
          "chamomile oil.", "primary_text", ProductFacts("Lavender & Chamomile Sleep Bath Salts "
          "500g", "Bath", "Bath salts with lavender and chamomile oil."), "grammar"),
+        ("Knitted Union Flag Hot Water Bottle is ready for hot water bottle with a knitted "
+         "Union Flag cover.", "primary_text", HOT_WATER_BOTTLE, "grammar"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
+        ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
     ],
 )  # fmt: skip
@@ -410,6 +413,8 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
          CAKE_TINS),
         ("It has been a while since you last ordered.", "preheader", HIKING_BOOTS),
         ("Shop the bottle", "cta", HOT_WATER_BOTTLE),
+        ("Ready for cold nights", "headline", HOT_WATER_BOTTLE),
+        ("Perfect for espresso machines.", "primary_text", ESPRESSO),
         ("Set of 3 Cake Tins Pantry Design is a set of three nesting tins.", "primary_text",
          CAKE_TINS),
         ("Jumbo Bag Red Retrospot is a large bag, a glass jar's height.", "primary_text",
