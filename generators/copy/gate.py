@@ -47,6 +47,7 @@ from generators.copy.phrases import (
     plural_after_article,
     price_relations,
     stranded_modifiers,
+    swapped_units,
     wrong_purposes,
 )
 from generators.copy.references import short_references
@@ -424,7 +425,8 @@ def _cta_verbs(language: str) -> frozenset[str]:
 def check_supported(text: str, ctx: GateContext) -> list[str]:
     """Every word is a word of the product's facts, of the brand's voice or of the copy
     vocabulary: anything else ("skin", "supply chain", "coffee shop") says what the facts
-    do not; so does a price made into a saving ("more than 139 EUR", "2.95 GBP off")."""
+    do not; so does a price made into a saving ("more than 139 EUR", "2.95 GBP off") or a
+    number given another unit ("129 g" for a shoe at 129 EUR that weighs 280 g)."""
     from generators.copy.lexicon import lexicon_words
 
     sheet = ctx.sheet
@@ -443,6 +445,9 @@ def check_supported(text: str, ctx: GateContext) -> list[str]:
     relations = price_relations(text, sheet)
     if relations:
         problems.append(f"makes the price an offer the facts do not state: {_quoted(relations)}")
+    swapped = swapped_units(text, sheet)
+    if swapped:
+        problems.append(f"a number with another unit than the facts give it: {_quoted(swapped)}")
     return problems
 
 

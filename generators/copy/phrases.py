@@ -271,3 +271,24 @@ def plural_after_article(text: str, sheet: FactSheet) -> list[str]:
         if any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems):  # "salts" of "salt"
             wrong.append(f"{match.group(1)} {phrase.strip()}")
     return wrong
+
+
+#: a number and the unit or currency written right after it: "280 g", "129 EUR"
+_MEASURE = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s?(kg|mg|g|ml|cl|l|cm|mm|m|km|oz|lb|h|W|V|mAh|[A-Z]{3})\b"
+)
+
+
+def swapped_units(text: str, sheet: FactSheet) -> list[str]:
+    """A number of the facts written with another unit than theirs: "129 g" when the facts
+    say "129 EUR" and "280 g"."""
+    product = sheet.product
+    facts = " ".join([sheet.claims_text, product.price_text(), *product.attributes.values()])
+    given: dict[str, set[str]] = {}
+    for number, unit in _MEASURE.findall(facts):
+        given.setdefault(number, set()).add(unit)
+    return [
+        f"{number} {unit}"
+        for number, unit in _MEASURE.findall(text)
+        if number in given and unit not in given[number]
+    ]

@@ -89,3 +89,30 @@ def test_a_model_an_installer_shipped_converted_is_never_converted_again(
     monkeypatch.setenv("STUDIO_CACHE_DIR", str(user_cache))
     assert prepare_copy_model() == shipped / converted.name
     assert not (user_cache / "converted").exists()
+
+
+def test_the_default_model_writes_for_the_segment_and_the_brief() -> None:
+    """Gemma 3 270M on a shop product: with the brief "Christmas gifts for our regulars"
+    the occasion leads the ad, no offer appears and the model writes lines itself; for
+    lapsed customers without the brief the same product gets another ad."""
+    import re
+    from dataclasses import replace
+
+    from generators.copy.request import SegmentBrief
+
+    shop = dict(load_briefs(resources_dir() / "copy" / "briefs" / "shop.json"))
+    regulars = shop["regency-cakestand-3-meta_feed"]
+    assert regulars.brief == "Christmas gifts for our regulars"
+    result = CopyGenerator().generate(regulars, ProgressSink(), CancelToken())
+    texts = result.texts()
+    assert result.passed, result.problems
+    assert "Christmas" in texts["headline"][0] and "Christmas" in texts["primary_text"][0]
+    offer = re.compile(r"%|\bfree\b|\bdiscount|\bsale\b|\boff\b|\bsave\b", re.IGNORECASE)
+    assert not [t for lines in texts.values() for t in lines if offer.search(t)]
+    assert any(lines[0].source == "model" for lines in result.fields.values())
+
+    lapsed = SegmentBrief("Lapsed light buyers", "No order in 210 days.", approach="win_back")
+    request = replace(regulars, segment=lapsed, brief="", occasion="")
+    other = CopyGenerator().generate(request, ProgressSink(), CancelToken()).texts()
+    assert other["primary_text"][0] != texts["primary_text"][0]
+    assert not any("Christmas" in t for lines in other.values() for t in lines)

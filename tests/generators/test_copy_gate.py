@@ -382,6 +382,10 @@ CAKE_TINS = ProductFacts(
          "500g", "Bath", "Bath salts with lavender and chamomile oil."), "grammar"),
         ("Knitted Union Flag Hot Water Bottle is ready for hot water bottle with a knitted "
          "Union Flag cover.", "primary_text", HOT_WATER_BOTTLE, "grammar"),
+        ("Lightweight trail running shoes, 129 g", "headline", ProductFacts(
+            "Trail Runner GTX", "Running shoes", "Lightweight trail running shoe with a "
+            "waterproof membrane.", attributes={"weight": "280 g"}, price=129, currency="EUR"),
+         "supported"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
