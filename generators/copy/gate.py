@@ -30,7 +30,7 @@ from itertools import pairwise
 
 from generators.copy.cta import button_words
 from generators.copy.facts import FactSheet, contains_words
-from generators.copy.grammar import article_mistakes, tense_mistakes
+from generators.copy.grammar import article_mistakes, numbers_without_nouns, tense_mistakes
 from generators.copy.language import (
     LanguageRules,
     is_real_word,
@@ -567,11 +567,15 @@ def check_grammar(text: str, ctx: GateContext) -> list[str]:
     nesting tins", "is a bath salts"); a word of the facts without the noun it leads there
     ("a hot of the season"); a gift or a use for one of the product's own things ("gift
     for a tea light", "ready for hot water bottle"); a verb not in the past form its time
-    needs ("since you last order")."""
+    needs ("since you last order"); a number with nothing for it to count ("the 72 in a
+    pack")."""
     problems = []
     wrong = article_mistakes(text, ctx.language) + plural_after_article(text, ctx.sheet)
     if wrong:
         problems.append(f"the article does not fit the word after it: {_quoted(wrong)}")
+    alone = numbers_without_nouns(text, ctx.language)
+    if alone:
+        problems.append(f"a number without the thing it counts: {_quoted(alone)}")
     tense = tense_mistakes(text, ctx.language)
     if tense:
         problems.append(f"the verb is not in the past form its time needs: {_quoted(tense)}")

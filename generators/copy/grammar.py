@@ -42,6 +42,19 @@ _IRREGULAR_PAST = frozenset({
 })  # fmt: skip
 
 
+#: "the 72 in a pack", ": 72 in a pack": a number opening a phrase with nothing to count
+_NUMBER_ALONE = re.compile(
+    r"(?:\b(?:[Tt]he|[Aa]n?)|:)\s+\d+(?:[.,]\d+)?\s+(?:in|of|for|with|at|is|are)\b"
+)
+
+
+def numbers_without_nouns(text: str, language: str) -> list[str]:
+    """'the 72 in a pack': a number after an article or a colon, with no noun after it."""
+    if language != "en":
+        return []
+    return [match.group(0).lstrip(": ") for match in _NUMBER_ALONE.finditer(text)]
+
+
 def tense_mistakes(text: str, language: str) -> list[str]:
     """'since you last order': a verb after a past time that is not in its past form."""
     if language != "en":

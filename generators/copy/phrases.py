@@ -82,7 +82,12 @@ def cut_off_word(text: str, sheet: FactSheet) -> str:
         return ""
     last = words[-1]
     previous = words[-2].lower() if len(words) > 1 else ""
-    if previous in _LINKING or previous in _lexicon_group(sheet.language, "verbs"):
+    # after a verb a modifier may end a sentence ("keeps you warm"), but not after a word
+    # that only looks like one, behind a determiner ("since your last hot")
+    determined = len(words) > 2 and words[-3].lower() in _DETERMINERS
+    if previous in _LINKING or (
+        previous in _lexicon_group(sheet.language, "verbs") and not determined
+    ):
         return ""
     leading, completed = _leading_words(sheet)
     if last.lower() in leading | completed:

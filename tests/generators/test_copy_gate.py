@@ -344,6 +344,13 @@ HIKING_BOOTS = ProductFacts(
     price=139.0,
     currency="EUR",
 )
+CAKE_CASES = ProductFacts(
+    name="PACK OF 72 RETROSPOT CAKE CASES",
+    category="Baking",
+    description="Paper cake cases with a retro polka dot print, 72 in a pack.",
+    price=0.55,
+    currency="GBP",
+)
 CAKE_TINS = ProductFacts(
     name="Set of 3 Cake Tins Pantry Design",
     category="Kitchen",
@@ -386,6 +393,9 @@ CAKE_TINS = ProductFacts(
             "Trail Runner GTX", "Running shoes", "Lightweight trail running shoe with a "
             "waterproof membrane.", attributes={"weight": "280 g"}, price=129, currency="EUR"),
          "supported"),
+        ("It has been a while since your last hot", "headline", HOT_WATER_BOTTLE, "shape"),
+        ("It has been a while: 72 in a pack", "headline", CAKE_CASES, "grammar"),
+        ("The 72 in a pack", "headline", CAKE_CASES, "grammar"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
@@ -417,6 +427,7 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
          CAKE_TINS),
         ("It has been a while since you last ordered.", "preheader", HIKING_BOOTS),
         ("Shop the bottle", "cta", HOT_WATER_BOTTLE),
+        ("Paper cake cases, 72 in a pack.", "primary_text", CAKE_CASES),
         ("Ready for cold nights", "headline", HOT_WATER_BOTTLE),
         ("Perfect for espresso machines.", "primary_text", ESPRESSO),
         ("Set of 3 Cake Tins Pantry Design is a set of three nesting tins.", "primary_text",
