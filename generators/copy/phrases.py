@@ -246,7 +246,10 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
     if match is None or sheet.language != "en" or text.strip().endswith(sheet.name):
         return ""
     last = _WORD.findall(match.group(1))[-1:]
-    if not last or singular(last[0].lower()) in kind_words(sheet) | _BUTTON_NOUNS:
+    # the category's words before its last lead its noun ("running" of "Running shoes")
+    leading = {singular(w.lower()) for w in _WORD.findall(sheet.product.category)[:-1]}
+    nouns = (kind_words(sheet) - leading) | _BUTTON_NOUNS
+    if not last or singular(last[0].lower()) in nouns:
         return ""
     return match.group(1)
 

@@ -397,6 +397,8 @@ CAKE_TINS = ProductFacts(
         ("It has been a while: 72 in a pack", "headline", CAKE_CASES, "grammar"),
         ("The 72 in a pack", "headline", CAKE_CASES, "grammar"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
+        ("Shop the running", "cta", ProductFacts("Trail Runner GTX", "Running shoes",
+                                                 "Lightweight trail running shoe."), "shape"),
         ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
     ],
