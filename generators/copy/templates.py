@@ -80,9 +80,12 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     )
     if sheet.angle:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
-    # a name longer than a short field is referred to by its last words, never cut
+    # in a short field a name is also referred to by its last words, never cut: a name
+    # too long for the field, or one that leaves no room for the approach's or the
+    # occasion's words ("For our regulars: T-Light Holder")
+    short = min(limit, len(sheet.name) - 1)
     references = (
-        short_references(sheet.name, limit, sheet.kind_text) if kind in (HEADLINE, SUBJECT) else []
+        short_references(sheet.name, short, sheet.kind_text) if kind in (HEADLINE, SUBJECT) else []
     )
     texts: list[str] = []
     for names in ([filled], [replace(filled, name=ref) for ref in references]):
