@@ -118,8 +118,10 @@ def test_ctrl_c_cancels_the_running_job_and_a_second_run_continues(shop: Path, c
     monkeypatch.setattr(handlers, "default_handlers", lambda: {**real(), "copy": slow_copy})
 
     def press_ctrl_c() -> None:
-        started.wait(60)
-        _thread.interrupt_main()
+        # only once the job runs: on a loaded machine the start can take a minute, and a
+        # Ctrl+C before it would test something else
+        if started.wait(300):
+            _thread.interrupt_main()
 
     threading.Thread(target=press_ctrl_c, daemon=True).start()
     with pytest.raises(SystemExit) as exit_:
