@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import _thread
 import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -117,16 +118,21 @@ def test_ctrl_c_cancels_the_running_job_and_a_second_run_continues(shop: Path, c
 
     monkeypatch.setattr(handlers, "default_handlers", lambda: {**real(), "copy": slow_copy})
 
+    # a real SIGINT with Python's own handler, as a terminal sends it: an earlier test or
+    # library may have left the signal ignored, and a simulated one would then do nothing
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+
     def press_ctrl_c() -> None:
-        # only once the job runs: on a loaded machine the start can take a minute, and a
-        # Ctrl+C before it would test something else
-        if started.wait(300):
-            _thread.interrupt_main()
+        started.wait(300)  # once the job runs: on a loaded machine the start takes a while
+        os.kill(os.getpid(), signal.SIGINT)
 
     threading.Thread(target=press_ctrl_c, daemon=True).start()
-    with pytest.raises(SystemExit) as exit_:
-        main(["generate", str(shop), "Stop"])
-    assert exit_.value.code == 130
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main(["generate", str(shop), "Stop"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert started.is_set() and exit_.value.code == 130
     assert "rest stay queued" in capsys.readouterr().err
     with Workspace.open(shop) as ws:
         assert [job.status for job in JobQueue(ws).list()] == ["cancelled"]

@@ -185,7 +185,7 @@ def test_copy_jobs_run_the_copy_model_and_store_text_with_provenance(demo_ws, ti
     (copy,) = store.current_assets(demo_ws, campaign_id, "copy")
     assert copy.content["passed"] is True
     assert all(copy.content["fields"][name] for name in ("headline", "description", "cta"))
-    assert set(copy.content["sources"]["cta"]) == {"grammar"}
+    assert set(copy.content["sources"]["cta"]) <= {"grammar", "model"}  # model, else grammar
     assert (copy.model_id, copy.generator, copy.format) == (
         tiny_copy_model,
         "copy",
