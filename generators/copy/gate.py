@@ -572,23 +572,16 @@ def check_grammar(text: str, ctx: GateContext) -> list[str]:
     for a tea light", "ready for hot water bottle"); a verb not in the past form its time
     needs ("since you last order"); a number with nothing for it to count ("the 72 in a
     pack")."""
-    problems = []
-    wrong = article_mistakes(text, ctx.language) + plural_after_article(text, ctx.sheet)
-    if wrong:
-        problems.append(f"the article does not fit the word after it: {_quoted(wrong)}")
-    alone = numbers_without_nouns(text, ctx.language)
-    if alone:
-        problems.append(f"a number without the thing it counts: {_quoted(alone)}")
-    tense = tense_mistakes(text, ctx.language)
-    if tense:
-        problems.append(f"the verb is not in the past form its time needs: {_quoted(tense)}")
-    stranded = stranded_modifiers(text, ctx.sheet)
-    if stranded:
-        problems.append(f"a word without the noun it leads in the facts: {_quoted(stranded)}")
-    purposes = wrong_purposes(text, ctx.sheet)
-    if purposes:
-        problems.append(f"for someone, not for the product's own things: {_quoted(purposes)}")
-    return problems
+    language, sheet = ctx.language, ctx.sheet
+    found = (
+        ("the article does not fit the word after it",
+         article_mistakes(text, language) + plural_after_article(text, sheet)),
+        ("a number without the thing it counts", numbers_without_nouns(text, language)),
+        ("the verb is not in the past form its time needs", tense_mistakes(text, language)),
+        ("a word without the noun it leads in the facts", stranded_modifiers(text, sheet)),
+        ("for someone, not for the product's own things", wrong_purposes(text, sheet)),
+    )  # fmt: skip
+    return [f"{what}: {_quoted(wrong)}" for what, wrong in found if wrong]
 
 
 def check_identity(text: str, ctx: GateContext) -> list[str]:
