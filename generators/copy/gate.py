@@ -50,7 +50,7 @@ from generators.copy.phrases import (
     swapped_units,
     wrong_purposes,
 )
-from generators.copy.references import short_references
+from generators.copy.references import field_references
 
 #: field kinds: what shape a field's text must have
 CTA, SUBJECT, HEADLINE, SENTENCE, LONG = "cta", "subject", "headline", "sentence", "long"
@@ -200,9 +200,8 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
     all_name = sheet.name_words
     whole_name = re.search(r"(?<![^\W_])" + re.escape(name) + r"(?![^\W_])", text)
     if len(all_name) >= 2 and whole_name is None:
-        # a short field may refer to a name that fits it too, to leave room for the brief
-        room = min(ctx.room, len(name) - 1) if ctx.kind in (HEADLINE, SUBJECT) else ctx.room
-        references = short_references(name, room, sheet.kind_text)
+        short_field = ctx.kind in (HEADLINE, SUBJECT)
+        references = field_references(name, ctx.room, sheet.kind_text, short_field=short_field)
         spans = _spans(text)
         for index in range(len(spans)):
             run = []

@@ -89,3 +89,10 @@ def _up_to_kind(words: list[str], facts: str) -> list[str]:
     kind = lead[-1].lower().rstrip("s")
     ends = [i for i, word in enumerate(words) if word.lower().rstrip("s") == kind]
     return words[: ends[-1] + 1] if ends else []
+
+
+def field_references(name: str, room: int, facts: str = "", *, short_field: bool) -> list[str]:
+    """The short references a field may use: in a short field (headline, subject) also for
+    a name that fits it, so the brief's words have room ("For our regulars: T-Light
+    Holder"); elsewhere only for a name longer than the field."""
+    return short_references(name, min(room, len(name) - 1) if short_field else room, facts)

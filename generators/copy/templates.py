@@ -14,7 +14,7 @@ from generators.copy.angles import buyers_text
 from generators.copy.facts import FactSheet
 from generators.copy.gate import HEADLINE, SUBJECT
 from generators.copy.language import resource
-from generators.copy.references import short_references
+from generators.copy.references import field_references, short_references
 from generators.copy.text import first_sentence, lower_first, split_kind
 
 
@@ -80,12 +80,11 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     )
     if sheet.angle:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
-    # in a short field a name is also referred to by its last words, never cut: a name
-    # too long for the field, or one that leaves no room for the approach's or the
-    # occasion's words ("For our regulars: T-Light Holder")
-    short = min(limit, len(sheet.name) - 1)
+    # in a short field a name is also referred to by its last words, never cut
     references = (
-        short_references(sheet.name, short, sheet.kind_text) if kind in (HEADLINE, SUBJECT) else []
+        field_references(sheet.name, limit, sheet.kind_text, short_field=True)
+        if kind in (HEADLINE, SUBJECT)
+        else []
     )
     texts: list[str] = []
     for names in ([filled], [replace(filled, name=ref) for ref in references]):
