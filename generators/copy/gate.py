@@ -45,6 +45,7 @@ from generators.copy.phrases import (
     cut_off_word,
     misnamed_kinds,
     plural_after_article,
+    plural_verbs_for_one,
     price_relations,
     stranded_modifiers,
     swapped_units,
@@ -201,7 +202,9 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
     whole_name = re.search(r"(?<![^\W_])" + re.escape(name) + r"(?![^\W_])", text)
     if len(all_name) >= 2 and whole_name is None:
         short_field = ctx.kind in (HEADLINE, SUBJECT)
-        references = field_references(name, ctx.room, sheet.kind_text, short_field=short_field)
+        references = field_references(
+            name, ctx.room, sheet.kind_text, sheet.product.category, short_field=short_field
+        )
         spans = _spans(text)
         for index in range(len(spans)):
             run = []
@@ -570,12 +573,13 @@ def check_grammar(text: str, ctx: GateContext) -> list[str]:
     ("a hot of the season"); a gift or a use for one of the product's own things ("gift
     for a tea light", "ready for hot water bottle"); a verb not in the past form its time
     needs ("since you last order"); a number with nothing for it to count ("the 72 in a
-    pack")."""
+    pack"); a plural verb for one product ("Set of 3 Cake Tins Pantry Design are")."""
     language, sheet = ctx.language, ctx.sheet
     found = (
         ("the article does not fit the word after it",
          article_mistakes(text, language) + plural_after_article(text, sheet)),
         ("a number without the thing it counts", numbers_without_nouns(text, language)),
+        ("one product with a plural verb", plural_verbs_for_one(text, sheet)),
         ("the verb is not in the past form its time needs", tense_mistakes(text, language)),
         ("a word without the noun it leads in the facts", stranded_modifiers(text, sheet)),
         ("for someone, not for the product's own things", wrong_purposes(text, sheet)),

@@ -20,7 +20,12 @@ from itertools import pairwise, takewhile
 
 from generators.copy.facts import FactSheet, singular
 from generators.copy.language import resource, zipf
-from generators.copy.references import description_lead, kind_of_name, name_head
+from generators.copy.references import (
+    COLLECTIVE_NOUNS,
+    description_lead,
+    kind_of_name,
+    name_head,
+)
 
 #: languages whose modifiers come before their noun ("soft organic cotton"); French puts
 #: most after it ("pressée à froid"), so an ending there says nothing
@@ -61,7 +66,9 @@ def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
         for clause in _CLAUSE_END.split(text or ""):
             words = [w.lower() for w in _WORD.findall(clause)]
             for word, following in pairwise(words):
-                if following.endswith("ed") and following not in function:
+                if any(ch.isdigit() for ch in following):
+                    ends.add(word)  # a size follows its noun: "Print A3", "Bath Salts 500g"
+                elif following.endswith("ed") and following not in function:
                     ends.add(word)  # a noun its participle qualifies: "illustration printed"
                 elif following not in function:
                     leads.add(word)
@@ -279,6 +286,21 @@ def plural_after_article(text: str, sheet: FactSheet) -> list[str]:
         if any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems):  # "salts" of "salt"
             wrong.append(f"{match.group(1)} {phrase.strip()}")
     return wrong
+
+
+def plural_verbs_for_one(text: str, sheet: FactSheet) -> list[str]:
+    """One product with a plural verb: "Set of 3 Cake Tins Pantry Design are" (a set is
+    one thing), "Jumbo Bag Red Retrospot have". A name whose head is plural ("Hiking
+    Boots") may take either."""
+    if sheet.language != "en":
+        return []
+    words = sheet.name.lower().split()
+    head = name_head(sheet.name)
+    collective = len(words) > 2 and words[0] in COLLECTIVE_NOUNS and words[1] == "of"
+    if not collective and (not head or head[-1].lower().endswith("s")):
+        return []
+    after_name = re.compile(rf"{re.escape(sheet.name)}\s+(?:are|were|have)\b", re.IGNORECASE)
+    return [match.group(0) for match in after_name.finditer(text)]
 
 
 #: a number and the unit or currency written right after it: "280 g", "129 EUR"

@@ -19,7 +19,7 @@ COLLECTIVE_NOUNS = frozenset({"set", "pack", "kit", "bundle", "pair", "box", "du
 _NAME_EXTRAS = re.compile(r"\s+(?:with|for|-|–|—|/|\|)\s+|\s*\(", re.I)
 
 
-def short_references(name: str, limit: int, facts: str = "") -> list[str]:
+def short_references(name: str, limit: int, facts: str = "", category: str = "") -> list[str]:
     """Shorter ways to name a product for a field its full name does not fit, longest first:
     the name's head (before its variant or extras), then the head's last words, which in
     English name the kind of thing ("Hanging Heart T-Light Holder", "Coffee Dripper Set").
@@ -27,7 +27,8 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
 
     With the product's ``facts`` (its description and category), a tail must end on a
     word they use (the kind of thing, not "… Pantry Design") and must not split a phrase
-    they use ("Neck T-Shirt" from a "crew neck t-shirt")."""
+    they use ("Neck T-Shirt" from a "crew neck t-shirt"); with its ``category``, a name
+    whose description names no kind of thing it has ends on the category's."""
     if len(name) <= limit:
         return []
     words = name_head(name)
@@ -36,7 +37,7 @@ def short_references(name: str, limit: int, facts: str = "") -> list[str]:
     if said and kind and not re.search(rf"\b{re.escape(kind[0].lower())}", said):
         # the name does not end on the kind of thing ("… Cake Tins Pantry Design"): end it
         # where it names what the description says the product is ("Three nesting cake tins")
-        words = _up_to_kind(words, facts)
+        words = _up_to_kind(words, facts, category)
         if not words:
             return []
     tails = []
@@ -81,18 +82,27 @@ def description_lead(description: str) -> list[str]:
     return _LEAD_END.split(description, maxsplit=1)[0].split()
 
 
-def _up_to_kind(words: list[str], facts: str) -> list[str]:
-    """The name's words up to the last one naming the description's kind of thing."""
-    lead = description_lead(facts)
-    if not lead:
-        return []
-    kind = lead[-1].lower().rstrip("s")
-    ends = [i for i, word in enumerate(words) if word.lower().rstrip("s") == kind]
-    return words[: ends[-1] + 1] if ends else []
+def _up_to_kind(words: list[str], facts: str, category: str) -> list[str]:
+    """The name's words up to the last one naming the description's kind of thing, else
+    the category's ("Vintage Botanical Print" of "… Print A3 Unframed" in "Prints"),
+    without a size it ends on."""
+    stems = [word.lower().rstrip("s") for word in words]
+    for kinds in (description_lead(facts)[-1:], category.split()):
+        wanted = {kind.lower().rstrip("s") for kind in kinds}
+        ends = [i for i, stem in enumerate(stems) if stem in wanted]
+        if ends:
+            head = words[: ends[-1] + 1]
+            while head and any(ch.isdigit() for ch in head[-1]):
+                head.pop()
+            return head
+    return []
 
 
-def field_references(name: str, room: int, facts: str = "", *, short_field: bool) -> list[str]:
+def field_references(
+    name: str, room: int, facts: str = "", category: str = "", *, short_field: bool
+) -> list[str]:
     """The short references a field may use: in a short field (headline, subject) also for
     a name that fits it, so the brief's words have room ("For our regulars: T-Light
     Holder"); elsewhere only for a name longer than the field."""
-    return short_references(name, min(room, len(name) - 1) if short_field else room, facts)
+    limit = min(room, len(name) - 1) if short_field else room
+    return short_references(name, limit, facts, category)

@@ -82,7 +82,9 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
         templates = raw["angles"][sheet.angle].get(kind, []) + templates
     # in a short field a name is also referred to by its last words, never cut
     references = (
-        field_references(sheet.name, limit, sheet.kind_text, short_field=True)
+        field_references(
+            sheet.name, limit, sheet.kind_text, sheet.product.category, short_field=True
+        )
         if kind in (HEADLINE, SUBJECT)
         else []
     )
@@ -101,7 +103,7 @@ def fill_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     needs more lines of it than passed; a long name is referred to by its last words."""
     raw = resource(sheet.language, "templates.json").get("fill", {}).get(kind, [])
     filled = slots(sheet)
-    references = short_references(sheet.name, limit, sheet.kind_text)
+    references = short_references(sheet.name, limit, sheet.kind_text, sheet.product.category)
     texts: list[str] = []
     for names in (filled, *(replace(filled, name=ref) for ref in references)):
         for template in raw:

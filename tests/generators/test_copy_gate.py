@@ -396,6 +396,8 @@ CAKE_TINS = ProductFacts(
         ("It has been a while since your last hot", "headline", HOT_WATER_BOTTLE, "shape"),
         ("It has been a while: 72 in a pack", "headline", CAKE_CASES, "grammar"),
         ("The 72 in a pack", "headline", CAKE_CASES, "grammar"),
+        ("Set of 3 Cake Tins Pantry Design are three nesting cake tins with a pantry print.",
+         "primary_text", CAKE_TINS, "grammar"),
         ("Shop the hot water", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the running", "cta", ProductFacts("Trail Runner GTX", "Running shoes",
                                                  "Lightweight trail running shoe."), "shape"),
@@ -420,6 +422,7 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("A Union Flag cover for an hour of warmth.", "primary_text", HOT_WATER_BOTTLE),
         ("Botanical illustration printed on matte paper.", "primary_text", BOTANICAL),
         ("Botanical illustration", "description", BOTANICAL),
+        ("A botanical print for your wall", "headline", BOTANICAL),  # "Print A3": a size
         ("Regency Cakestand 3 Tier is a three-tier china cake stand.", "primary_text", CAKESTAND),
         ("White Hanging Heart T-Light Holder is the perfect gift for our regulars.",
          "primary_text", HEART_HOLDER),
@@ -437,6 +440,8 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("Jumbo Bag Red Retrospot is a large bag, a glass jar's height.", "primary_text",
          JUMBO_BAG),
         ("Shop the holder", "cta", HEART_HOLDER),
+        ("Men's Waterproof Hiking Boots are leather hiking boots.", "primary_text",
+         HIKING_BOOTS),
     ],
 )  # fmt: skip
 def test_whole_phrases_and_fitting_articles_pass_those_rules(

@@ -190,21 +190,24 @@ def test_a_name_longer_than_a_field_is_referred_to_and_every_field_is_filled(
 
 
 @pytest.mark.parametrize(
-    ("name", "facts", "references"),
+    ("name", "facts", "category", "references"),
     [
         ("Set of 3 Cake Tins Pantry Design", "Three nesting cake tins with a pantry print.",
-         ["Set of 3 Cake Tins", "Cake Tins"]),
+         "", ["Set of 3 Cake Tins", "Cake Tins"]),
         ("Ceramic Pour-Over Coffee Dripper Set with Glass Carafe and 100 Filters",
          "Ceramic pour-over dripper with a glass carafe and 100 paper filters.",
-         ["Coffee Dripper Set", "Dripper Set"]),
+         "", ["Coffee Dripper Set", "Dripper Set"]),
+        # the name's kind of thing in its category, its size and variant left off
         ("Vintage Botanical Print A3 Unframed", "Botanical illustration printed on matte paper.",
-         []),
+         "Prints", ["Vintage Botanical Print", "Botanical Print"]),
+        ("Vintage Botanical Print A3 Unframed", "Botanical illustration printed on matte paper.",
+         "Wall art", []),
     ],
 )  # fmt: skip
 def test_a_long_name_is_referred_to_by_the_words_that_name_its_kind(
-    name: str, facts: str, references: list[str]
+    name: str, facts: str, category: str, references: list[str]
 ) -> None:
-    assert short_references(name, 30, facts) == references
+    assert short_references(name, 30, f"{facts} {category}", category) == references
 
 
 @pytest.mark.parametrize(
