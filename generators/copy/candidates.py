@@ -58,7 +58,13 @@ class FieldCheck:
 
 
 def build_candidate(
-    raw: str, source: str, check: FieldCheck, sheet: FactSheet, *, finished: bool = True
+    raw: str,
+    source: str,
+    check: FieldCheck,
+    sheet: FactSheet,
+    *,
+    finished: bool = True,
+    opening: str = "",
 ) -> CopyCandidate:
     """Tidy ``raw``, shorten it at a boundary if needed, append required text, check it."""
     rules = check.rules
@@ -95,6 +101,7 @@ def build_candidate(
         raw=raw,
         source=source,
         checks=checks,
+        opening=opening if text.startswith(opening) else "",
     )
 
 

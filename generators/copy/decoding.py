@@ -282,20 +282,38 @@ class WordConstraint:
         self._texts: dict[int, tuple[int, str]] = {}
         #: candidates (rows) that ran out of room or of a way on before they ended
         self.cut: set[int] = set()
+        self._overflow: dict[int, Any] = {}
 
     def __call__(self, row: int, tokens: list[int]) -> Any:
         text = self._text(row, tokens)
         mask = self.masks.allowed(text, self._name_rest(text))
-        if self.sentence and not text.rstrip().endswith(_SENTENCE_END):
+        written = text[len(self.prefix) :].strip()
+        if (self.sentence and not text.rstrip().endswith(_SENTENCE_END)) or (
+            self.prefix and not written
+        ):  # a sentence ends on its mark; an opening alone ("Welcome!") is no copy
             mask = mask & ~self.masks.stop_mask
         if self.room is not None:
             # at the end of its room a candidate may still end where its text may end (a
             # whole word, a finished sentence): that ending is its own, not a cut
             fits = self.masks.table.lengths <= self.room - len(text)
-            mask = mask & (fits | self.masks.stop_mask)
+            kept = mask & (fits | self.masks.stop_mask)
+            removed = mask & ~kept
+            self._overflow[row] = removed if bool(removed.any()) else None
+            mask = kept
         if not mask.any():  # no room left, or no way on: the candidate is cut off here
             self.cut.add(row)
         return mask
+
+    def overflow(self, row: int) -> Any | None:
+        """The tokens the room took from a candidate at its latest step (the brief allowed
+        them), or None: what the sampler needs to tell a word the model chose from one the
+        room left it ("tea lit" where "tea light" did not fit)."""
+        return self._overflow.get(row)
+
+    def squeezed(self, row: int) -> None:
+        """The candidate took a word the model would not have chosen with more room: its
+        text is cut off there, whatever follows."""
+        self.cut.add(row)
 
     def _text(self, row: int, tokens: list[int]) -> str:
         """The candidate's text so far, extended by the tokens added since the last step."""

@@ -236,6 +236,7 @@ class _FieldRun:
                 seed=self.request.seed * 1_000 + index * 100 + round_ * 10 + position,
                 parameters=self.generator.parameters,
                 allowed=constraint,
+                room=constraint,
                 sink=opener_sink,
                 cancel=cancel,
                 status=f"Writing {self.plan.field.name.replace('_', ' ')}",
@@ -248,7 +249,7 @@ class _FieldRun:
             for row, (raw, finished) in enumerate(endings):
                 text = (opener + raw) if opener else raw
                 whole = finished and row not in constraint.cut
-                made.append(self._build(text, "model", finished=whole))
+                made.append(self._build(text, "model", finished=whole, opening=opener))
         return made
 
     def fill(self, chosen: list[CopyCandidate], wanted: int) -> list[CopyCandidate]:
@@ -266,8 +267,12 @@ class _FieldRun:
                 taken.add(_key(candidate.text))
         return extra
 
-    def _build(self, raw: str, source: str, *, finished: bool = True) -> CopyCandidate:
-        return build_candidate(raw, source, self.check, self.sheet, finished=finished)
+    def _build(
+        self, raw: str, source: str, *, finished: bool = True, opening: str = ""
+    ) -> CopyCandidate:
+        return build_candidate(
+            raw, source, self.check, self.sheet, finished=finished, opening=opening
+        )
 
 
 def _key(text: str) -> str:
@@ -285,15 +290,34 @@ def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
 
 
 def _openers(sheet: FactSheet, kind: str, room: int) -> list[str]:
-    """How candidates of a field kind may open: freely, with the product's name where the
-    name leaves room for more than itself, or with the campaign's occasion when it has one."""
-    raw = resource(sheet.language, "examples.json").get("openers", {})
+    """How candidates of a field kind open (``examples.json``, in order of preference):
+    with the segment's approach ("Welcome!", "For our regulars:") or the campaign's
+    occasion where the brief has them, freely, or with the product's name; each only
+    where it leaves the field room for more than itself. Left to open a headline itself,
+    a small model mostly copies the product's name."""
+    examples = resource(sheet.language, "examples.json")
+
+    def fits(opener: str) -> bool:
+        return not opener or len(opener) + NAME_OPENER_ROOM <= room
+
+    slots = {"name": sheet.name, "occasion": sheet.occasion,
+             "price": sheet.product.price_text()}  # fmt: skip
+    approaches = examples.get("approach_openers", {}).get(sheet.approach, [])
+    filled = (_filled(opener, slots) for opener in approaches)
+    slots["approach"] = next((o for o in filled if o and fits(o)), "")
     openers = [
-        opener.format(name=sheet.name, occasion=sheet.occasion)
-        for opener in raw.get(kind, [""])
-        if sheet.occasion or "{occasion}" not in opener
+        opener
+        for way in examples.get("openers", {}).get(kind, [""])
+        if (opener := _filled(way, slots)) is not None and fits(opener)
     ]
-    return [o for o in openers if not o or len(o) + NAME_OPENER_ROOM <= room] or [""]
+    return openers[: examples.get("openings_per_field", {}).get(kind)] or [""]
+
+
+def _filled(opener: str, slots: dict[str, str]) -> str | None:
+    """The opener with its slots filled, or None where one of them is empty."""
+    if any(not slots.get(slot) for slot in re.findall(r"{(\w+)}", opener)):
+        return None
+    return opener.format(**slots)
 
 
 def _score(
@@ -306,9 +330,10 @@ def _score(
         return
     score_relevance(passing, request)
     floor = float(state.lm.spec.extra.get("fluency_floor", FLUENCY_FLOOR))
-    for candidate, likelihood in zip(
-        passing, score_texts(state, [c.text for c in passing], copied=name), strict=True
-    ):
+    likelihoods = score_texts(
+        state, [c.text for c in passing], copied=name, openings=[c.opening for c in passing]
+    )
+    for candidate, likelihood in zip(passing, likelihoods, strict=True):
         candidate.likelihood = round(likelihood, 4)
         if candidate.source == "model" and likelihood < floor:
             reason = (

@@ -95,6 +95,9 @@ class CopyCandidate:
     checks: dict[str, list[str]] = field(default_factory=dict)
     #: the model's mean log-probability per token of the text after the brief
     likelihood: float = 0.0
+    #: the words the studio opened a model candidate with ("Welcome!"): the model wrote
+    #: the rest, and only the rest counts towards its likelihood
+    opening: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

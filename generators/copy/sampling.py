@@ -19,7 +19,7 @@ import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from generators.copy.loading import LoadedCopyModel
 from studio.core.progress import CancelToken, ProgressSink
@@ -37,6 +37,15 @@ class SamplingParameters:
             "top_p": self.top_p,
             "repetition_penalty": self.repetition_penalty,
         }
+
+
+class RoomLimit(Protocol):
+    """A constraint that takes tokens away for want of room, and hears when the model most
+    wanted one of them (see :class:`generators.copy.decoding.WordConstraint`)."""
+
+    def overflow(self, row: int) -> Any | None: ...
+
+    def squeezed(self, row: int) -> None: ...
 
 
 @dataclass
@@ -130,11 +139,14 @@ def sample(
     sink: ProgressSink,
     cancel: CancelToken,
     status: str = "Writing",
+    room: RoomLimit | None = None,
 ) -> Sampled:
     """Sample ``count`` continuations of the prompt (after ``opener``).
 
     ``allowed(row, tokens)`` gives, for a candidate's tokens so far, the bool mask of
-    tokens it may take next (all False: it is finished).
+    tokens it may take next (all False: it is finished). With ``room``, a candidate that
+    takes a word while the model put most of its probability on tokens the room took away
+    is reported to it as squeezed.
     """
     import torch
 
@@ -160,12 +172,19 @@ def sample(
         if all(done):
             break
         live = [row for row in range(count) if not done[row]]
-        union = torch.stack([masks[row] for row in live]).any(dim=0).nonzero().squeeze(1)
+        spills = [room.overflow(row) if room is not None else None for row in live]
+        wanted = [masks[row] for row in live] + [s for s in spills if s is not None]
+        union = torch.stack(wanted).any(dim=0).nonzero().squeeze(1)
         logits = output_logits(lm, hidden[live], union)
         picked = _pick(logits, union, [masks[row][union] for row in live],
                        [rows[row] for row in live], parameters, generator)  # fmt: skip
         next_tokens = [lm.tokenizer.pad_token_id or 0] * count
-        for row, token in zip(live, picked, strict=True):
+        for index, (row, token) in enumerate(zip(live, picked, strict=True)):
+            spill = spills[index]
+            if room is not None and spill is not None and token not in stops:
+                wanted = masks[row][union] | spill[union]
+                if not _in_nucleus(logits[index], wanted, union, token, parameters):
+                    room.squeezed(row)
             if token in stops:
                 done[row] = True
             else:
@@ -191,6 +210,20 @@ def sample(
     cancel.raise_if_cancelled()
     texts = [lm.tokenizer.decode(tokens, skip_special_tokens=True) for tokens in rows]
     return Sampled(texts, list(done), new_tokens, time.perf_counter() - started)
+
+
+def _in_nucleus(
+    logits: Any, wanted: Any, union: Any, token: int, parameters: SamplingParameters
+) -> bool:
+    """Would ``token`` be among those sampled from the ``wanted`` tokens (its top-p share
+    at the sampling temperature)? With room, the model would not have written one that is
+    not: "lit" where it wanted "light"."""
+    import torch
+
+    scaled = logits.masked_fill(~wanted, float("-inf")) / max(parameters.temperature, 1e-5)
+    ordered, order = torch.softmax(scaled, dim=-1).sort(descending=True)
+    nucleus = order[ordered.cumsum(dim=-1) - ordered < parameters.top_p]
+    return token in set(union[nucleus].tolist())
 
 
 def _pick(
@@ -231,13 +264,15 @@ def score_texts(
     total: bool = False,
     among: Sequence[int] | None = None,
     copied: str = "",
+    openings: Sequence[str] | None = None,
 ) -> list[float]:
     """The model's log-probability of each text after the prompt: the mean per token, or
     with ``total`` the sum (to compare variants of one text).
 
     The word pieces of ``copied`` (the product's name) after its first are left out of the
     mean: decoding copies a name once begun, so how likely the model finds the rest of a
-    rare name says nothing about how the sentence reads.
+    rare name says nothing about how the sentence reads. Nor do the tokens of a text's
+    opening (``openings``, one per text, "" for none): the studio chose them, not the model.
 
     ``among`` normalises over those tokens (and the texts' own) instead of the whole
     vocabulary: what decoding can choose from anyway, at a fraction of the cost.
@@ -248,8 +283,10 @@ def score_texts(
     if not texts:
         return []
     lm = state.lm
+    openings = list(openings) if openings is not None else [""] * len(texts)
+    offsets = bool(copied) or any(openings)
     tokenized = [
-        lm.tokenizer(" " + text, add_special_tokens=False, return_offsets_mapping=bool(copied))
+        lm.tokenizer(" " + text, add_special_tokens=False, return_offsets_mapping=offsets)
         for text in texts
     ]
     encoded = [t["input_ids"] or [0] for t in tokenized]
@@ -285,8 +322,12 @@ def score_texts(
     scores = []
     for row, ids in enumerate(encoded):
         values = picked[row, : len(ids)]
-        if copied and tokenized[row]["input_ids"]:
-            kept = _outside_copies(" " + texts[row], tokenized[row]["offset_mapping"], copied)
+        if offsets and tokenized[row]["input_ids"]:
+            spans = tokenized[row]["offset_mapping"]
+            kept = _outside_copies(" " + texts[row], spans, copied)
+            # the opening (after the added space) and the space before the model's words
+            opened = len(openings[row]) + 1 if openings[row] else 0
+            kept = [keep and begin >= opened for keep, (begin, _) in zip(kept, spans, strict=True)]
             values = values[kept] if any(kept) else values
         scores.append(float(values.sum() if total else values.mean()))
     return scores
@@ -294,6 +335,8 @@ def score_texts(
 
 def _outside_copies(text: str, offsets: Sequence[tuple[int, int]], copied: str) -> list[bool]:
     """Per token: is it outside every copy of ``copied`` but the copy's first token?"""
+    if not copied:
+        return [True] * len(offsets)
     spans = []
     start = text.find(copied)
     while start >= 0:

@@ -284,3 +284,31 @@ def test_a_model_writes_only_in_its_own_languages(monkeypatch) -> None:
     english = generate_copy(copy_request(channel_format="meta_feed"))
     assert any(c.source == "model" for cs in english.considered.values() for c in cs)
     assert english.provenance.parameters["model_writes"] is True
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_a_word_the_room_forced_on_the_model_cuts_its_candidate() -> None:
+    """Where the word the model wants ("green") does not fit, the short one it is left
+    with ("in a.") is not its own: the candidate is cut there, not passed."""
+    from copy_fixtures import training_prompts
+
+    from generators.copy.decoding import BriefMasks, WordConstraint, fact_numbers
+    from generators.copy.facts import fact_sheet
+    from generators.copy.lexicon import vocabulary
+    from generators.copy.loading import load_copy_model
+    from generators.copy.sampling import PromptState, SamplingParameters, sample
+
+    lm = load_copy_model("tiny-llama")
+    sheet = fact_sheet(copy_request(), "en")
+    masks = BriefMasks(lm.table, vocabulary(sheet), fact_numbers(sheet.claims_text))
+    state = PromptState(lm, training_prompts()[0])
+
+    def sampled(room: int) -> set[int]:
+        constraint = WordConstraint(masks, sheet.name, room=room, sentence=True)
+        sink, cancel = ProgressSink(), CancelToken()
+        sample(state, "", count=4, max_new_tokens=12, seed=1, parameters=SamplingParameters(),
+               allowed=constraint, sink=sink, cancel=cancel, room=constraint)  # fmt: skip
+        return constraint.cut
+
+    assert sampled(len(" " + BRIEF_REPLY)) == set()
+    assert sampled(len(" Trail Runner GTX in") + 3) == {0, 1, 2, 3}

@@ -228,3 +228,23 @@ def test_a_search_ad_gets_every_line_google_needs_in_german_and_french(
                                         language=language))  # fmt: skip
     assert result.passed, result.problems
     assert len(result.texts()["headline"]) >= 3 and len(result.texts()["description"]) >= 2
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+@pytest.mark.parametrize(
+    ("segment", "brief", "opening"),
+    [(LOYAL, "Christmas gifts for our regulars", "Christmas for our regulars:"),
+     (LAPSED, "", "It has been a while:")],
+)  # fmt: skip
+def test_a_headline_opens_with_the_segments_approach_and_the_model_writes_the_rest(
+    segment: dict, brief: str, opening: str
+) -> None:
+    """Left to open a headline itself, a small model copies the product's name; opened with
+    the approach (and the occasion), it writes the rest, and only the rest is scored."""
+    request = copy_request(channel_format="meta_feed", segment=segment_from_row(segment),
+                           brief=brief)  # fmt: skip
+    written = [c for c in generate_copy(request).considered["headline"] if c.source == "model"]
+    assert any(c.raw.startswith(opening) for c in written), [c.raw for c in written]
+    opened = [c for c in written if c.opening]
+    assert {c.opening for c in opened} <= {opening, "For Christmas:"}
+    assert all(c.text.startswith(c.opening) and len(c.text) > len(c.opening) for c in opened)
