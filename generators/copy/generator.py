@@ -4,10 +4,10 @@ Per field of the channel format:
 
 1. a few-shot completion prompt in the copy's language (:mod:`generators.copy.prompts`);
 2. candidates: sampled in batches with decoding kept to the brief's words
-   (:mod:`generators.copy.decoding`), some opening with the product's name or the
-   campaign's occasion; messages filled from the facts
-   (:mod:`generators.copy.templates`), or for a button the CTA grammar's phrases
-   (:mod:`generators.copy.cta`), join as a fallback;
+   (:mod:`generators.copy.decoding`), some opening with the product's name, the
+   campaign's occasion or, in a headline, the segment's approach; messages filled from
+   the facts (:mod:`generators.copy.templates`), or for a button the CTA grammar's
+   phrases (:mod:`generators.copy.cta`), join as a fallback;
 3. every candidate checked against the hard constraints and the gate
    (:mod:`generators.copy.candidates`);
 4. passing candidates ranked by how much of the brief they carry, the model's own lines
