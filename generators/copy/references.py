@@ -56,9 +56,13 @@ def short_references(name: str, limit: int, facts: str = "", category: str = "")
 def name_head(name: str) -> list[str]:
     """The words of a name before its variant or extras, without a trailing size:
     "Lavender & Chamomile Sleep Bath Salts 500g" → [… "Bath", "Salts"]."""
-    words = _NAME_EXTRAS.split(name, maxsplit=1)[0].split()
-    while words and any(ch.isdigit() for ch in words[-1]):  # "… Bath Salts 500g", "… 1L"
-        words.pop()
+    return _without_size(_NAME_EXTRAS.split(name, maxsplit=1)[0].split())
+
+
+def _without_size(words: list[str]) -> list[str]:
+    """The words without the size they end on: "… Bath Salts 500g", "… 1L", "… Print A3"."""
+    while words and any(ch.isdigit() for ch in words[-1]):
+        words = words[:-1]
     return words
 
 
@@ -91,10 +95,7 @@ def _up_to_kind(words: list[str], facts: str, category: str) -> list[str]:
         wanted = {kind.lower().rstrip("s") for kind in kinds}
         ends = [i for i, stem in enumerate(stems) if stem in wanted]
         if ends:
-            head = words[: ends[-1] + 1]
-            while head and any(ch.isdigit() for ch in head[-1]):
-                head.pop()
-            return head
+            return _without_size(words[: ends[-1] + 1])
     return []
 
 

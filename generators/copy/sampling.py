@@ -40,8 +40,8 @@ class SamplingParameters:
 
 
 class RoomLimit(Protocol):
-    """A constraint that takes tokens away for want of room, and hears when the model most
-    wanted one of them (see :class:`generators.copy.decoding.WordConstraint`)."""
+    """A constraint that takes tokens away for want of room, and hears when a candidate
+    took a word only for want of them (see :class:`generators.copy.decoding.WordConstraint`)."""
 
     def overflow(self, row: int) -> Any | None: ...
 
@@ -145,8 +145,8 @@ def sample(
 
     ``allowed(row, tokens)`` gives, for a candidate's tokens so far, the bool mask of
     tokens it may take next (all False: it is finished). With ``room``, a candidate that
-    takes a word while the model put most of its probability on tokens the room took away
-    is reported to it as squeezed.
+    takes a word outside the nucleus the model would have sampled from had the room not
+    taken tokens away is reported to it as squeezed.
     """
     import torch
 
@@ -182,8 +182,8 @@ def sample(
         for index, (row, token) in enumerate(zip(live, picked, strict=True)):
             spill = spills[index]
             if room is not None and spill is not None and token not in stops:
-                wanted = masks[row][union] | spill[union]
-                if not _in_nucleus(logits[index], wanted, union, token, parameters):
+                with_room = masks[row][union] | spill[union]
+                if not _in_nucleus(logits[index], with_room, union, token, parameters):
                     room.squeezed(row)
             if token in stops:
                 done[row] = True
