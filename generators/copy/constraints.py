@@ -311,3 +311,11 @@ def with_suffix(body: str, suffix: str) -> str:
         return body
     joiner = " " if body.endswith((".", "!", "?")) else ". "
     return f"{body}{joiner}{suffix}" if body else suffix
+
+
+def without_suffixes(text: str, suffixes: tuple[str, ...]) -> str:
+    """The copy before the required text :func:`with_suffix` appended."""
+    for suffix in reversed(suffixes):
+        if suffix and text.endswith(suffix) and text != suffix:
+            text = text[: -len(suffix)].rstrip()
+    return text

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from generators.base import Provenance
 from generators.copy.candidates import FieldCheck, build_candidate
+from generators.copy.constraints import without_suffixes
 from generators.copy.cta import cta_phrases
 from generators.copy.decoding import BriefMasks, WordConstraint, fact_numbers
 from generators.copy.facts import FactSheet, fact_sheet
@@ -117,7 +118,7 @@ class CopyGenerator:
             run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats, writes)
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
-            _score(state, candidates, request, sheet.name)
+            _score(state, candidates, request, sheet.name, plan.suffixes)
             passing = rank([c for c in candidates if c.passed], sheet, lead=name in leads)
             fresh = [c for c in passing if _key(c.text) not in used] or passing
             fields[name] = pick_diverse(fresh, plan.wanted)
@@ -210,7 +211,7 @@ class _FieldRun:
     def _sample_round(
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
-        openers = _openers(self.sheet, self.kind, self.plan.room)
+        openers = _openers(self.sheet, self.kind, self.plan.room, lead=self.check.gate.lead)
         total = self.plan.wanted * self.generator.oversample
         per_opener = max(math.ceil(total / len(openers)), 1)
         max_new_tokens = min(
@@ -289,12 +290,12 @@ def _unique(candidates: list[CopyCandidate]) -> list[CopyCandidate]:
     return list(seen.values())
 
 
-def _openers(sheet: FactSheet, kind: str, room: int) -> list[str]:
+def _openers(sheet: FactSheet, kind: str, room: int, *, lead: bool) -> list[str]:
     """How candidates of a field kind open (``examples.json``, in order of preference):
-    with the segment's approach ("Welcome!", "For our regulars:") or the campaign's
-    occasion where the brief has them, freely, or with the product's name; each only
-    where it leaves the field room for more than itself. Left to open a headline itself,
-    a small model mostly copies the product's name."""
+    with the segment's approach ("Welcome!", "For our regulars:") in a ``lead`` field or
+    the campaign's occasion where the brief has them, freely, or with the product's name;
+    each only where it leaves the field room for more than itself. Left to open a
+    headline itself, a small model mostly copies the product's name."""
     examples = resource(sheet.language, "examples.json")
 
     def fits(opener: str) -> bool:
@@ -304,7 +305,7 @@ def _openers(sheet: FactSheet, kind: str, room: int) -> list[str]:
              "price": sheet.product.price_text()}  # fmt: skip
     approaches = examples.get("approach_openers", {}).get(sheet.approach, [])
     filled = (_filled(opener, slots) for opener in approaches)
-    slots["approach"] = next((o for o in filled if o and fits(o)), "")
+    slots["approach"] = next((o for o in filled if o and fits(o)), "") if lead else ""
     openers = [
         opener
         for way in examples.get("openers", {}).get(kind, [""])
@@ -321,17 +322,25 @@ def _filled(opener: str, slots: dict[str, str]) -> str | None:
 
 
 def _score(
-    state: PromptState, candidates: list[CopyCandidate], request: CopyRequest, name: str
+    state: PromptState,
+    candidates: list[CopyCandidate],
+    request: CopyRequest,
+    name: str,
+    suffixes: tuple[str, ...],
 ) -> None:
     """Likelihood and relevance for passing candidates; model-written ones the model finds
-    too unlikely fail the fluency check."""
+    too unlikely fail the fluency check. The required text a field ends with ("Reply STOP
+    to opt out.") is the studio's, not the model's: it is left out of the likelihood."""
     passing = [c for c in candidates if c.passed]
     if not passing:
         return
     score_relevance(passing, request)
     floor = float(state.lm.spec.extra.get("fluency_floor", FLUENCY_FLOOR))
     likelihoods = score_texts(
-        state, [c.text for c in passing], copied=name, openings=[c.opening for c in passing]
+        state,
+        [without_suffixes(c.text, suffixes) for c in passing],
+        copied=name,
+        openings=[c.opening for c in passing],
     )
     for candidate, likelihood in zip(passing, likelihoods, strict=True):
         candidate.likelihood = round(likelihood, 4)

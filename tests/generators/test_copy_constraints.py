@@ -14,6 +14,7 @@ from generators.copy.constraints import (
     sms_safe,
     ungrounded,
     with_suffix,
+    without_suffixes,
 )
 from generators.copy.facts import fact_sheet
 from generators.copy.prompts import ad_prompt
@@ -173,3 +174,9 @@ def test_a_size_quoted_in_part_is_not_grounded() -> None:
     ]
     assert ungrounded("A throw of 130 x 170cm.", facts) == []  # the whole size, written alike
     assert ungrounded("Soft alpaca wool throw.", facts) == []
+
+
+def test_without_suffixes_is_the_copy_before_the_required_text() -> None:
+    text = with_suffix(with_suffix("Run more", "Terms apply."), "Reply STOP to opt out.")
+    assert without_suffixes(text, ("Terms apply.", "Reply STOP to opt out.")) == "Run more."
+    assert without_suffixes("Terms apply.", ("Terms apply.",)) == "Terms apply."

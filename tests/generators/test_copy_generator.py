@@ -312,3 +312,22 @@ def test_a_word_the_room_forced_on_the_model_cuts_its_candidate() -> None:
 
     assert sampled(len(" " + BRIEF_REPLY)) == set()
     assert sampled(len(" Trail Runner GTX in") + 3) == {0, 1, 2, 3}
+
+
+@pytest.mark.usefixtures("tiny_copy_model")
+def test_required_text_does_not_count_towards_fluency(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Reply STOP to opt out.' is the studio's: the model's likelihood is of its own words."""
+    from generators.copy import generator
+
+    scored: list[str] = []
+    original = generator.score_texts
+
+    def recording(state, texts, **kwargs):  # type: ignore[no-untyped-def]
+        scored.extend(texts)
+        return original(state, texts, **kwargs)
+
+    monkeypatch.setattr(generator, "score_texts", recording)
+    result = generate_copy(copy_request(channel_format="sms"))
+    texts = result.texts()["text"]
+    assert texts and all(text.endswith("Reply STOP to opt out.") for text in texts)
+    assert scored and not any("opt out" in text for text in scored)
