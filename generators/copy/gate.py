@@ -29,7 +29,7 @@ from functools import cache
 from itertools import pairwise
 
 from generators.copy.cta import button_words
-from generators.copy.facts import FactSheet, contains_words
+from generators.copy.facts import FactSheet, contains_words, singular
 from generators.copy.grammar import article_mistakes, numbers_without_nouns, tense_mistakes
 from generators.copy.language import (
     LanguageRules,
@@ -184,19 +184,29 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
     name_words = [w for w in sheet.name_words if len(w) >= 3]
     problems = []
     misspelt = []
-    for word, _ in _spans(text):
+    singular_of = []  # "a leather hiking boot" for "Hiking Boots": one of a pair, one bean
+    spans = _spans(text)
+    for index, (word, _) in enumerate(spans):
         core = _split_elision(word, ctx.language)
         if core in sheet.cased_words or sheet.grounds_word(core):
             continue
         for name_word in name_words:
             if core.lower() == name_word.lower():
                 continue
+            if ctx.language == "en" and singular(name_word.lower()) == core.lower():
+                if _ends_noun_phrase(text, spans, index):  # "whole bean coffee" modifies
+                    singular_of.append(core)
+                break
             ratio = SequenceMatcher(None, core.lower(), name_word.lower()).ratio()
             if ratio >= NEAR_MISS and core.lower()[:2] == name_word.lower()[:2]:
                 misspelt.append(core)
                 break
     if misspelt:
         problems.append(f"misspelled product name: {_quoted(misspelt)} (the product is '{name}')")
+    if singular_of:
+        problems.append(
+            f"the name's plural in the singular: {_quoted(singular_of)} (the product is '{name}')"
+        )
     # a run of the name's words that is not the name, written as a name
     all_name = sheet.name_words
     whole_name = re.search(r"(?<![^\W_])" + re.escape(name) + r"(?![^\W_])", text)
@@ -228,7 +238,44 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
         written = text[at : at + len(name)]
         if written != name and not _in_text_outside_name(sheet, written):
             problems.append(f"product name written '{written}': write '{name}'")
+    inflected = _inflected_name(text, sheet) if ctx.language == "en" else ""
+    if inflected:
+        problems.append(f"product name written '{inflected}': write '{name}'")
     return problems
+
+
+#: words that follow a noun phrase rather than continue it
+_AFTER_NOUN_PHRASE = frozenset({
+    "with", "for", "from", "in", "of", "and", "or", "that", "which", "is", "are", "to",
+    "at", "on", "by", "made",
+})  # fmt: skip
+
+
+def _ends_noun_phrase(text: str, spans: list[tuple[str, int]], index: int) -> bool:
+    """Does the word at ``index`` end its noun phrase: the text's last word, before a
+    mark, or before a word that does not carry the phrase on ("boot with …")?"""
+    word, start = spans[index]
+    if index + 1 == len(spans):
+        return True
+    following, next_start = spans[index + 1]
+    between = text[start + len(word) : next_start]
+    return bool(between.strip()) or following.lower() in _AFTER_NOUN_PHRASE
+
+
+def _inflected_name(text: str, sheet: FactSheet) -> str:
+    """'bamboo toothbrushes 4-Pack' for 'Bamboo Toothbrush 4-Pack': every word of the name
+    in its order, one of them in the other number."""
+    name = [word.lower() for word in sheet.name_words]
+    if len(name) < 2 or sheet.name in text:
+        return ""
+    wanted = [singular(word) for word in name]
+    written = [word for word, _ in _spans(text)]
+    for start in range(len(written) - len(name) + 1):
+        run = written[start : start + len(name)]
+        lowered = [word.lower() for word in run]
+        if lowered != name and [singular(word) for word in lowered] == wanted:
+            return " ".join(run)
+    return ""
 
 
 def _in_text_outside_name(sheet: FactSheet, phrase: str) -> bool:

@@ -130,6 +130,8 @@ def stranded_modifiers(text: str, sheet: FactSheet) -> list[str]:
 
 #: "X is a …", "X are an …": a statement of what the product is, to the sentence's end
 _IDENTITY = re.compile(r"\b(?:is|are)\s+(?:a|an)\s+([^.;!?]+)", re.IGNORECASE)
+#: "At 0.55 GBP: a retro polka dot print": what follows an opening's colon names the product
+_NAMED_AFTER_OPENING = re.compile(r"^[^:]*:\s+(?:a|an|the)\s+([^.;:!?]+)", re.IGNORECASE)
 #: where what a noun phrase is ends and what qualifies it begins
 _QUALIFIER = re.compile(r",\s*(?=\d)|\s(?:that|which|who|with|for)\b", re.IGNORECASE)
 #: words copy may call any product: "a gift", "a good choice"
@@ -152,12 +154,13 @@ def kind_words(sheet: FactSheet) -> frozenset[str]:
 
 def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
     """What a text says the product is when the facts do not call it that: "is a red polka
-    dot print" for a shopping bag → ["a red polka dot print"]."""
+    dot print" for a shopping bag → ["a red polka dot print"]; "At 0.55 GBP: a retro polka
+    dot print" for cake cases."""
     if sheet.language != "en":
         return []
     allowed = kind_words(sheet)
     wrong = []
-    for match in _IDENTITY.finditer(text):
+    for match in [*_IDENTITY.finditer(text), *_NAMED_AFTER_OPENING.finditer(text)]:
         # the noun phrase, before what qualifies it ("a light | that holds your gift")
         phrase = _QUALIFIER.split(match.group(1).strip(), maxsplit=1)[0]
         if not {singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
@@ -261,31 +264,53 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
     return match.group(1)
 
 
-#: "X is a …": the noun phrase up to what qualifies it, "of" included ("a set | of tins")
-_ONE_THING = re.compile(r"\b(?:is|are)\s+(an?)\s+([^.;!?]+)", re.IGNORECASE)
-_QUALIFIER_OR_OF = re.compile(r",|\s(?:that|which|who|with|for|of|in|from)\b", re.IGNORECASE)
+#: "a …", "is the …": the noun phrase up to what qualifies it, "of" included ("a set | of tins")
+_ONE_THING = re.compile(r"\b(an?|(?<=\bis\s)the)\s+([^.;:!?]+)", re.IGNORECASE)
+_QUALIFIER_OR_OF = re.compile(
+    r",|\s(?:that|which|who|with|for|of|in|from|to|and|or|is|are)\b", re.IGNORECASE
+)
+#: the lower-case words an article's noun phrase runs through ("a bath salts"): a number or
+#: a capital starts a name or a count ("A toothbrushes 4-Pack", "a Two Person Tent")
+_COMMON_WORDS = re.compile(r"(?:[a-z][a-z'’-]*(?:\s+|$))+")
+#: "a few drops", "a dozen eggs": quantities, not one thing
+_QUANTITIES = frozenset({"few", "dozen", "hundred", "thousand", "million", "couple", "lot"})
 #: endings of words that end in "s" and are not plurals ("glass", "canvas", "news")
 _SINGULAR_S = ("ss", "us", "is", "as", "os", "ys", "ics", "ws")
+_SINGULAR_WORDS = frozenset({"lens", "means"})
 #: how common (wordfreq's Zipf scale) a word without its "s" must be to read as its singular
 PLURAL_STEM_ZIPF = 3.0
 
 
 def plural_after_article(text: str, sheet: FactSheet) -> list[str]:
-    """One thing named in the plural: "is a bath salts", "is a three nesting cake tins"."""
+    """One thing named in the plural: "is a bath salts", "is a three nesting cake tins",
+    "A toothbrushes 4-Pack", "is the perfect toothbrushes". A plural before another noun
+    is a modifier ("a sports bag")."""
     if sheet.language != "en":
         return []
     wrong = []
     for match in _ONE_THING.finditer(text):
         phrase = _QUALIFIER_OR_OF.split(match.group(2).strip(), maxsplit=1)[0]
-        head = (_WORD.findall(phrase) or [""])[-1]
-        if not head.islower() or len(head) < 4 or not head.endswith("s"):
+        common = _COMMON_WORDS.match(phrase.strip())
+        words = common.group(0).split() if common else []
+        if not words or words[0] in _QUANTITIES:
             continue
-        if head.endswith(_SINGULAR_S):
-            continue
-        stems = [head[:-1]] + ([head[:-2]] if head.endswith("es") else [])
-        if any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems):  # "salts" of "salt"
-            wrong.append(f"{match.group(1)} {phrase.strip()}")
+        head = words[-1]
+        if _plural(head):
+            wrong.append(f"{match.group(1)} {' '.join(words)}")
     return wrong
+
+
+def _plural(word: str) -> bool:
+    """'salts' (of 'salt'), 'boxes', 'berries'; not 'glass', 'series' or 'lens'."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith(_SINGULAR_S):
+        return False
+    if word in _SINGULAR_WORDS:
+        return False
+    if word.endswith("ies"):
+        stems = [word[:-3] + "y"]
+    else:
+        stems = [word[:-1]] + ([word[:-2]] if word.endswith("es") else [])
+    return any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems)
 
 
 def plural_verbs_for_one(text: str, sheet: FactSheet) -> list[str]:

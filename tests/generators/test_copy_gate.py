@@ -356,6 +356,11 @@ CAKE_TINS = ProductFacts(
     category="Kitchen",
     description="Three nesting cake tins with an all-over pantry print.",
 )
+TOOTHBRUSHES = ProductFacts(
+    name="Bamboo Toothbrush 4-Pack",
+    category="Bathroom",
+    description="Four toothbrushes with bamboo handles and soft bristles.",
+)
 
 
 @pytest.mark.parametrize(
@@ -403,6 +408,15 @@ CAKE_TINS = ProductFacts(
                                                  "Lightweight trail running shoe."), "shape"),
         ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
+        ("A toothbrushes 4-Pack with bamboo handles and soft bristles.", "primary_text",
+         TOOTHBRUSHES, "grammar"),
+        ("Bamboo Toothbrush 4-Pack is the perfect toothbrushes for your bathroom.",
+         "primary_text", TOOTHBRUSHES, "grammar"),
+        ("Welcome! The bamboo toothbrushes 4-Pack are four toothbrushes with soft bristles.",
+         "primary_text", TOOTHBRUSHES, "name"),
+        ("Men's Waterproof Hiking Boots is a leather hiking boot with a grippy sole.",
+         "primary_text", HIKING_BOOTS, "name"),
+        ("Shop the boot", "cta", HIKING_BOOTS, "name"),
     ],
 )  # fmt: skip
 def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
@@ -437,6 +451,13 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
         ("Perfect for espresso machines.", "primary_text", ESPRESSO),
         ("Set of 3 Cake Tins Pantry Design is a set of three nesting tins.", "primary_text",
          CAKE_TINS),
+        ("Bamboo Toothbrush 4-Pack is a set of four toothbrushes with soft bristles.",
+         "primary_text", TOOTHBRUSHES),
+        ("A few soft bristles and a bamboo handle for a greener bathroom.", "primary_text",
+         TOOTHBRUSHES),
+        ("Highland Espresso Beans: a dark roast whole bean coffee.", "primary_text",
+         ProductFacts("Highland Espresso Beans", "Coffee",
+                      "Dark roast whole beans from Ethiopian highland farms.")),
         ("Jumbo Bag Red Retrospot is a large bag, a glass jar's height.", "primary_text",
          JUMBO_BAG),
         ("Shop the holder", "cta", HEART_HOLDER),
