@@ -135,6 +135,25 @@ class BriefMasks:
         mask[self.table.stops] = True
         return mask
 
+    def starting(self, word: str, *, after_word: bool) -> Any:
+        """The tokens that would begin ``word`` (" Kn" and " Knitted" for "Knitted"), as
+        written, case and all: after a word, only those that bring their own space."""
+        import torch
+
+        key = ("starting", f"{after_word}:{word}")
+        if key not in self._masks:
+            leads = (" ",) if after_word else (" ", "")
+            mask = torch.zeros(self.table.size, dtype=torch.bool)
+            ids = [
+                index
+                for index, (lead, piece, trail) in self.table.shapes.items()
+                if lead in leads and piece and not trail and word.startswith(piece)
+            ]
+            if ids:
+                mask[ids] = True
+            self._masks[key] = mask
+        return self._masks[key]
+
     @property
     def token_ids(self) -> list[int]:
         """Every token that can start or join the brief's words (for scoring among them)."""
@@ -260,8 +279,11 @@ class WordConstraint:
 
     ``room`` is the field's length in characters: a token that would run past it is never
     taken; once nothing fits, a candidate whose text may end there ends, and any other is
-    cut off (its row in :attr:`cut`: unfinished, so it never passes). With ``sentence``,
-    a candidate may end only after a full stop, "!" or "?".
+    cut off (its row in :attr:`cut`: unfinished, so it never passes). Nor does a candidate
+    begin the product's name where the rest of the room cannot hold it: once begun, a
+    name is copied whole, so "It has been a while: Knitted Union Flag" could only be cut
+    off; the model says it in its other words instead. With ``sentence``, a candidate may
+    end only after a full stop, "!" or "?".
     """
 
     def __init__(
@@ -292,6 +314,9 @@ class WordConstraint:
             self.prefix and not written
         ):  # a sentence ends on its mark; an opening alone ("Welcome!") is no copy
             mask = mask & ~self.masks.stop_mask
+        if self.room is not None and self._name_cannot_fit(text):
+            after_word = bool(text) and _WORD_CHAR.match(text[-1]) is not None
+            mask = mask & ~self.masks.starting(self.name.split()[0], after_word=after_word)
         if self.room is not None:
             # at the end of its room a candidate may still end where its text may end (a
             # whole word, a finished sentence): that ending is its own, not a cut
@@ -314,6 +339,12 @@ class WordConstraint:
         """The candidate took a word the model would not have chosen with more room: its
         text is cut off there, whatever follows."""
         self.cut.add(row)
+
+    def _name_cannot_fit(self, text: str) -> bool:
+        """Less room left than the product's whole name needs (a name copied once begun)."""
+        if " " not in self.name or self.room is None or self._name_rest(text):
+            return False
+        return len(text) + 1 + len(self.name) > self.room
 
     def _text(self, row: int, tokens: list[int]) -> str:
         """The candidate's text so far, extended by the tokens added since the last step."""

@@ -146,7 +146,8 @@ def sample(
     ``allowed(row, tokens)`` gives, for a candidate's tokens so far, the bool mask of
     tokens it may take next (all False: it is finished). With ``room``, a candidate that
     takes a word outside the nucleus the model would have sampled from had the room not
-    taken tokens away is reported to it as squeezed.
+    taken tokens away, or ends inside a word the model would have carried on, is reported
+    to it as squeezed.
     """
     import torch
 
@@ -181,9 +182,14 @@ def sample(
         next_tokens = [lm.tokenizer.pad_token_id or 0] * count
         for index, (row, token) in enumerate(zip(live, picked, strict=True)):
             spill = spills[index]
-            if room is not None and spill is not None and token not in stops:
+            if room is not None and spill is not None:
                 with_room = masks[row][union] | spill[union]
-                if not _in_nucleus(logits[index], with_room, union, token, parameters):
+                # an ending the room forced is the model's own unless it cuts a word
+                # ("ceramic pour" where the model wanted "pour-over")
+                if not _in_nucleus(logits[index], with_room, union, token, parameters) and (
+                    token not in stops
+                    or _continues_word(lm.table.texts, logits[index], with_room, union)
+                ):
                     room.squeezed(row)
             if token in stops:
                 done[row] = True
@@ -224,6 +230,14 @@ def _in_nucleus(
     ordered, order = torch.softmax(scaled, dim=-1).sort(descending=True)
     nucleus = order[ordered.cumsum(dim=-1) - ordered < parameters.top_p]
     return token in set(union[nucleus].tolist())
+
+
+def _continues_word(texts: list[str], logits: Any, wanted: Any, union: Any) -> bool:
+    """Does the token the model most wants among ``wanted`` carry on the word before it
+    ("-over", "s") rather than start a new one or end the text?"""
+    best = int(union[logits.masked_fill(~wanted, float("-inf")).argmax()])
+    piece = texts[best]
+    return bool(piece) and (piece[0].isalnum() or piece[0] in "-'’")
 
 
 def _pick(

@@ -93,6 +93,17 @@ def test_nothing_runs_past_the_room_and_a_candidate_without_room_ends_or_is_cut(
     assert 0 in constraint.cut
 
 
+def test_a_name_the_room_cannot_hold_is_never_begun() -> None:
+    """Once begun, a name is copied whole: "A gift Slate" could only be cut off."""
+    brief, name = masks()
+    roomy = WordConstraint(brief, name, room=len(" A gift Slate Chalkboard"))
+    assert " Slate" in allowed(roomy, " a", " gift")
+    tight = WordConstraint(brief, name, room=len(" A gift Slate Chalk"))
+    after_gift = allowed(tight, " a", " gift")
+    assert " Slate" not in after_gift and " for" in after_gift
+    assert " Slate" not in allowed(WordConstraint(brief, name, room=12))  # nor at the start
+
+
 def test_tone_words_steer_the_voice_and_are_never_decoded() -> None:
     brief, name = masks()
     after_a = allowed(WordConstraint(brief, name), " Slate", " Chalkboard", " is", " a")
@@ -101,3 +112,17 @@ def test_tone_words_steer_the_voice_and_are_never_decoded() -> None:
     # unless the product's own text uses the word
     brief, name = masks(tone=("heart",))
     assert " heart" in allowed(WordConstraint(brief, name), " Slate", " Chalkboard", " is", " a")
+
+
+def test_an_ending_the_room_forced_inside_a_word_is_not_the_models() -> None:
+    """'ceramic pour' where the model wanted 'pour-over': the word goes on; ' dripper'
+    would have started a new one, and the ending before it is the model's own."""
+    from generators.copy.sampling import _continues_word
+
+    texts = ["<eos>", " dripper", "-over", "s"]
+    union = torch.arange(len(texts))
+    every = torch.ones(len(texts), dtype=torch.bool)
+    assert _continues_word(texts, torch.tensor([0.0, 1.0, 3.0, 0.0]), every, union)
+    assert _continues_word(texts, torch.tensor([0.0, 1.0, 0.0, 3.0]), every, union)
+    assert not _continues_word(texts, torch.tensor([0.0, 3.0, 1.0, 0.0]), every, union)
+    assert not _continues_word(texts, torch.tensor([3.0, 1.0, 0.0, 0.0]), every, union)
