@@ -267,7 +267,7 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
 #: "a …", "is the …": the noun phrase up to what qualifies it, "of" included ("a set | of tins")
 _ONE_THING = re.compile(r"\b(an?|(?<=\bis\s)the)\s+([^.;:!?]+)", re.IGNORECASE)
 _QUALIFIER_OR_OF = re.compile(
-    r",|\s(?:that|which|who|with|for|of|in|from|to|and|or|is|are)\b", re.IGNORECASE
+    r",|\s(?:that|which|who|with|for|of|in|from|to|is|are)\b", re.IGNORECASE
 )
 #: the lower-case words an article's noun phrase runs through ("a bath salts"): a number or
 #: a capital starts a name or a count ("A toothbrushes 4-Pack", "a Two Person Tent")

@@ -417,6 +417,9 @@ TOOTHBRUSHES = ProductFacts(
         ("Men's Waterproof Hiking Boots is a leather hiking boot with a grippy sole.",
          "primary_text", HIKING_BOOTS, "name"),
         ("Shop the boot", "cta", HIKING_BOOTS, "name"),
+        ("Rainbow Rain Boots is a versatile and stylish rain boots for children.",
+         "primary_text", ProductFacts("Rainbow Rain Boots", "Kids", "Colourful rubber rain "
+                                      "boots for children."), "grammar"),
     ],
 )  # fmt: skip
 def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
