@@ -45,6 +45,7 @@ from generators.copy.phrases import (
     cut_off_word,
     misnamed_kinds,
     plural_after_article,
+    plural_name_in_singular,
     plural_verbs_for_one,
     price_relations,
     stranded_modifiers,
@@ -184,25 +185,20 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
     name_words = [w for w in sheet.name_words if len(w) >= 3]
     problems = []
     misspelt = []
-    singular_of = []  # "a leather hiking boot" for "Hiking Boots": one of a pair, one bean
-    spans = _spans(text)
-    for index, (word, _) in enumerate(spans):
+    for word, _ in _spans(text):
         core = _split_elision(word, ctx.language)
         if core in sheet.cased_words or sheet.grounds_word(core):
             continue
         for name_word in name_words:
-            if core.lower() == name_word.lower():
-                continue
-            if ctx.language == "en" and singular(name_word.lower()) == core.lower():
-                if _ends_noun_phrase(text, spans, index):  # "whole bean coffee" modifies
-                    singular_of.append(core)
-                break
+            if core.lower() == name_word.lower() or singular(name_word.lower()) == core.lower():
+                continue  # the name's word in the singular is read below
             ratio = SequenceMatcher(None, core.lower(), name_word.lower()).ratio()
             if ratio >= NEAR_MISS and core.lower()[:2] == name_word.lower()[:2]:
                 misspelt.append(core)
                 break
     if misspelt:
         problems.append(f"misspelled product name: {_quoted(misspelt)} (the product is '{name}')")
+    singular_of = plural_name_in_singular(text, sheet)
     if singular_of:
         problems.append(
             f"the name's plural in the singular: {_quoted(singular_of)} (the product is '{name}')"
@@ -242,24 +238,6 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
     if inflected:
         problems.append(f"product name written '{inflected}': write '{name}'")
     return problems
-
-
-#: words that follow a noun phrase rather than continue it
-_AFTER_NOUN_PHRASE = frozenset({
-    "with", "for", "from", "in", "of", "and", "or", "that", "which", "is", "are", "to",
-    "at", "on", "by", "made",
-})  # fmt: skip
-
-
-def _ends_noun_phrase(text: str, spans: list[tuple[str, int]], index: int) -> bool:
-    """Does the word at ``index`` end its noun phrase: the text's last word, before a
-    mark, or before a word that does not carry the phrase on ("boot with …")?"""
-    word, start = spans[index]
-    if index + 1 == len(spans):
-        return True
-    following, next_start = spans[index + 1]
-    between = text[start + len(word) : next_start]
-    return bool(between.strip()) or following.lower() in _AFTER_NOUN_PHRASE
 
 
 def _inflected_name(text: str, sheet: FactSheet) -> str:

@@ -266,9 +266,12 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
 
 #: "a …", "is the …": the noun phrase up to what qualifies it, "of" included ("a set | of tins")
 _ONE_THING = re.compile(r"\b(an?|(?<=\bis\s)the)\s+([^.;:!?]+)", re.IGNORECASE)
-_QUALIFIER_OR_OF = re.compile(
-    r",|\s(?:that|which|who|with|for|of|in|from|to|is|are)\b", re.IGNORECASE
-)
+#: words that end a noun phrase and begin what qualifies it ("a bag | with …")
+_PHRASE_ENDS = (
+    "that", "which", "who", "with", "for", "of", "in", "from", "to", "at", "on", "by", "made",
+    "is", "are",
+)  # fmt: skip
+_QUALIFIER_OR_OF = re.compile(r",|\s(?:" + "|".join(_PHRASE_ENDS) + r")\b", re.IGNORECASE)
 #: the lower-case words an article's noun phrase runs through ("a bath salts"): a number or
 #: a capital starts a name or a count ("A toothbrushes 4-Pack", "a Two Person Tent")
 _COMMON_WORDS = re.compile(r"(?:[a-z][a-z'’-]*(?:\s+|$))+")
@@ -311,6 +314,28 @@ def _plural(word: str) -> bool:
     else:
         stems = [word[:-1]] + ([word[:-2]] if word.endswith("es") else [])
     return any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems)
+
+
+def plural_name_in_singular(text: str, sheet: FactSheet) -> list[str]:
+    """A plural word of the name written in the singular where it ends its noun phrase:
+    "a leather hiking boot" for "Hiking Boots", "Shop the bean" for "Espresso Beans" (one
+    of a pair, one bean). Before another noun it is a modifier: "whole bean coffee"."""
+    if sheet.language != "en":
+        return []
+    plurals = {singular(w.lower()) for w in sheet.name_words} - {
+        w.lower() for w in sheet.name_words
+    }
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if word.lower() not in plurals or word in sheet.cased_words or sheet.grounds_word(word):
+            continue
+        following = re.match(r"\s+([^\W\d_][\w'’-]*)", text[match.end() :])
+        # "and" ends it too: "a hiking boot and a bag" (not in an article's noun phrase,
+        # where it joins adjectives: "a versatile and stylish rain boots")
+        if following is None or following.group(1).lower() in (*_PHRASE_ENDS, "and", "or"):
+            found.append(word)
+    return found
 
 
 def plural_verbs_for_one(text: str, sheet: FactSheet) -> list[str]:
