@@ -44,6 +44,7 @@ from generators.copy.phrases import (
     button_object_cut,
     cut_off_word,
     misnamed_kinds,
+    name_in_other_number,
     plural_after_article,
     plural_name_in_singular,
     plural_verbs_for_one,
@@ -234,26 +235,10 @@ def check_name(text: str, ctx: GateContext) -> list[str]:
         written = text[at : at + len(name)]
         if written != name and not _in_text_outside_name(sheet, written):
             problems.append(f"product name written '{written}': write '{name}'")
-    inflected = _inflected_name(text, sheet) if ctx.language == "en" else ""
+    inflected = name_in_other_number(text, sheet)
     if inflected:
         problems.append(f"product name written '{inflected}': write '{name}'")
     return problems
-
-
-def _inflected_name(text: str, sheet: FactSheet) -> str:
-    """'bamboo toothbrushes 4-Pack' for 'Bamboo Toothbrush 4-Pack': every word of the name
-    in its order, one of them in the other number."""
-    name = [word.lower() for word in sheet.name_words]
-    if len(name) < 2 or sheet.name in text:
-        return ""
-    wanted = [singular(word) for word in name]
-    written = [word for word, _ in _spans(text)]
-    for start in range(len(written) - len(name) + 1):
-        run = written[start : start + len(name)]
-        lowered = [word.lower() for word in run]
-        if lowered != name and [singular(word) for word in lowered] == wanted:
-            return " ".join(run)
-    return ""
 
 
 def _in_text_outside_name(sheet: FactSheet, phrase: str) -> bool:

@@ -19,7 +19,7 @@ from functools import cache
 from itertools import pairwise, takewhile
 
 from generators.copy.facts import FactSheet, singular
-from generators.copy.language import resource, zipf
+from generators.copy.language import resource, words, zipf
 from generators.copy.references import (
     COLLECTIVE_NOUNS,
     description_lead,
@@ -314,6 +314,22 @@ def _plural(word: str) -> bool:
     else:
         stems = [word[:-1]] + ([word[:-2]] if word.endswith("es") else [])
     return any(zipf(stem, "en") >= PLURAL_STEM_ZIPF for stem in stems)
+
+
+def name_in_other_number(text: str, sheet: FactSheet) -> str:
+    """'bamboo toothbrushes 4-Pack' for 'Bamboo Toothbrush 4-Pack': every word of the name
+    in its order, one of them in the other number."""
+    name = [word.lower() for word in sheet.name_words]
+    if sheet.language != "en" or len(name) < 2 or sheet.name in text:
+        return ""
+    wanted = [singular(word) for word in name]
+    written = words(text)
+    for start in range(len(written) - len(name) + 1):
+        run = written[start : start + len(name)]
+        lowered = [word.lower() for word in run]
+        if lowered != name and [singular(word) for word in lowered] == wanted:
+            return " ".join(run)
+    return ""
 
 
 def plural_name_in_singular(text: str, sheet: FactSheet) -> list[str]:
