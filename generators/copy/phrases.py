@@ -279,6 +279,7 @@ _COMMON_WORDS = re.compile(r"(?:[a-z][a-z'’-]*(?:\s+|$))+")
 _QUANTITIES = frozenset({"few", "dozen", "hundred", "thousand", "million", "couple", "lot"})
 #: endings of words that end in "s" and are not plurals ("glass", "canvas", "news")
 _SINGULAR_S = ("ss", "us", "is", "as", "os", "ys", "ics", "ws")
+#: whole words that end in "s" and name one thing
 _SINGULAR_WORDS = frozenset({"lens", "means"})
 #: how common (wordfreq's Zipf scale) a word without its "s" must be to read as its singular
 PLURAL_STEM_ZIPF = 3.0
@@ -294,12 +295,11 @@ def plural_after_article(text: str, sheet: FactSheet) -> list[str]:
     for match in _ONE_THING.finditer(text):
         phrase = _QUALIFIER_OR_OF.split(match.group(2).strip(), maxsplit=1)[0]
         common = _COMMON_WORDS.match(phrase.strip())
-        words = common.group(0).split() if common else []
-        if not words or words[0] in _QUANTITIES:
+        noun_phrase = common.group(0).split() if common else []
+        if not noun_phrase or noun_phrase[0] in _QUANTITIES:
             continue
-        head = words[-1]
-        if _plural(head):
-            wrong.append(f"{match.group(1)} {' '.join(words)}")
+        if _plural(noun_phrase[-1]):
+            wrong.append(f"{match.group(1)} {' '.join(noun_phrase)}")
     return wrong
 
 
