@@ -308,13 +308,14 @@ class WordConstraint:
 
     def __call__(self, row: int, tokens: list[int]) -> Any:
         text = self._text(row, tokens)
-        mask = self.masks.allowed(text, self._name_rest(text))
+        name_rest = self._name_rest(text)
+        mask = self.masks.allowed(text, name_rest)
         written = text[len(self.prefix) :].strip()
         if (self.sentence and not text.rstrip().endswith(_SENTENCE_END)) or (
             self.prefix and not written
         ):  # a sentence ends on its mark; an opening alone ("Welcome!") is no copy
             mask = mask & ~self.masks.stop_mask
-        if self.room is not None and self._name_cannot_fit(text):
+        if not name_rest and self._name_cannot_fit(text):
             after_word = bool(text) and _WORD_CHAR.match(text[-1]) is not None
             mask = mask & ~self.masks.starting(self.name.split()[0], after_word=after_word)
         if self.room is not None:
@@ -341,8 +342,9 @@ class WordConstraint:
         self.cut.add(row)
 
     def _name_cannot_fit(self, text: str) -> bool:
-        """Less room left than the product's whole name needs (a name copied once begun)."""
-        if " " not in self.name or self.room is None or self._name_rest(text):
+        """Less room left than the product's whole name needs (a name copied once begun);
+        asked only before the name is begun."""
+        if " " not in self.name or self.room is None:
             return False
         return len(text) + 1 + len(self.name) > self.room
 
