@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generators.copy.lexicon import Vocabulary
+
+if TYPE_CHECKING:
+    from generators.copy.phrase_room import PhraseRoom
 
 #: what may stand between two words
 SEPARATORS = frozenset(
@@ -36,7 +39,7 @@ _TOKEN_SHAPE = re.compile(
     r"^(?P<lead>[^\w]*)(?P<word>[^\W_](?:[^\W_]|['’-](?=[^\W_]))*)?(?P<trail>[^\w]*)$"
 )
 #: the trailing part of a text that is still a word being written
-_PARTIAL = re.compile(r"(?:[^\W_]|['’-])+$")
+PARTIAL_WORD = re.compile(r"(?:[^\W_]|['’-])+$")
 #: a number at the end of a text, perhaps with its decimal mark written: "2", "2.", "2.9"
 _NUMBER_TAIL = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*[.,]?$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -169,7 +172,7 @@ class BriefMasks:
             return self._mask("number", number.group(0))
         if not text:
             return self._mask("start", "")
-        partial = _PARTIAL.search(text)
+        partial = PARTIAL_WORD.search(text)
         if partial is not None:
             return self._mask("word", partial.group(0))
         tail = re.search(r"[^\w'’]+$", text)
@@ -282,8 +285,9 @@ class WordConstraint:
     cut off (its row in :attr:`cut`: unfinished, so it never passes). Nor does a candidate
     begin the product's name where the rest of the room cannot hold it: once begun, a
     name is copied whole, so "It has been a while: Knitted Union Flag" could only be cut
-    off; the model says it in its other words instead. With ``sentence``, a candidate may
-    end only after a full stop, "!" or "?".
+    off; the model says it in its other words instead. With ``phrases``, nor does it begin
+    a phrase of the facts the room cannot finish. With ``sentence``, a candidate may end
+    only after a full stop, "!" or "?".
     """
 
     def __init__(
@@ -294,8 +298,10 @@ class WordConstraint:
         *,
         room: int | None = None,
         sentence: bool = False,
+        phrases: PhraseRoom | None = None,
     ) -> None:
         self.masks = masks
+        self.phrases = phrases
         self.name = name
         #: text the prompt already ends with that belongs to the candidate (its opening)
         self.prefix = prefix
@@ -323,7 +329,17 @@ class WordConstraint:
             # whole word, a finished sentence): that ending is its own, not a cut
             fits = self.masks.table.lengths <= self.room - len(text)
             kept = mask & (fits | self.masks.stop_mask)
+            begun = carried = None
+            if self.phrases is not None and not name_rest:
+                begun, carried = self.phrases.blocked(text, self.room)
+                for blocked in (begun, carried):
+                    if blocked is not None:
+                        kept = kept & ~blocked
             removed = mask & ~kept
+            if begun is not None:
+                # another word instead of one that cannot be finished is the model's
+                # choice; a word carried on elsewhere is not ("sl" → "slow")
+                removed = removed & ~begun
             self._overflow[row] = removed if bool(removed.any()) else None
             mask = kept
         if not mask.any():  # no room left, or no way on: the candidate is cut off here

@@ -372,6 +372,14 @@ def check_service_statements(text: str, ctx: GateContext) -> list[str]:
     return problems
 
 
+def _inner_button(text: str, language: str) -> str:
+    """The call to action a text ends with after a colon ("At 2.95 GBP: Shop the Home" →
+    "Shop the Home"), else ''."""
+    clause = text.rsplit(": ", 1)[-1] if ": " in text else ""
+    first = clause.split(maxsplit=1)[:1]
+    return clause if first and first[0].lower() in _cta_verbs(language) else ""
+
+
 def check_shape(text: str, ctx: GateContext) -> list[str]:
     """The field looks like its kind: a button, a subject line, a headline, a sentence."""
     problems = []
@@ -411,12 +419,20 @@ def check_shape(text: str, ctx: GateContext) -> list[str]:
             problems.append(f"'{stripped}' alone: a button says what to do with what")
         if stripped.endswith(("?", ".", ",", ";", ":")):
             problems.append(f"a button label ending in '{stripped[-1]}'")
-    elif ctx.kind in (SUBJECT, HEADLINE):
+    elif (button := _inner_button(stripped, ctx.language)) and (
+        cut := button_object_cut(button, sheet)
+    ):  # "At 2.95 GBP: Shop the Home" is held to a button's noun too
+        problems.append(f"names '{cut}', a phrase cut off before its noun")
+    if ctx.kind in (SUBJECT, HEADLINE):
         if stripped.endswith((",", ";", ":", "–", "-")):
             problems.append(f"ends with '{stripped[-1]}', as if cut off")
         elif _DANGLING_ARTICLE.search(stripped):
             problems.append("ends after an article and one word, as if cut off")
-    elif not stripped.endswith((".", "!", "?", "…")) and not re.search(r"#\w+$", stripped):
+    elif (
+        ctx.kind != CTA
+        and not stripped.endswith((".", "!", "?", "…"))
+        and not re.search(r"#\w+$", stripped)
+    ):
         problems.append("ends mid-sentence: end a sentence with '.', '!' or '?'")
     stray = _UNIT_STOP.search(stripped)
     if stray:

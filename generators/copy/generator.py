@@ -33,6 +33,8 @@ from generators.copy.gate import CTA, LONG, SENTENCE, GateContext, field_kind, l
 from generators.copy.language import copy_language, resource
 from generators.copy.lexicon import vocabulary
 from generators.copy.loading import copy_model_id, load_copy_model
+from generators.copy.phrase_room import PhraseRoom
+from generators.copy.phrases import button_phrases
 from generators.copy.plans import FieldPlan, plan_fields
 from generators.copy.prompts import ad_prompt, field_opening
 from generators.copy.ranking import closest, pick_diverse, rank, score_relevance
@@ -212,6 +214,8 @@ class _FieldRun:
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
         openers = _openers(self.sheet, self.kind, self.plan.room, lead=self.check.gate.lead)
+        # a button stops on what the product is; other copy's phrases are the gate's
+        phrases = PhraseRoom(self.masks, button_phrases(self.sheet)) if self.kind == CTA else None
         total = self.plan.wanted * self.generator.oversample
         per_opener = max(math.ceil(total / len(openers)), 1)
         max_new_tokens = min(
@@ -227,6 +231,7 @@ class _FieldRun:
                 prefix=opener,
                 room=self.plan.room,
                 sentence=self.kind in (SENTENCE, LONG),
+                phrases=phrases,
             )
             sampled = sample(
                 self.state,

@@ -25,6 +25,7 @@ from generators.copy.references import (
     description_lead,
     kind_of_name,
     name_head,
+    up_to_kind,
 )
 
 #: languages whose modifiers come before their noun ("soft organic cotton"); French puts
@@ -51,12 +52,17 @@ def modifiers(sheet: FactSheet) -> frozenset[str]:
     return _leading_words(sheet)[0]
 
 
+def _fact_texts(sheet: FactSheet) -> list[str]:
+    """The texts whose phrases copy repeats: name, description, price, attributes, brief."""
+    product = sheet.product
+    texts = [product.name, product.description, product.price_text()]
+    return [*texts, *product.attributes.values(), sheet.brief, sheet.occasion]
+
+
 def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
     """The facts' modifiers, and the participles they always complete ("printed" of
     "printed on matte paper")."""
-    product = sheet.product
-    texts = [product.name, product.description, product.price_text()]
-    texts += [*product.attributes.values(), sheet.brief, sheet.occasion]
+    texts = _fact_texts(sheet)
     function = _lexicon_group(sheet.language, "function")
     nouns = _lexicon_group(sheet.language, "nouns")  # "home" ends a phrase as often as not
     leads: set[str] = set()
@@ -80,6 +86,34 @@ def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
                 ends.add(words[-1])
     never_last = ends | function | nouns
     return frozenset(leads - never_last), frozenset(completed - never_last)
+
+
+#: a phrase of the facts as decoding reads it: each word as written, and whether a button
+#: may stop on it
+FactPhrase = tuple[tuple[str, bool], ...]
+
+
+def button_phrases(sheet: FactSheet) -> tuple[FactPhrase, ...]:
+    """The facts' runs of content words, each word marked with whether a button may stop
+    on it: only on what the product is ("Shop the chalkboard", never "Shop the slate",
+    "Shop the 1L" or "Shop the Union Jack" of a hand warmer). Decoding does not begin a
+    word its room cannot take to such a stop (:class:`generators.copy.phrase_room.PhraseRoom`)."""
+    if sheet.language not in MODIFIER_FIRST:
+        return ()
+    nouns = (kind_words(sheet) - _ANY_PRODUCT) | _BUTTON_NOUNS
+    function = _lexicon_group(sheet.language, "function")
+    phrases: list[FactPhrase] = []
+    for text in _fact_texts(sheet):
+        for clause in _CLAUSE_END.split(text or ""):
+            run: list[tuple[str, bool]] = []
+            for word in [*_WORD.findall(clause), ""]:
+                if word and word.lower() not in function:
+                    run.append((word, singular(word.lower()) in nouns))
+                    continue
+                if len(run) > 1:
+                    phrases.append(tuple(run))
+                run = []
+    return tuple(phrases)
 
 
 def cut_off_word(text: str, sheet: FactSheet) -> str:
@@ -143,11 +177,16 @@ _ANY_PRODUCT = frozenset({
 
 def kind_words(sheet: FactSheet) -> frozenset[str]:
     """Nouns that may say what the product is: its name's last word (and the one before
-    "Set", "Kit" …), its category, and the last word of the description's opening phrase
-    ("bag" of "Large shopping bag with a red polka dot print")."""
+    "Set", "Kit" …) or, where the name goes on past it, the word of the name the
+    description's opening phrase ends on; its category; and that last word of the
+    description's opening phrase ("bag" of "Large shopping bag with a red polka dot
+    print")."""
     product = sheet.product
     lead = description_lead(product.description)
-    words = [*kind_of_name(name_head(product.name)), *lead[-1:]]
+    head = name_head(product.name)
+    # a name may go on past the kind of thing: "Hand Warmer Union Jack" is a warmer
+    head = up_to_kind(head, product.description, "") or head
+    words = [*kind_of_name(head), *lead[-1:]]
     words += _WORD.findall(product.category)
     return frozenset(singular(w.lower()) for w in words) | _ANY_PRODUCT
 

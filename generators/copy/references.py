@@ -37,7 +37,7 @@ def short_references(name: str, limit: int, facts: str = "", category: str = "")
     if said and kind and not re.search(rf"\b{re.escape(kind[0].lower())}", said):
         # the name does not end on the kind of thing ("… Cake Tins Pantry Design"): end it
         # where it names what the description says the product is ("Three nesting cake tins")
-        words = _up_to_kind(words, facts, category)
+        words = up_to_kind(words, facts, category)
         if not words:
             return []
     tails = []
@@ -86,7 +86,7 @@ def description_lead(description: str) -> list[str]:
     return _LEAD_END.split(description, maxsplit=1)[0].split()
 
 
-def _up_to_kind(words: list[str], facts: str, category: str) -> list[str]:
+def up_to_kind(words: list[str], facts: str, category: str) -> list[str]:
     """The name's words up to the last one naming the description's kind of thing, else
     the category's ("Vintage Botanical Print" of "… Print A3 Unframed" in "Prints"),
     without a size it ends on."""

@@ -7,13 +7,16 @@ from typing import ClassVar
 import torch
 
 from generators.copy.decoding import BriefMasks, WordConstraint, fact_numbers, token_table
-from generators.copy.facts import fact_sheet
+from generators.copy.facts import FactSheet, fact_sheet
 from generators.copy.lexicon import vocabulary
+from generators.copy.phrase_room import PhraseRoom
+from generators.copy.phrases import button_phrases
 from generators.copy.request import BrandVoice, CopyRequest, ProductFacts
 
 PIECES = [
     "<eos>", "\n", " Slate", " Chalkboard", " at", " 2", ".", "95", "9", "5", " GBP", " is",
     " warm", " playful", " a", " gift", " for", " you", " heart", "-shaped", " 3", " 7", "!",
+    " Shop", " the", " slate", " chalkboard", " sl", "ate",
 ]  # fmt: skip
 EOS = 0
 
@@ -40,6 +43,12 @@ def allowed(constraint: WordConstraint, *pieces: str, row: int = 0) -> set[str]:
 
 
 def masks(tone: tuple[str, ...] = ("warm", "playful")) -> tuple[BriefMasks, str]:
+    sheet = chalkboard(tone)
+    table = token_table(PieceTokenizer(), {EOS})
+    return BriefMasks(table, vocabulary(sheet), fact_numbers(sheet.claims_text)), sheet.name
+
+
+def chalkboard(tone: tuple[str, ...] = ("warm", "playful")) -> FactSheet:
     request = CopyRequest(
         product=ProductFacts(
             name="Slate Chalkboard",
@@ -51,9 +60,7 @@ def masks(tone: tuple[str, ...] = ("warm", "playful")) -> tuple[BriefMasks, str]
         channel_format="meta_feed",
         brand=BrandVoice(tone_words=tone),
     )
-    sheet = fact_sheet(request, "en")
-    table = token_table(PieceTokenizer(), {EOS})
-    return BriefMasks(table, vocabulary(sheet), fact_numbers(sheet.claims_text)), sheet.name
+    return fact_sheet(request, "en")
 
 
 def vocabulary_words(brief: BriefMasks) -> frozenset[str]:
@@ -126,3 +133,29 @@ def test_an_ending_the_room_forced_inside_a_word_is_not_the_models() -> None:
     assert _continues_word(texts, torch.tensor([0.0, 1.0, 0.0, 3.0]), every, union)
     assert not _continues_word(texts, torch.tensor([0.0, 3.0, 1.0, 0.0]), every, union)
     assert not _continues_word(texts, torch.tensor([3.0, 1.0, 0.0, 0.0]), every, union)
+
+
+def test_a_phrase_of_the_facts_the_room_cannot_finish_is_never_begun() -> None:
+    """A button does not say "Shop the slate" where "slate chalkboard" does not fit: it
+    names the chalkboard, and a word begun as "sl" is not carried on into "slate"."""
+    brief, name = masks()
+    phrases = PhraseRoom(brief, button_phrases(chalkboard()))
+    tight = WordConstraint(brief, name, room=len(" Shop the chalkboard"), phrases=phrases)
+    after_the = allowed(tight, " Shop", " the")
+    assert " chalkboard" in after_the and " slate" not in after_the
+    # another word is the model's own choice; the room did not cut one short
+    overflow = tight.overflow(0)
+    assert overflow is None or not bool(overflow[PIECES.index(" slate")])
+    assert "ate" not in allowed(tight, " Shop", " the", " sl")
+    assert bool(tight.overflow(0)[PIECES.index("ate")])  # type: ignore[index]
+    roomy = WordConstraint(brief, name, room=len(" Shop the slate chalkboard"), phrases=phrases)
+    assert " slate" in allowed(roomy, " Shop", " the")
+    after_slate = allowed(roomy, " Shop", " the", " slate")
+    assert " chalkboard" in after_slate and "<eos>" not in after_slate  # it has to go on
+    assert "<eos>" in allowed(roomy, " Shop", " the", " slate", " chalkboard")
+
+
+def test_a_button_stops_only_on_what_the_product_is() -> None:
+    phrases = button_phrases(chalkboard())
+    assert phrases[1] == (("Heart-shaped", False), ("slate", False), ("chalkboard", True))
+    assert phrases[2] == (("2.95", False), ("GBP", False))  # never "Shop the 2.95 GBP"

@@ -408,6 +408,11 @@ TOOTHBRUSHES = ProductFacts(
                                                  "Lightweight trail running shoe."), "shape"),
         ("Shop", "cta", HOT_WATER_BOTTLE, "shape"),
         ("Shop the T-Light", "cta", HEART_HOLDER, "shape"),
+        ("Shop the Union Jack", "cta", ProductFacts("Hand Warmer Union Jack", "Gifts",
+                                                    "Reusable hand warmer with a Union Jack "
+                                                    "print."), "shape"),
+        ("Jumbo Bag Red Retrospot is a red retrospot.", "primary_text", JUMBO_BAG, "identity"),
+        ("At 2.95 GBP: Shop the Home", "headline", HEART_HOLDER, "shape"),
         ("A toothbrushes 4-Pack with bamboo handles and soft bristles.", "primary_text",
          TOOTHBRUSHES, "grammar"),
         ("Bamboo Toothbrush 4-Pack is the perfect toothbrushes for your bathroom.",
@@ -433,6 +438,10 @@ def test_lines_cut_inside_a_phrase_or_with_a_wrong_article_fail(
     [
         ("Hot water bottle in a knitted Union Flag cover.", "primary_text", HOT_WATER_BOTTLE),
         ("A hot water bottle for cold nights", "headline", HOT_WATER_BOTTLE),
+        ("At 2.95 GBP: Shop the T-light holder", "headline", HEART_HOLDER),
+        ("Shop the hand warmer", "cta", ProductFacts("Hand Warmer Union Jack", "Gifts",
+                                                      "Reusable hand warmer with a Union Jack "
+                                                      "print.")),
         ("Crew neck t-shirt that stays soft.", "primary_text", CREW_NECK),
         ("Three-tier china cake stand", "headline", CAKESTAND),
         ("Regency Cakestand 3 Tier at 12.75 GBP", "headline", CAKESTAND),
