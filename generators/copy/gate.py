@@ -5,9 +5,10 @@ length, banned words, required text, ungrounded numbers and claims. The gate say
 whether it *reads* as copy: the product's name spelt right, no template residue, no
 assistant voice, real words of the right language, no invented names or service
 promises, a field that looks like its kind and ends where a phrase ends, no stutter, an
-article that fits, the product called only what the facts call it. Where a rule needs
-more than a few lines of reading, that reading lives in its own module
-(:mod:`generators.copy.phrases`, :mod:`generators.copy.grammar`).
+article that fits (and in German and French, agrees), the product called only what
+the facts call it. Where a rule needs more than a few lines of reading, that reading
+lives in its own module (:mod:`generators.copy.phrases`, :mod:`generators.copy.grammar`,
+:mod:`generators.copy.agreement`).
 
 Every rule returns reasons in plain words ("misspelled product name: 'Espreso' …");
 no reason means the rule passed. The word lists behind the rules are per-language data
@@ -28,6 +29,7 @@ from difflib import SequenceMatcher
 from functools import cache
 from itertools import pairwise
 
+from generators.copy.agreement import agreement_mistakes
 from generators.copy.cta import button_words
 from generators.copy.facts import FactSheet, contains_words, singular
 from generators.copy.grammar import article_mistakes, numbers_without_nouns, tense_mistakes
@@ -599,11 +601,14 @@ def check_grammar(text: str, ctx: GateContext) -> list[str]:
     ("a hot of the season"); a gift or a use for one of the product's own things ("gift
     for a tea light", "ready for hot water bottle"); a verb not in the past form its time
     needs ("since you last order"); a number with nothing for it to count ("the 72 in a
-    pack"); a plural verb for one product ("Set of 3 Cake Tins Pantry Design are")."""
+    pack"); a plural verb for one product ("Set of 3 Cake Tins Pantry Design are"); in
+    German and French, an article, adjective and noun that do not agree ("Der Regenjacke",
+    "une cabas")."""
     language, sheet = ctx.language, ctx.sheet
     found = (
         ("the article does not fit the word after it",
          article_mistakes(text, language) + plural_after_article(text, sheet)),
+        ("the article, adjectives and noun do not agree", agreement_mistakes(text, language)),
         ("a number without the thing it counts", numbers_without_nouns(text, language)),
         ("one product with a plural verb", plural_verbs_for_one(text, sheet)),
         ("the verb is not in the past form its time needs", tense_mistakes(text, language)),

@@ -511,3 +511,20 @@ def test_the_product_is_called_only_what_the_facts_call_it(
     text: str, product: ProductFacts, fails: bool
 ) -> None:
     assert ("identity" in failing(text, "primary_text", product)) is fails
+
+
+RAIN_JACKET = ProductFacts(
+    name="Regenjacke Nordkap",
+    category="Jacken",
+    description="Wasserdichte Regenjacke mit Kapuze und verschweißten Nähten.",
+    price=129,
+    currency="EUR",
+)
+
+
+def test_the_gate_refuses_a_line_that_does_not_agree() -> None:
+    problems = failing("Der Regenjacke Nordkap hat Kapuze.", "primary_text", RAIN_JACKET, "de")
+    assert "'Der Regenjacke'" in " ".join(problems.get("grammar", []))
+    assert "grammar" not in failing(
+        "Die Regenjacke Nordkap hat eine Kapuze.", "primary_text", RAIN_JACKET, "de"
+    )
