@@ -19,12 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from generators.copy.lexicon import Vocabulary
-
-if TYPE_CHECKING:
-    from generators.copy.phrase_room import PhraseRoom
 
 #: what may stand between two words
 SEPARATORS = frozenset(
@@ -277,6 +274,16 @@ class BriefMasks:
         return mask
 
 
+class Phrases(Protocol):
+    """The facts' phrases a candidate may not begin for want of room
+    (:class:`generators.copy.phrase_room.PhraseRoom`)."""
+
+    def blocked(self, text: str, room: int) -> tuple[Any | None, Any | None]:
+        """Tokens that would begin a word, and tokens that would carry on or end the word
+        being written, that ``text`` may not take with ``room`` characters in all."""
+        ...
+
+
 class WordConstraint:
     """Which tokens each candidate of one sampling call may take next (see module doc).
 
@@ -298,7 +305,7 @@ class WordConstraint:
         *,
         room: int | None = None,
         sentence: bool = False,
-        phrases: PhraseRoom | None = None,
+        phrases: Phrases | None = None,
     ) -> None:
         self.masks = masks
         self.phrases = phrases
