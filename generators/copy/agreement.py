@@ -135,14 +135,15 @@ def _german_nouns() -> dict[str, int]:
     return forms
 
 
-def _german_noun(word: str) -> int:
+def _german_noun(word: str, *, verbs: bool = True) -> int:
     """The forms a capitalised word can be as a noun (0: not a noun the lexicon knows); a
-    compound the lexicon lacks takes its last part's ("Blütenhonig" → "Honig")."""
+    compound the lexicon lacks takes its last part's ("Blütenhonig" → "Honig"), and with
+    ``verbs`` a word in -en may be a verb made a noun."""
     nouns = _german_nouns()
     if word in nouns:
         return nouns[word]
     # a verb made a noun is neuter and singular: "zum Aufschäumen" (not "Schäumen" of foam)
-    infinitive = _bits(*(f"n {case}" for case in _CASES)) if word.endswith("en") else 0
+    infinitive = _bits(*(f"n {case}" for case in _CASES)) if verbs and word.endswith("en") else 0
     for start in range(3, len(word) - 3):  # both parts words: "Warmes" is no "W|armes"
         part = word[start:].capitalize()
         if part in nouns:
@@ -330,6 +331,39 @@ def french_mistakes(text: str) -> list[str]:
         if not agreeing:
             wrong.append(" ".join([token, *before, rest[0], *after]))
     return wrong
+
+
+def name_as_object(name: str, language: str) -> str:
+    """The product's name as a verb's object, with the definite article its noun takes:
+    "die Regenjacke Nordkap" (Entdecke …), "le Sac cabas en toile", "l'Huile d'olive"
+    (Découvrez …); the bare name where the name does not open on a noun of one gender
+    the lexicon knows ("Cremiger Blütenhonig" would need its adjective declined)."""
+    first = name.split(maxsplit=1)[0] if name.split() else ""
+    if language == "de" and first[:1].isupper():
+        forms = _german_noun(first, verbs=False)
+        # one product: the singular where the word is both ("den Thermobecher")
+        articles = [
+            a for a, g in (("den", "m"), ("die", "f"), ("das", "n")) if forms & _bit(g, _ACC)
+        ]
+        plural = bool(forms & _bit("", _ACC))
+        if not articles and plural:
+            articles = ["die"]  # a name in the plural: "die Laufschuhe Trail"
+        elif plural and first not in _german_nouns():
+            articles = []  # a compound read from its last part: "…socken" is both
+        if len(articles) == 1:
+            return f"{articles[0]} {name}"
+    if language == "fr":
+        word = first.replace("’", "'").split("'")[0].lower()
+        nouns, _ = _french_lexicon()
+        forms = nouns.get(word, 0)
+        # one product: the singular where the word is both ("le cabas")
+        articles = [article for article, bits in (("le ", 1), ("la ", 4)) if forms & bits]
+        if not articles and forms & 10:
+            articles = ["les "]  # a name in the plural: "les Lunettes de soleil"
+        if len(articles) == 1 and word == first.lower():
+            article = articles[0]
+            return f"l'{name}" if article != "les " and _elides(word) else f"{article}{name}"
+    return name
 
 
 def agreement_mistakes(text: str, language: str) -> list[str]:

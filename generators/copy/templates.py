@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from generators.copy.agreement import name_as_object
 from generators.copy.angles import buyers_text
 from generators.copy.facts import FactSheet
 from generators.copy.gate import HEADLINE, SUBJECT
@@ -21,6 +22,7 @@ from generators.copy.text import first_sentence, lower_first, split_kind
 @dataclass(frozen=True)
 class Slots:
     name: str
+    language: str = "en"
     description: str = ""
     description_lc: str = ""
     kind: str = ""
@@ -41,6 +43,8 @@ class Slots:
         """The template with its slots filled, or None when a slot it needs is empty."""
         values = {key: getattr(self, key) for key in self.__dataclass_fields__}
         needed = re.findall(r"\{(\w+)\}", template)
+        if "name_object" in needed:  # "Entdecke die Regenjacke Nordkap"
+            values["name_object"] = name_as_object(self.name, self.language)
         if any(not values.get(key) for key in needed):
             return None
         return template.format(**values)
@@ -52,6 +56,7 @@ def slots(sheet: FactSheet) -> Slots:
     kind, detail = split_kind(description)
     return Slots(
         name=sheet.name,
+        language=language,
         description=description,
         description_lc=lower_first(description, language),
         kind=kind,
@@ -92,8 +97,8 @@ def template_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     for names in ([filled], [replace(filled, name=ref) for ref in references]):
         for template in templates:
             for slots_ in names:
-                text = slots_.fill(template)
-                if text and len(text) <= limit and text not in texts:
+                text = _fitting(slots_, template, limit)
+                if text and text not in texts:
                     texts.append(text)
     return texts + [ref for ref in references if ref not in texts]
 
@@ -107,7 +112,17 @@ def fill_texts(sheet: FactSheet, kind: str, limit: int) -> list[str]:
     texts: list[str] = []
     for names in (filled, *(replace(filled, name=ref) for ref in references)):
         for template in raw:
-            text = names.fill(template)
-            if text and len(text) <= limit and text not in texts:
+            text = _fitting(names, template, limit)
+            if text and text not in texts:
                 texts.append(text)
     return texts
+
+
+def _fitting(filled: Slots, template: str, limit: int) -> str | None:
+    """The template filled within ``limit``; the name without its article where that is
+    what makes it fit ("Découvrez Confiture d'abricot" in a 30-character headline)."""
+    for form in (template, template.replace("{name_object}", "{name}")):
+        text = filled.fill(form)
+        if text and len(text) <= limit:
+            return text
+    return None

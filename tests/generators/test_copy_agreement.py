@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from generators.copy.agreement import agreement_mistakes
+from generators.copy.agreement import agreement_mistakes, name_as_object
 from studio.core.errors import ModelError
 
 
@@ -71,3 +71,58 @@ def test_a_missing_lexicon_says_which_and_how_to_install_it(
         assert "pip install --no-deps german-nouns" in str(caught.value)
     finally:
         agreement._german_nouns.cache_clear()  # the next test reads the real lexicon
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "as_object"),
+    [
+        ("Regenjacke Nordkap", "de", "die Regenjacke Nordkap"),
+        ("Blütenhonig", "de", "den Blütenhonig"),  # a compound: its last part's gender
+        ("Laufschuhe Trail", "de", "die Laufschuhe Trail"),  # a plural
+        ("Cremiger Blütenhonig", "de", "Cremiger Blütenhonig"),  # its adjective would change
+        ("Merino-Wandersocken", "de", "Merino-Wandersocken"),  # "…socken" is both numbers
+        ("Sac cabas en toile", "fr", "le Sac cabas en toile"),
+        ("Huile d'olive vierge extra", "fr", "l'Huile d'olive vierge extra"),
+        ("Bougie figue", "fr", "la Bougie figue"),
+        ("Poêle en fonte", "fr", "Poêle en fonte"),  # le poêle, la poêle: no guess
+        ("Trail Runner GTX", "en", "Trail Runner GTX"),
+    ],
+)
+def test_a_name_as_an_object_takes_its_nouns_article_where_the_lexicon_is_sure(
+    name: str, language: str, as_object: str
+) -> None:
+    assert name_as_object(name, language) == as_object
+
+
+def test_a_german_template_invites_to_the_product_with_its_article() -> None:
+    """A reader marked "Entdecke Regenjacke Nordkap" a light edit: its noun wants an
+    article."""
+    from generators.copy.facts import fact_sheet
+    from generators.copy.request import CopyRequest, ProductFacts
+    from generators.copy.templates import template_texts
+
+    jacket = ProductFacts(
+        name="Regenjacke Nordkap",
+        category="Jacken",
+        description="Wasserdichte Regenjacke mit Kapuze und verschweißten Nähten.",
+    )
+    sheet = fact_sheet(CopyRequest(product=jacket, channel_format="email", language="de"), "de")
+    texts = template_texts(sheet, "subject", 60)
+    assert "Entdecke die Regenjacke Nordkap" in texts
+    assert "Entdecke Regenjacke Nordkap" not in texts
+
+
+def test_the_article_gives_way_where_only_the_bare_name_fits() -> None:
+    from generators.copy.facts import fact_sheet
+    from generators.copy.request import CopyRequest, ProductFacts
+    from generators.copy.templates import template_texts
+
+    jam = ProductFacts(
+        name="Confiture d'abricot",
+        category="Épicerie",
+        description="Confiture d'abricots du Roussillon, cuite en petites quantités.",
+    )
+    request = CopyRequest(product=jam, channel_format="google_rsa", language="fr")
+    sheet = fact_sheet(request, "fr")
+    assert "Découvrez la Confiture d'abricot" in template_texts(sheet, "headline", 40)
+    assert "Découvrez Confiture d'abricot" in template_texts(sheet, "headline", 30)
