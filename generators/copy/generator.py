@@ -96,6 +96,8 @@ class CopyGenerator:
         load_seconds = time.perf_counter() - loading
         cancel.raise_if_cancelled()
         masks = BriefMasks(lm.table, vocabulary(sheet), fact_numbers(sheet.claims_text))
+        # a button stops on what the product is; other copy's phrases are the gate's
+        button_room = PhraseRoom(masks, button_phrases(sheet))
         # a model writes only in the languages it was trained for; in others the copy is
         # built from the product's own text and the model only ranks it
         writes = language in lm.spec.extra.get("languages", [language])
@@ -117,7 +119,10 @@ class CopyGenerator:
             state = state.then(field_opening(language, name))
             gate = GateContext(sheet, name, kind, plan.suffixes, lead=name in leads, room=plan.room)
             check = FieldCheck(plan.rules, plan.suffixes, plan.room, gate)
-            run = _FieldRun(self, state, request, sheet, masks, plan, kind, check, stats, writes)
+            phrases = button_room if kind == CTA else None
+            run = _FieldRun(
+                self, state, request, sheet, masks, plan, kind, check, stats, writes, phrases
+            )
             candidates = run.candidates(index, field_sink, cancel)
             considered[name] = candidates
             _score(state, candidates, request, sheet.name, plan.suffixes)
@@ -186,6 +191,8 @@ class _FieldRun:
     stats: dict[str, float]
     #: whether the model writes in this language (else only fact templates are offered)
     writes: bool = True
+    #: the facts' phrases the field's room cannot finish are not begun (buttons)
+    phrases: PhraseRoom | None = None
 
     def candidates(
         self, index: int, sink: ProgressSink, cancel: CancelToken
@@ -214,8 +221,6 @@ class _FieldRun:
         self, index: int, round_: int, sink: ProgressSink, cancel: CancelToken
     ) -> list[CopyCandidate]:
         openers = _openers(self.sheet, self.kind, self.plan.room, lead=self.check.gate.lead)
-        # a button stops on what the product is; other copy's phrases are the gate's
-        phrases = PhraseRoom(self.masks, button_phrases(self.sheet)) if self.kind == CTA else None
         total = self.plan.wanted * self.generator.oversample
         per_opener = max(math.ceil(total / len(openers)), 1)
         max_new_tokens = min(
@@ -231,7 +236,7 @@ class _FieldRun:
                 prefix=opener,
                 room=self.plan.room,
                 sentence=self.kind in (SENTENCE, LONG),
-                phrases=phrases,
+                phrases=self.phrases,
             )
             sampled = sample(
                 self.state,
