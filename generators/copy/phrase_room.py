@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generators.copy.decoding import PARTIAL_WORD, BriefMasks
-
-if TYPE_CHECKING:
-    from generators.copy.phrases import FactPhrase
-
-#: a word as the facts' phrases split them ("t-light", "2.95")
-_PHRASE_WORD = re.compile(r"[^\W_](?:[^\W_]|['’.-](?=[^\W_]))*")
+from generators.copy.phrases import PHRASE_WORD, FactPhrase
 
 
 class PhraseRoom:
@@ -118,7 +113,7 @@ class PhraseRoom:
         """The phrase words ``text`` ends with, back to the last mark or other word."""
         tail = re.split(r"[,.;:!?–—&](?:\s|$)", text)[-1]
         run: list[str] = []
-        for word in reversed(_PHRASE_WORD.findall(tail)):
+        for word in reversed(PHRASE_WORD.findall(tail)):
             if word.lower() not in self._forms:
                 break
             run.append(word.lower())

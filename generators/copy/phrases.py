@@ -39,7 +39,8 @@ _LINKING = frozenset({
     "look", "looks", "keep", "keeps", "get", "gets", "remain", "remains", "smell", "smells",
     "taste", "tastes",
 })  # fmt: skip
-_WORD = re.compile(r"[^\W_](?:[^\W_]|['’.-](?=[^\W_]))*")
+#: a word as the facts' phrases split them ("t-light", "2.95")
+PHRASE_WORD = re.compile(r"[^\W_](?:[^\W_]|['’.-](?=[^\W_]))*")
 
 
 @cache
@@ -70,7 +71,7 @@ def _leading_words(sheet: FactSheet) -> tuple[frozenset[str], frozenset[str]]:
     ends: set[str] = set()
     for text in texts:
         for clause in _CLAUSE_END.split(text or ""):
-            words = [w.lower() for w in _WORD.findall(clause)]
+            words = [w.lower() for w in PHRASE_WORD.findall(clause)]
             for word, following in pairwise(words):
                 if any(ch.isdigit() for ch in following):
                     ends.add(word)  # a size follows its noun: "Print A3", "Bath Salts 500g"
@@ -106,7 +107,7 @@ def button_phrases(sheet: FactSheet) -> tuple[FactPhrase, ...]:
     for text in _fact_texts(sheet):
         for clause in _CLAUSE_END.split(text or ""):
             run: list[tuple[str, bool]] = []
-            for word in [*_WORD.findall(clause), ""]:
+            for word in [*PHRASE_WORD.findall(clause), ""]:
                 if word and word.lower() not in function:
                     run.append((word, singular(word.lower()) in nouns))
                     continue
@@ -118,7 +119,7 @@ def button_phrases(sheet: FactSheet) -> tuple[FactPhrase, ...]:
 
 def cut_off_word(text: str, sheet: FactSheet) -> str:
     """The text's last word when it leaves a phrase unfinished, else ''."""
-    words = _WORD.findall(text)
+    words = PHRASE_WORD.findall(text)
     if not words or sheet.language not in MODIFIER_FIRST:
         return ""
     last = words[-1]
@@ -152,7 +153,7 @@ def stranded_modifiers(text: str, sheet: FactSheet) -> list[str]:
     "a hot of the season" → ["hot of"]."""
     if sheet.language not in MODIFIER_FIRST:
         return []
-    words = _WORD.findall(text)
+    words = PHRASE_WORD.findall(text)
     function = _lexicon_group(sheet.language, "function") - _COORDINATING
     leading = modifiers(sheet)
     return [
@@ -187,7 +188,7 @@ def kind_words(sheet: FactSheet) -> frozenset[str]:
     # a name may go on past the kind of thing: "Hand Warmer Union Jack" is a warmer
     head = up_to_kind(head, product.description, "") or head
     words = [*kind_of_name(head), *lead[-1:]]
-    words += _WORD.findall(product.category)
+    words += PHRASE_WORD.findall(product.category)
     return frozenset(singular(w.lower()) for w in words) | _ANY_PRODUCT
 
 
@@ -202,7 +203,7 @@ def misnamed_kinds(text: str, sheet: FactSheet) -> list[str]:
     for match in [*_IDENTITY.finditer(text), *_NAMED_AFTER_OPENING.finditer(text)]:
         # the noun phrase, before what qualifies it ("a light | that holds your gift")
         phrase = _QUALIFIER.split(match.group(1).strip(), maxsplit=1)[0]
-        if not {singular(w.lower()) for w in _WORD.findall(phrase)} & allowed:
+        if not {singular(w.lower()) for w in PHRASE_WORD.findall(phrase)} & allowed:
             wrong.append(f"a {phrase}")
     return wrong
 
@@ -233,12 +234,12 @@ def wrong_purposes(text: str, sheet: FactSheet) -> list[str]:
         return []
     product = sheet.product
     facts = f"{product.name} {product.description}"
-    own = {singular(w.lower()) for w in _WORD.findall(facts)}
-    said = " ".join(w.lower() for w in _WORD.findall(facts))
+    own = {singular(w.lower()) for w in PHRASE_WORD.findall(facts)}
+    said = " ".join(w.lower() for w in PHRASE_WORD.findall(facts))
     function = _lexicon_group(sheet.language, "function")
     wrong = []
     for match in _PURPOSE_FOR.finditer(text):
-        words = [w.lower() for w in _WORD.findall(match.group(2))]
+        words = [w.lower() for w in PHRASE_WORD.findall(match.group(2))]
         while words and words[0] in _DETERMINERS:
             words.pop(0)
         phrase = list(takewhile(lambda w: w not in function, words))
@@ -294,9 +295,9 @@ def button_object_cut(text: str, sheet: FactSheet) -> str:
     match = _BUTTON_OBJECT.search(text.strip())
     if match is None or sheet.language != "en" or text.strip().endswith(sheet.name):
         return ""
-    last = _WORD.findall(match.group(1))[-1:]
+    last = PHRASE_WORD.findall(match.group(1))[-1:]
     # the category's words before its last lead its noun ("running" of "Running shoes")
-    leading = {singular(w.lower()) for w in _WORD.findall(sheet.product.category)[:-1]}
+    leading = {singular(w.lower()) for w in PHRASE_WORD.findall(sheet.product.category)[:-1]}
     nouns = (kind_words(sheet) - leading) | _BUTTON_NOUNS
     if not last or singular(last[0].lower()) in nouns:
         return ""
@@ -381,7 +382,7 @@ def plural_name_in_singular(text: str, sheet: FactSheet) -> list[str]:
         w.lower() for w in sheet.name_words
     }
     found = []
-    for match in _WORD.finditer(text):
+    for match in PHRASE_WORD.finditer(text):
         word = match.group(0)
         if word.lower() not in plurals or word in sheet.cased_words or sheet.grounds_word(word):
             continue
