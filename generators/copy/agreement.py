@@ -74,7 +74,8 @@ _CONTRACTIONS = {
     "ins": _bits("n akkusativ"), "ans": _bits("n akkusativ"),
 }  # fmt: skip
 _ALL_SINGULAR = (1 << 12) - 1
-_ALL = (1 << 16) - 1
+#: a verb made a noun: neuter, singular, any case ("zum Aufschäumen")
+_NEUTER_SINGULAR = _bits(*(f"n {case}" for case in _CASES))
 #: the cases a preposition before an article allows
 _PREPOSITION_CASES: dict[str, frozenset[str]] = {
     **dict.fromkeys(("mit", "aus", "bei", "nach", "seit", "von", "zu"), frozenset({_DAT})),
@@ -143,7 +144,7 @@ def _german_noun(word: str, *, verbs: bool = True) -> int:
     if word in nouns:
         return nouns[word]
     # a verb made a noun is neuter and singular: "zum Aufschäumen" (not "Schäumen" of foam)
-    infinitive = _bits(*(f"n {case}" for case in _CASES)) if verbs and word.endswith("en") else 0
+    infinitive = _NEUTER_SINGULAR if verbs and word.endswith("en") else 0
     for start in range(3, len(word) - 3):  # both parts words: "Warmes" is no "W|armes"
         part = word[start:].capitalize()
         if part in nouns:
@@ -201,11 +202,11 @@ def german_mistakes(text: str) -> list[str]:
         before = tokens[index - 1].lower() if index else "."
         if before == "," and token.lower().startswith(("d", "welch")):
             continue  # a relative pronoun ("…, das Getränke warm hält") heads no phrase
-        if token.lower() in _CONTRACTIONS:
-            pass  # its preposition sets the case ("Zur Kollektion")
-        elif before in ".!?:":  # a sentence's first phrase is its subject (or object)
+        # a contraction's own preposition sets its case ("Zur Kollektion")
+        contraction = token.lower() in _CONTRACTIONS
+        if not contraction and before in ".!?:":  # a sentence's first phrase: its subject
             forms &= _case_mask(frozenset({_NOM, _ACC}))
-        elif before in _PREPOSITION_CASES:
+        elif not contraction and before in _PREPOSITION_CASES:
             forms &= _case_mask(_PREPOSITION_CASES[before])
         phrase = _german_phrase(tokens[index + 1 : index + 6])
         if phrase is None:
